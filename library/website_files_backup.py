@@ -56,7 +56,11 @@ options:
         a link owned by neither root nor its target's owner, the link itself or any link
         it passes (a link to a link, a folder on the way that is a link) (as Apache's
         SymLinksIfOwnerMatch; the module reads as root, and an account that can write the
-        folder must not copy another account's file into the backup by a link). A link to a
+        folder must not copy another account's file into the backup by a link). What is
+        archived is the file the check opened, copied for tar into a private folder of
+        O(dest) with its owner, mode and time, never its path opened again (a folder on
+        the way that the account swapped for a link meanwhile made root archive another
+        file); one the link no longer leads to as checked fails the module. A link to a
         file inside O(paths) stays a link (its target is in the archive).
     type: list
     elements: path
@@ -182,7 +186,9 @@ import datetime  # noqa: E402
 import errno  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
+import shutil  # noqa: E402
 import stat  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -304,12 +310,8 @@ def link_targets(paths: list[str], files: list[str]) -> dict[str, str]:
     """{name: its target's real path} of the single files outside the folders that are
     symbolic links to a file outside them (a wp-config.php one folder above the web root
     linked to /etc/wordpress/...): what PHP reads, archived under the link's name (a link
-    to a file of the folders stays a link: its target is in the archive). LinkError for a
-    link whose target is not a regular file that can be read (gone, a folder, refused):
-    archived as the link, the backup held a dangling link, not the court's configuration.
-    LinkError too for a link owned by neither root nor its target's owner (Apache's
-    SymLinksIfOwnerMatch): this module reads as root, and a web account that can write
-    the folder above the web root must not copy /etc/shadow into the backup by a link."""
+    to a file of the folders stays a link: its target is in the archive). LinkError as
+    opened_target says."""
 
     folders = [os.path.realpath(x) for x in paths]
     targets: dict[str, str] = {}
@@ -319,49 +321,89 @@ def link_targets(paths: list[str], files: list[str]) -> dict[str, str]:
         target = os.path.realpath(name)
         if inside(target, folders):
             continue
-        try:
-            fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError as exc:
-            raise LinkError(f"{name} adalah tautan ke {target} yang tidak dapat dibaca: "
-                            f"{exc.strerror}") from None
-        try:
-            info = os.fstat(fd)
-        finally:
-            os.close(fd)
+        target, fd, _info = opened_target(name)
+        os.close(fd)
+        targets[name] = target
+    return targets
+
+
+def opened_target(name: str) -> tuple[str, int, os.stat_result]:
+    """The real path of the file the link ``name`` leads to, a descriptor of it (the
+    caller closes it) and its status. LinkError for a target that is not a regular file
+    that can be read (gone, a folder, refused): archived as the link, the backup held a
+    dangling link, not the court's configuration. LinkError too for a link owned by
+    neither root nor its target's owner (Apache's SymLinksIfOwnerMatch): this module reads
+    as root, and a web account that can write the folder above the web root must not copy
+    /etc/shadow into the backup by a link; and when the file opened is not the one the
+    links checked lead to (a folder on the way swapped meanwhile)."""
+    target = os.path.realpath(name)
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise LinkError(f"{name} adalah tautan ke {target} yang tidak dapat dibaca: "
+                        f"{exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise LinkError(f"{name} adalah tautan ke {target}, bukan berkas biasa")
-        for link, owner in links_passed(name):
+        links, reached = links_passed(name)
+        if (reached.st_dev, reached.st_ino) != (info.st_dev, info.st_ino):
+            raise LinkError(f"{name}: tautan atau folder di jalannya ke {target} berubah "
+                            "saat diperiksa")
+        for link, owner in links:
             if owner in (0, info.st_uid):
                 continue
             way = "" if link == name else f" lewat tautan {link}"
             raise LinkError(f"{name} adalah tautan{way} milik {user_name(owner)} ke {target} "
                             f"milik {user_name(info.st_uid)}; tidak diikuti (hanya tautan "
                             "milik root atau pemilik berkasnya)")
-        targets[name] = target
-    return targets
+    except BaseException:
+        os.close(fd)
+        raise
+    return target, fd, info
 
 
-def links_passed(path: str) -> list[tuple[str, int]]:
+def links_passed(path: str) -> tuple[list[tuple[str, int]], os.stat_result]:
     """Each symbolic link the kernel follows to open ``path`` (the link itself, a link it
     points to, a folder on the way that is a link; sop_pathwalk.walk), with its owner:
     the owner rule holds for every one (as Apache's SymLinksIfOwnerMatch), not only the
     first, else a root link to a file of the web account's that the account then made a
-    link to /etc/shadow was followed. Read as realpath reads it (``path`` resolved just
-    before)."""
+    link to /etc/shadow was followed; and the status of the file the walk reached."""
     try:
-        return [(entry.path, entry.info.st_uid) for entry in walk(path) if entry.is_link]
+        entries = list(walk(path))
     except TooManyLinks:  # the kernel's limit (ELOOP): open() refused it already
         raise LinkError(f"{path}: terlalu banyak tautan") from None
     except OSError as exc:  # changed since it was opened
         raise LinkError(f"{path}: {exc.filename} tidak dapat dibaca: {exc.strerror}") from None
+    return [(entry.path, entry.info.st_uid) for entry in entries if entry.is_link], \
+        entries[-1].info
+
+
+def copy_target(name: str, target: str, copy: str) -> None:
+    """The file the link ``name`` leads to, checked and opened once (opened_target), copied
+    into ``copy`` with its owner, mode and time, for tar to archive: tar given ``target``
+    opened it by its path again, and a folder on that path that the site's account can
+    change, swapped for a link after the check, made root archive another file (one of
+    root's) under the link's name. LinkError when the link now leads elsewhere."""
+    now, fd, info = opened_target(name)
+    with os.fdopen(fd, "rb") as source:
+        if now != target:
+            raise LinkError(f"{name}: kini tautan ke {now}, bukan {target}")
+        with open(os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600),
+                  "wb") as out:
+            shutil.copyfileobj(source, out)
+            out.flush()
+            os.fchown(out.fileno(), info.st_uid, info.st_gid)
+            os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
+            os.utime(out.fileno(), ns=(info.st_atime_ns, info.st_mtime_ns))
 
 
 def operands(paths: list[str], files: list[str], links: dict[str, str]) -> list[str]:
     """What tar is given: each folder under its real path (/var/www/html ->
     /home/web/public_html is archived with its files; tar alone keeps only the link), then
     each file outside them in its folder's real path, itself not followed (a link to a
-    file of the folders stays a link), or the target of a link of ``links``
-    (link_targets), which tar_argv stores under the link's name."""
+    file of the folders stays a link), or for a link of ``links`` the file given for it
+    (its target's copy, copy_target), which tar_argv stores under the link's name."""
     return [os.path.realpath(x) for x in paths] + [
         links.get(f, f) for f in single_files(paths, files)]
 
@@ -385,15 +427,19 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         if os.path.lexists(taken):
             raise FileExistsError(errno.EEXIST, "a backup of this second exists already", taken)
     start = time.monotonic()
-    writer = HashingWriter(path)
-    try:
-        archived = write_archive(operands(p["paths"], p["files"], links), p["exclude"],
-                                 writer, p["level"], p["stall_timeout"],
-                                 rename={target: name for name, target in links.items()})
-        writer.sync()
-    except (ArchiveError, OSError):
-        writer.discard()
-        raise
+    with tempfile.TemporaryDirectory(dir=p["dest"], prefix=".links-") as scratch:
+        copies = {name: os.path.join(scratch, str(n)) for n, name in enumerate(links)}
+        for name, copy in copies.items():
+            copy_target(name, links[name], copy)
+        writer = HashingWriter(path)
+        try:
+            archived = write_archive(operands(p["paths"], p["files"], copies), p["exclude"],
+                                     writer, p["level"], p["stall_timeout"],
+                                     rename={copy: name for name, copy in copies.items()})
+            writer.sync()
+        except (ArchiveError, OSError):
+            writer.discard()
+            raise
     # Verified only by the backup computer on its own copy (website_archive_verify), as the
     # SIPP backup is by its restore there; until then the period has no backup.
     manifest = {"name": name, "kind": "files", "paths": p["paths"], "files": p["files"],
@@ -473,6 +519,8 @@ def main() -> None:
         result = backup(p, moment, links)
     except ArchiveError as exc:
         module.fail_json(msg=f"backup file situs gagal: {exc}")
+    except LinkError as exc:
+        module.fail_json(msg=f"berkas situs tidak dapat di-backup: {exc}")
     except OSError as exc:
         module.fail_json(msg=f"backup file situs gagal: {exc.strerror}: {exc.filename or p['dest']}")
     module.exit_json(msg=f"arsip situs dibuat: {result['path']}", **result)

@@ -12,6 +12,7 @@ import os
 import pwd
 import re
 import resource
+import shutil
 import socket
 import stat
 import subprocess
@@ -773,6 +774,75 @@ def test_a_wp_config_link_to_a_link_of_another_account_is_not_followed(site, tmp
     rc, result = run_module("website_files_backup", tmp_path, {
         "paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups")})
     assert rc == 0 and result["file_links"] == {str(config): str(target)}, result
+
+
+def test_a_folder_on_a_wp_config_links_way_swapped_after_the_check_copies_no_roots_file(
+        site, tmp_path, monkeypatch):
+    """wp-config.php, the web account's link to its own file in its own folder, checked,
+    then tar given the target's path opened it again by that path: the account swapped
+    the folder for a link to a folder of root's meanwhile (here: as tar starts) and the
+    backup held root's file of that name under wp-config.php. What the check opened is
+    what is archived."""
+    nobody = pwd.getpwnam("nobody").pw_uid
+    web = tmp_path / "home"
+    (web / "conf").mkdir(parents=True)
+    (web / "conf" / "shadow").write_text("<?php // the web account's")
+    for made in (web, web / "conf", web / "conf" / "shadow"):
+        os.chown(made, nobody, -1)
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "shadow").write_text("root:$y$j9T$...")
+    (tmp_path / "etc" / "shadow").chmod(0o600)
+    config = web / "wp-config.php"
+    config.symlink_to(web / "conf" / "shadow")
+    os.lchown(config, nobody, -1)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "tar").write_text(
+        "#!/bin/sh\n"
+        f"mv {web}/conf {web}/conf.old && ln -s {tmp_path}/etc {web}/conf\n"
+        f'exec {shutil.which("tar")} "$@"\n')
+    (fake / "tar").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")
+    dest = tmp_path / "backups"
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "files": [str(config)], "dest": str(dest)})
+    assert rc == 0, result
+    assert (web / "conf").is_symlink()  # swapped as tar started
+    assert result["file_links"] == {str(config): str(web / "conf" / "shadow")}
+    content = subprocess.run(["tar", "-x", "-O", "-I", "zstd", "-f", result["path"],
+                              "--absolute-names", str(config)], capture_output=True,
+                             check=True, text=True).stdout
+    assert content == "<?php // the web account's"
+    listing = subprocess.run(["tar", "--list", "--verbose", "--numeric-owner", "-I", "zstd",
+                              "-f", result["path"], "--absolute-names", str(config)],
+                             capture_output=True, check=True, text=True).stdout
+    assert listing.startswith(f"-rw-r--r-- {nobody}/0 ")
+    assert sorted(os.listdir(dest)) == sorted(  # the copy removed
+        [Path(result["path"]).name, Path(result["manifest"]).name])
+
+
+def test_a_wp_config_link_whose_way_changes_between_open_and_check_is_refused(
+        tmp_path, monkeypatch):
+    """The file opened must be the one the links checked lead to: a folder on the way
+    swapped between the two (the check saw the account's own file, the open root's)."""
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "config.php").write_text("<?php")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "config.php").write_text("root's")
+    config = tmp_path / "wp-config.php"
+    config.symlink_to(tmp_path / "conf" / "config.php")
+    walk = backup_module.walk
+
+    def swapped_then_walked(path):
+        (tmp_path / "conf").rename(tmp_path / "conf.old")
+        (tmp_path / "other").rename(tmp_path / "conf")
+        return walk(path)
+
+    monkeypatch.setattr(backup_module, "walk", swapped_then_walked)
+    with pytest.raises(backup_module.LinkError, match=(
+            f"^{re.escape(str(config))}: tautan atau folder di jalannya ke "
+            f"{re.escape(str(tmp_path / 'conf' / 'config.php'))} berubah saat diperiksa$")):
+        backup_module.opened_target(str(config))
 
 
 def test_a_file_inside_an_archived_folder_is_archived_once_and_a_missing_one_fails(
