@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import socket
 import subprocess
 from typing import Any
 
@@ -213,3 +214,42 @@ def test_the_cms_dump_takes_the_backups_stall_timeout_and_names_it_when_refused(
         "website__verdicts": {},
     }, 2, cms_dump_tasks()) == f"Kegiatan 2: Backup database CMS gagal: pengaturan salah: {cause}"
     assert not list(tmp_path.glob("website-db-*"))  # nothing dumped
+
+
+def test_files_tar_did_not_archive_whole_are_warned_and_the_record_says_so(
+        tmp_path: pathlib.Path) -> None:
+    """A socket tar ignores (a file removed before tar read it, one shrunk and padded with
+    zeros: warnings_tar): the archive verifies as tar wrote it, and the record said
+    'terverifikasi' with no word of them. Each is a warning, and the record's line says
+    that files were not archived whole."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.php").write_text("<?php", encoding="utf-8")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(site / "php.sock"))
+    tasks = activity_tasks(2)
+    names = ("Back up the site's files", "Warn about the files tar did not",
+             "Record the site's backup")
+    court = tmp_path / "court.yml"  # after the defaults, as a court's inventory sets them
+    court.write_text(yaml.safe_dump({
+        "website__site": {"paths": [str(site)]}, "website__verdicts": {},
+        "website_backup_local_dir": str(tmp_path / "backups"), "website_backup_host": "backup",
+        "website_backup_remote_dir": "/srv/backup/website", "court_kode_satker": "000000"}),
+        encoding="utf-8")
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars_files": [str(ROLE / "defaults/main.yml"), str(court),
+                            str(ROLE / "vars/main.yml")],
+             "tasks": [t for t in tasks if t["name"].startswith(names)]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120, cwd=ROOT)
+    listener.close()
+    results = [task["hosts"]["localhost"] for task in json.loads(proc.stdout)["plays"][0]["tasks"]]
+    assert len(results) == 3, proc.stdout[-2000:]
+    name = pathlib.Path(results[0]["path"]).name
+    assert results[1]["warnings"] == [f"Backup file situs {name}: berkas tidak diarsipkan utuh "
+                                      f"(tar: {site}/php.sock: socket ignored)"], results[1]
+    assert results[2]["msg"] == (f"Backup website: {name} (2 entri, dengan peringatan tar: ada "
+                                 "berkas tidak diarsipkan utuh), terverifikasi di backup.")
