@@ -493,7 +493,8 @@ REPORT_CHARS = 1500  # the report to the head of unit
 
 def _shown(text: str) -> int:
     """The characters `text` takes in a message: as sent (`visible`), a control character
-    or a byte that is no UTF-8 takes its escape's 4 to 6 (`\\x1b`, `\\udcff`)."""
+    or a byte that is no UTF-8 takes its escape's 4 to 10 (`\\x1b`, `\\udcff`, a tag
+    character's `\\U000e0041`)."""
     return len(visible(text))
 
 

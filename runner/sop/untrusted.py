@@ -6,12 +6,15 @@ chooses those names, so wherever they are shown (the terminal, the reports, the
 notifications) a control character would act instead of showing: ESC sequences clear or
 rewrite the admin's terminal lines, a carriage return overwrites a line, and Unicode's
 bidirectional controls reorder what is read (`shell\\u202egnp.php` reads as
-`shellphp.png`). `visible` writes each of them as its escape, the way nginx writes a
-request's control bytes in its log, and a backslash that would start such an escape as
-`\\x5c` (so a name spelled `shell\\u202egnp.php` cannot pass for one holding the control;
-other backslashes stay as they are). A name a host wrote in bytes that are no UTF-8 (a
-file an intruder named `shell\\xff.php`) reaches Python as a lone surrogate, which no UTF-8
-terminal, file or message can hold: it is written as its escape too (`shell\\udcff.php`).
+`shellphp.png`), and what Unicode draws as nothing (a zero-width space, a soft hyphen, a
+tag character) hides in a name (`index.php\\u200b` reads as the site's own index.php).
+`visible` writes each of them as its escape, the way nginx writes a request's control
+bytes in its log, and a backslash that would start such an escape as `\\x5c` (so a name
+spelled `shell\\u202egnp.php` cannot pass for one holding the control; other backslashes,
+a Windows path's `C:\\Users`, stay as they are). A name a host wrote in bytes that are no
+UTF-8 (a file an intruder named `shell\\xff.php`) reaches Python as a lone surrogate, which
+no UTF-8 terminal, file or message can hold: it is written as its escape too
+(`shell\\udcff.php`).
 `json_text` (`--json`) uses JSON's own escapes, so the data stays exact. `is_text` tells a
 command line's value that is no text at all.
 """
@@ -23,22 +26,31 @@ import re
 
 # C0 controls but tab and newline, DEL, C1 controls, Unicode's line and paragraph
 # separators (str.splitlines and browsers break lines there), the bidirectional marks,
-# embeddings, overrides and isolates (Unicode's Bidi_Control characters), and the lone
-# surrogates (a byte that is no UTF-8, as Python keeps it: surrogateescape).
+# embeddings, overrides and isolates (Unicode's Bidi_Control characters), the characters
+# drawn as nothing (Unicode's Default_Ignorable_Code_Point: soft hyphen, zero-width space
+# and joiners, word joiner, Hangul fillers, variation selectors, byte order mark, tag
+# characters), and the lone surrogates (a byte that is no UTF-8, as Python keeps it:
+# surrogateescape).
 _CONTROLS = (
-    r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+    r"\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    r"\ud800-\udfff\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
 _HIDDEN = re.compile(f"[{_CONTROLS}]")
-# ...and, for `visible`, a backslash before `x` or `u`: what reads as one of its escapes.
-_SHOWN = re.compile(f"[{_CONTROLS}]|\\\\(?=[xu])")
-_SHOWN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]|\\\\(?=[xu])")
+# ...and, for `visible`, a backslash that reads as one of its escapes: before `x` or `u`,
+# or before `U` and eight hex digits (a Windows path's `C:\Users` is none).
+_ESCAPE_LIKE = r"\\(?=[xu]|U[0-9a-fA-F]{8})"
+_SHOWN = re.compile(f"[{_CONTROLS}]|{_ESCAPE_LIKE}")
+_SHOWN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]|{_ESCAPE_LIKE}")
 # ...and, for `is_one_line`, tab and newline too.
 _NOT_ONE_LINE = re.compile(f"[{_CONTROLS}\\t\\n]")
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def json_text(data: object) -> str:
@@ -47,13 +59,15 @@ def json_text(data: object) -> str:
     reader decodes them back to the same text). ValueError for a number JSON has not
     (infinity, NaN), which no JSON reader takes."""
     text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
-    return _HIDDEN.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    # json.dumps' own escape: a character past U+FFFF as its surrogate pair
+    return _HIDDEN.sub(lambda match: json.dumps(match.group())[1:-1], text)
 
 
 def visible(text: str, *, newlines: bool = True) -> str:
-    """`text` with every control character written as its escape (`\\x1b`, `\\u202e`), a
-    lone surrogate too (`\\udcff`: a byte that is no UTF-8), and a backslash before `x` or
-    `u` as `\\x5c`; newlines kept unless `newlines` is false (one value that must not fake
+    """`text` with every control character and every character drawn as nothing written as
+    its escape (`\\x1b`, `\\u202e`, `\\u200b`, `\\U000e0041`), a lone surrogate too
+    (`\\udcff`: a byte that is no UTF-8), and a backslash that reads as such an escape as
+    `\\x5c`; newlines kept unless `newlines` is false (one value that must not fake
     a next line). What it returns is always valid UTF-8."""
     return (_SHOWN if newlines else _SHOWN_OR_NEWLINE).sub(_escape, text)
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from markdown_it import MarkdownIt
 
-from sop import report
+from sop import report, report_pdf
 from sop.catalogue import load_catalogue
 from sop.store import Store, now
 
@@ -601,6 +601,35 @@ def test_a_name_in_bytes_that_are_no_utf8_is_shown_in_every_report(
             text = subprocess.run(["pdftotext", str(written), "-"], capture_output=True,
                                   text=True, check=True).stdout
             assert "shell\\udcff.php" in text
+
+
+def test_a_name_with_a_character_drawn_as_nothing_does_not_pass_for_another(
+    store_at: Store,
+) -> None:
+    """A webshell the intruder named `index.php` and a zero-width space, beside the site's
+    own index.php: every report listed both as `index.php`, and whoever checked the real
+    one found it clean. What Unicode draws as nothing is shown as its escape, in every
+    format; the PDF's own headers keep their soft hyphens."""
+    execution = craft_execution(
+        store_at, "local-demo", datetime(2026, 11, 3, 3, tzinfo=UTC), court=A, activities=1
+    )
+    planted = "/var/www/html/index.php\u200b"
+    with store_at.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"outputs": [{"path": planted, "sha256": "ab" * 32, "size": 5}]},
+            "execution_id = :key_id",
+            key_id=execution,
+        )
+    catalogue = load_catalogue()
+    blocks = report.build(store_at, catalogue, report.Month(2026, 11), A)
+    markdown, page = report.to_markdown(blocks), report.to_html(blocks)
+    pdf = report_pdf.document(store_at, catalogue, report.Month(2026, 11), A)
+    assert "index.php\\\\u200b" in markdown  # Markdown escapes its backslash
+    for text in (page, pdf):
+        assert "<td>/var/www/html/index.php\\u200b</td>" in text
+    assert not any("\u200b" in text for text in (markdown, page, pdf))
+    assert "Diren\u00adcanakan" in pdf and "\\xad" not in pdf
 
 
 def test_a_hosts_text_reads_in_the_rendered_markdown_as_it_was_recorded(store_at: Store) -> None:

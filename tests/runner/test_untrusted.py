@@ -57,3 +57,25 @@ def test_a_byte_that_is_no_utf8_is_shown_as_its_escape() -> None:
     text = json_text({"path": name})
     assert text.encode("utf-8") == b'{\n  "path": "shell\\udcff.php"\n}'
     assert json.loads(text) == {"path": name}
+
+
+def test_what_is_drawn_as_nothing_is_shown() -> None:
+    # Unicode's default-ignorable characters are drawn as nothing by terminals, browsers,
+    # WeasyPrint and mail readers: a webshell named `index.php` + U+200B read as the site's
+    # own index.php in every report and message (a look at the real one found it clean),
+    # and tag characters carried a whole text no reader sees. Each is shown as its
+    # escape, a character past U+FFFF as \UXXXXXXXX; JSON keeps them exact.
+    hidden = (
+        "index.php\u200b wp\u200c\u200d-login\u2060.php \ufeffshell.ph\u00adp x\ufe0f "
+        "kosong\u3164 a\U000e0041\U000e0042"
+    )
+    assert visible(hidden) == (
+        "index.php\\u200b wp\\u200c\\u200d-login\\u2060.php \\ufeffshell.ph\\xadp x\\ufe0f "
+        "kosong\\u3164 a\\U000e0041\\U000e0042"
+    )
+    assert visible("a\\U000e0041") == "a\\x5cU000e0041"  # a name spelled so is not one
+    assert visible("C:\\Users\\admin") == "C:\\Users\\admin"  # a path's \U stays as it is
+    text = json_text({"path": hidden})
+    assert json.loads(text) == {"path": hidden}
+    assert "\\u200b" in text and "\\udb40\\udc41" in text  # JSON's own escapes
+    assert not {"\u200b", "\u00ad", "\U000e0041"} & set(text)
