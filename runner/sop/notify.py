@@ -285,7 +285,7 @@ def _send(urls: Sequence[str], title: str, body: str) -> str | None:
         service = apprise.Apprise.instantiate(url)
         markup = service is not None and service.notify_format == apprise.NotifyFormat.MARKDOWN
         (markdown if markup else text).add(service or url)
-    shown = visible(body)
+    shown = visible(body, newlines=False)  # one line: a host's newline cannot add one
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:  # type: ignore[no-untyped-call]
         # Plain text: apprise escapes it for the services that take HTML (e-mail, Telegram),
         # so a name chosen by an intruder (`<a href=...>`) is shown, not rendered; its
@@ -492,10 +492,10 @@ REPORT_CHARS = 1500  # the report to the head of unit
 
 
 def _shown(text: str) -> int:
-    """The characters `text` takes in a message: as sent (`visible`), a control character
-    or a byte that is no UTF-8 takes its escape's 4 to 10 (`\\x1b`, `\\udcff`, a tag
-    character's `\\U000e0041`)."""
-    return len(visible(text))
+    """The characters `text` takes in a message: as sent (`visible`, one line), a control
+    character, a newline or a byte that is no UTF-8 takes its escape's 4 to 10 (`\\x1b`,
+    `\\x0a`, `\\udcff`, a tag character's `\\U000e0041`)."""
+    return len(visible(text, newlines=False))
 
 
 def _cut(text: str, chars: int) -> str:

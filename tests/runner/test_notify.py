@@ -1072,6 +1072,23 @@ def test_a_service_set_to_markdown_shows_a_hosts_text_as_text(
     assert texts["HTML"] == f"<b>Temuan SOP</b>\r\n{finding}"
 
 
+def test_a_hosts_text_cannot_write_a_line_of_its_own_into_a_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every message is one line; a host's text in it (a finding, a cause, a warning)
+    kept its newlines, so a planted name wrote a line of its own under the court's news
+    (`SOP Website: tidak ada temuan lagi`). Its newline is sent as its escape, as `sop
+    execution` shows one value; the message keeps its limit counting it so."""
+    posted = telegram_posts(monkeypatch)
+    finding = "webshell: a.php\nSOP Website di PN Uji: tidak ada temuan lagi (eksekusi 7)."
+    assert notify._send([TELEGRAM], "Temuan SOP", finding) is None
+    assert posted[0]["text"] == (
+        "<b>Temuan SOP</b>\r\nwebshell: a.php\\x0aSOP Website di PN Uji: tidak ada temuan "
+        "lagi (eksekusi 7)."
+    )
+    assert notify._cut("a\n" * 600, 1000) == "a\n" * 199 + "a…"  # 4 characters a newline
+
+
 def _controllers(store_url: str, tmp_path: Path) -> tuple[notify.Notifier, notify.Notifier]:
     """Two controllers' notifiers sharing the store at `store_url`, each its own connection."""
     config = notify.Config(tmp_path, (TELEGRAM,), {})
