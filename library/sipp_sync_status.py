@@ -31,8 +31,9 @@ description:
     20YY (C(21/11/26) and C(21 Nov '26) are 2026). A date without a time, a time before
     its date or a date that does not exist (C(31/02/2026)) is not read; the result says
     the date is unreadable (never fresh) rather than guess one.
-  - A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix
-    sets the time zone, else O(timezone) applies. An offset no clock keeps, outside
+  - A WIB/WITA/WIT (in any case, C(Wita)), C(GMT+8), C(UTC+07:00) or C(+07:00) suffix,
+    or ISO 8601's C(Z) right after the time (C(2026-11-21T07:05:00Z), UTC), sets the time
+    zone, else O(timezone) applies. An offset no clock keeps, outside
     C(-12:00) to C(+14:00) (C(GMT+20)), leaves the date unreadable.
   - A page or SIPP MA answering an HTTP error (4xx, 5xx) is named with the reason its
     answer gives, on one line of at most 200 characters, credentials masked (a JSON
@@ -362,11 +363,13 @@ MAX_COUNT = 10 ** 12
 # not a month out of range.
 ZERO_DATE_SAYS = "the zero date, MySQL's empty date"
 # A zone in any case: pages write "WITA", "Wita" and "wita" alike; UTC or GMT with an
-# offset ("GMT+8", "UTC+07:00") or without; or an offset alone at the end ("+07:00").
+# offset ("GMT+8", "UTC+07:00") or without; an offset alone at the end ("+07:00"); or
+# ISO 8601's Z (UTC) right after the time, its fraction of a second perhaps between.
 _SUFFIX = re.compile(
     r"\b(WIB|WITA|WIT)\b"
     r"|\b(?:UTC|GMT)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?(?![\w+-])"
-    r"|([+-])(\d{2}):?(\d{2})\s*$", re.IGNORECASE)
+    r"|([+-])(\d{2}):?(\d{2})\s*$"
+    r"|^(?:[.,]\d+)?(Z)(?!\w)", re.IGNORECASE)
 
 
 class StatusError(Exception):
@@ -394,7 +397,9 @@ def explained(exc: StatusError) -> str:
 
 def _offset(suffix: re.Match[str]) -> int:
     """The offset in minutes a _SUFFIX match names."""
-    zone, gmt_sign, gmt_hours, gmt_minutes, sign, hours, minutes = suffix.groups()
+    zone, gmt_sign, gmt_hours, gmt_minutes, sign, hours, minutes, zulu = suffix.groups()
+    if zulu:
+        return 0
     if zone:
         return offset_minutes(zone)
     if not sign:  # UTC or GMT, with an offset or not

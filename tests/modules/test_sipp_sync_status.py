@@ -67,6 +67,22 @@ def test_an_offset_after_gmt_or_utc_is_read(text, expected):
     assert mod.parse_marker(text, WIB).isoformat() == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-11-21T11:05:00Z", "2026-11-21T11:05:00+00:00"),
+    ("2026-11-21T11:05:00.123Z", "2026-11-21T11:05:00+00:00"),
+    ("2026-11-21 11:05z", "2026-11-21T11:05:00+00:00"),
+])
+def test_an_iso_time_in_utc_marked_z_is_read_as_utc(text, expected):
+    # ISO 8601's Z (a page writing its date as JavaScript's toISOString does) was not
+    # read: the court's zone taken instead, a WIB page synced an hour ago was eight
+    # hours old, BASI, and the sync triggered again
+    assert mod.parse_marker(text, WIB).isoformat() == expected
+    verdict = mod.evaluate(f"Pembaharuan Data: {text}", REGEX, WIB, 8, NOW)
+    assert verdict["fresh"] is True and verdict["age_hours"] == 0.9
+    # a word after the time that begins with z is no zone
+    assert mod.parse_marker("2026-11-21 11:05 zona server", WIB).isoformat().endswith("+07:00")
+
+
 @pytest.mark.parametrize(("text", "offset"), [
     ("2026-11-21 14:05 GMT+20", "+20:00"), ("2026-11-21 14:05 UTC-13", "-13:00"),
     ("2026-11-21 14:05:00 +14:30", "+14:30"),
