@@ -83,7 +83,7 @@ options:
   marker_regex:
     description: Regex whose first group is the date text.
     type: str
-    default: 'Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)'
+    default: 'Pembaharuan\s+Data\s*(?::\s*|<[^<>]*>\s*)*([^<\r\n]+)'
   timezone:
     description:
       - Time zone of a date without a suffix (an IANA name, C(WIB), C(WITA) or C(WIT), or
@@ -336,10 +336,11 @@ PATTERNS = tuple(re.compile(r"(?<!\d)" + date + _TIME, re.IGNORECASE) for date i
     r"(?P<day>\d{1,2})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)" + _YEAR,
     r"(?P<day>\d{1,2})(?:\s*-\s*|\s+)(?P<month>[A-Za-z]+)\.?(?:\s*-\s*|\s+)" + _YEAR,
 ))
-# The public page's marker: the text after "Pembaharuan Data", its colon and any tags.
-# Written so that no text makes it slow: one way to split a run of spaces (\s*:?\s*
-# split a crafted run of blank lines in n^2 ways) and tags that end before the next '<'.
-DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*)?(?:<[^<>]*>\s*)*([^<\r\n]+)"
+# The public page's marker: the text after "Pembaharuan Data", its colon and any tags,
+# in any order (a table's <td>:</td> between the label and its date). Written so that
+# no text makes it slow: one way to split a run of spaces (\s*:?\s* split a crafted run
+# of blank lines in n^2 ways) and tags that end before the next '<'.
+DEFAULT_MARKER_REGEX = r"Pembaharuan\s+Data\s*(?::\s*|<[^<>]*>\s*)*([^<\r\n]+)"
 # The marker text kept and parsed: a date and its zone fit many times over; a line that
 # runs on (a crafted page) is cut rather than copied into the record.
 MAX_MARKER = 200

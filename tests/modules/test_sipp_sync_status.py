@@ -615,6 +615,25 @@ def test_the_default_marker_regex_still_reads_sipp_pages(page):
     assert mod.evaluate(page, mod.DEFAULT_MARKER_REGEX, WIB, 8, NOW)["age_seconds"] == 1800
 
 
+@pytest.mark.parametrize("page", [
+    "<tr><td>Pembaharuan Data</td><td>:</td><td>21-11-2026 18:30:00</td></tr>",
+    "<td>Pembaharuan Data</td>\n  <td> : </td>\n  <td><b>2026-11-21 18:30 WIB</b></td>",
+    "<b>Pembaharuan Data</b> : 21 November 2026 18:30",
+])
+def test_a_colon_after_the_markers_tags_is_read_past(page):
+    # A table row as Indonesian pages lay one out (label, a cell of its own holding the
+    # colon, the value): the colon was taken for the date, "no date with a time found in
+    # ':'", and the SOP failed on every run of a court whose page is up to date.
+    assert mod.evaluate(page, mod.DEFAULT_MARKER_REGEX, WIB, 8, NOW)["age_seconds"] == 1800
+
+
+def test_a_crafted_run_of_colons_and_tags_does_not_hang_the_marker_regex():
+    page = "Pembaharuan Data" + ": <i>\n" * 20000 + "<"
+    with within(3, "searching the marker"):
+        result = mod.evaluate(page, mod.DEFAULT_MARKER_REGEX, WIB, 8, NOW)
+    assert result["fresh"] is False
+
+
 def test_the_role_uses_the_module_default_marker_regex():
     defaults = pathlib.Path(__file__).parents[2] / "roles/sipp_sync/defaults/main.yml"
     role = yaml.safe_load(defaults.read_text(encoding="utf-8"))
