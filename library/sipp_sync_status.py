@@ -26,7 +26,8 @@ description:
     Agu/Agt/Ags/Agus, Sep/Sept, Okt, Nov/Nop, Des). The time follows the date after a space,
     a comma, a C(|) or a C(-), perhaps C(pukul)/C(pkl.)/C(jam), its parts split by a colon or
     by C(.) as Indonesian writes them (C(14.05)). A 12-hour time is read with its C(AM) or
-    C(PM) (C(02:05 PM), C(2:05 p.m.) are 14:05; C(13:05 PM) is not read).
+    C(PM) (C(02:05 PM), C(2:05 p.m.) are 14:05; C(13:05 PM) is not read). HTML entities
+    are read as a browser shows them (C(21&nbsp;Nov&nbsp;2026&nbsp;14:05)).
   - A date in digits is day first (C(03/12/26) is 3 December); a year of two digits is
     20YY (C(21/11/26) and C(21 Nov '26) are 2026). A date without a time, a time before
     its date or a date that does not exist (C(31/02/2026)) is not read; the result says
@@ -261,6 +262,7 @@ sync:
 """
 
 import datetime as dt  # noqa: E402
+import html  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import re  # noqa: E402
@@ -591,8 +593,8 @@ def evaluate(page: str, regex: str, default_offset: int, max_age: float,
                             f"Tanda 'Pembaharuan Data' tidak ditemukan di halaman SIPP publik{where}")}
     # a marker_regex whose first group is optional may match without it: no date
     text = _cut(((match.group(1) if match.groups() else match.group(0)) or "").strip())
-    try:
-        when = parse_marker(text, default_offset)
+    try:  # the date as the browser shows it: &nbsp; between its words is a space
+        when = parse_marker(html.unescape(text), default_offset)
     except StatusError as exc:
         return {"marker_text": text, "last_sync": None, "age_seconds": None,
                 "age_hours": None, "fresh": False, "in_future": False,

@@ -627,6 +627,17 @@ def test_a_colon_after_the_markers_tags_is_read_past(page):
     assert mod.evaluate(page, mod.DEFAULT_MARKER_REGEX, WIB, 8, NOW)["age_seconds"] == 1800
 
 
+@pytest.mark.parametrize("page", [
+    "Pembaharuan Data:&nbsp;21&nbsp;November&nbsp;2026&nbsp;18:30",
+    "Pembaharuan Data : 21&#160;Nop&#160;2026,&nbsp;pukul&nbsp;18.30&nbsp;WIB",
+])
+def test_a_date_spaced_with_html_entities_is_read(page):
+    # PHP pages keep a date on one line with &nbsp;: the date was unreadable, the SOP
+    # failed on a page synced half an hour ago
+    result = mod.evaluate(page, mod.DEFAULT_MARKER_REGEX, WIB, 8, NOW)
+    assert (result["age_seconds"], result["fresh"]) == (1800, True)
+
+
 def test_a_crafted_run_of_colons_and_tags_does_not_hang_the_marker_regex():
     page = "Pembaharuan Data" + ": <i>\n" * 20000 + "<"
     with within(3, "searching the marker"):
