@@ -188,7 +188,6 @@ import os  # noqa: E402
 import pwd  # noqa: E402
 import shutil  # noqa: E402
 import stat  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
@@ -427,8 +426,14 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         if os.path.lexists(taken):
             raise FileExistsError(errno.EEXIST, "a backup of this second exists already", taken)
     start = time.monotonic()
-    with tempfile.TemporaryDirectory(dir=p["dest"], prefix=".links-") as scratch:
+    # The linked files' copies (copy_target), in a folder of the prefix's own: one a run
+    # killed meanwhile left (a wp-config.php, its secrets) is removed by the next.
+    scratch = os.path.join(p["dest"], f".{p['prefix']}-links")
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
         copies = {name: os.path.join(scratch, str(n)) for n, name in enumerate(links)}
+        if copies:
+            os.mkdir(scratch, 0o700)
         for name, copy in copies.items():
             copy_target(name, links[name], copy)
         writer = HashingWriter(path)
@@ -440,6 +445,8 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         except (ArchiveError, OSError):
             writer.discard()
             raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     # Verified only by the backup computer on its own copy (website_archive_verify), as the
     # SIPP backup is by its restore there; until then the period has no backup.
     manifest = {"name": name, "kind": "files", "paths": p["paths"], "files": p["files"],

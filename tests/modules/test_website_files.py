@@ -821,6 +821,21 @@ def test_a_folder_on_a_wp_config_links_way_swapped_after_the_check_copies_no_roo
         [Path(result["path"]).name, Path(result["manifest"]).name])
 
 
+def test_the_copies_a_killed_backup_left_of_linked_files_are_removed(site, tmp_path):
+    """A linked wp-config.php is copied for tar into dest/.<prefix>-links (its secrets):
+    a run killed meanwhile left it there; the next run removes it, with or without a
+    link of its own."""
+    dest = tmp_path / "backups"
+    left = dest / ".website-links"
+    left.mkdir(parents=True, mode=0o700)
+    (left / "0").write_text("<?php define('DB_PASSWORD', 'rahasia');")
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "dest": str(dest)})
+    assert rc == 0, result
+    assert sorted(os.listdir(dest)) == sorted(
+        [Path(result["path"]).name, Path(result["manifest"]).name])
+
+
 def test_a_wp_config_link_whose_way_changes_between_open_and_check_is_refused(
         tmp_path, monkeypatch):
     """The file opened must be the one the links checked lead to: a folder on the way
