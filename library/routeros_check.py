@@ -33,6 +33,14 @@ description:
   - Reads the configuration export with C(/execute script="/export" as-string), secrets
     hidden unless O(show_sensitive), and returns it normalised (date header removed,
     line continuations joined), ready for M(net_config_store).
+  - "An export holding the text of a password given to the module (any router's
+    O(routers[].password): a PPP secret or Wi-Fi key equal to it with O(show_sensitive),
+    a weak password that is a word of the configuration) is not returned
+    (RV(routers[].export) null, RV(routers[].export_error) and a warning saying so):
+    Ansible returns a module's result with a no_log value replaced by C(********)
+    wherever it appears, and M(net_config_store) would keep that altered copy in place
+    of the router's configuration. The stored copy stays; give the API user a password
+    found nowhere in the routers' configurations."
   - Routers are read in parallel (O(workers)); one router failing does not stop the
     others. A router that cannot be read is reported with one line naming the cause
     (wrong credentials, API port closed, TLS certificate mismatch, no answer, the
@@ -264,7 +272,8 @@ routers:
         its stored state unchanged."
       type: str
     export:
-      description: "Normalised configuration export (null when unavailable): line
+      description: "Normalised configuration export (null when unavailable, or when it
+        holds a password given to the module, which Ansible would return masked): line
         continuations joined, without the header's date line and the comment lines
         RouterOS writes in a menu about the moment (C(# inactive time), C(# ether1 not
         ready)...)."
@@ -535,6 +544,28 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
             w.append(f"{name}: ekspor konfigurasi tidak tersedia ({result['export_error']})")
 
 
+# Why an export holding a password given to the module is not returned: Ansible returns a
+# module's result with each no_log option's value replaced by ******** wherever it appears.
+ALTERED_EXPORT = ("the export holds the text of a password given to this module (an API "
+                  "password in routers), which Ansible replaces with ******** wherever it "
+                  "appears in a module's result: the configuration store would keep that "
+                  "altered copy; give the API user a password found nowhere in the routers' "
+                  "configurations")
+
+
+def withhold_altered_export(result: dict[str, Any], secrets: Any) -> None:
+    """An export that Ansible would return altered (it holds one of ``secrets``, the
+    module's no_log values: a PPP secret or Wi-Fi key equal to an API password, a weak
+    password that is a word of the configuration) is not returned, with its warning: the
+    configuration store keeps the stored copy instead of one with ******** in it."""
+    export = result["export"]
+    if export is None or not any(secret in export for secret in secrets):
+        return
+    result["export"], result["export_error"] = None, ALTERED_EXPORT
+    result["warnings"].append(
+        shown(f"{result['name']}: ekspor konfigurasi tidak tersedia ({ALTERED_EXPORT})"))
+
+
 def main() -> None:
     router_spec = {
         "name": {"type": "str", "required": True},
@@ -575,6 +606,8 @@ def main() -> None:
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
     with ThreadPoolExecutor(max_workers=max(1, min(p["workers"], len(names) or 1))) as pool:
         results = list(pool.map(lambda spec: read_router(spec, p), p["routers"]))
+    for result in results:
+        withhold_altered_export(result, module.no_log_values)
     items = [{"name": r["name"], "content": r["export"], "kind": "routeros",
               "state": {"log_cursor": r["log_cursor"], "booted_at": r["booted_at"]}}
              for r in results if r["error"] is None]

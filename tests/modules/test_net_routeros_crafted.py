@@ -864,3 +864,32 @@ def test_names_the_router_sends_are_escaped_in_its_warning_lines():
         "rb-x: sensor psu1-state melaporkan fail\\x1b[2K",
         "rb-x: interface ether1\\x0arb-x: semua baik error rx 2 tx 0",
         "rb-x: interface ether1\\x0arb-x: semua baik tidak dapat dimonitor (no such\\x07item)"]
+
+
+def test_an_export_holding_an_api_password_is_not_stored_altered(tmp_path):
+    # Ansible returns a module's result with every no_log value (each router's password)
+    # replaced by ******** wherever it appears: a PPP secret equal to an API password, with
+    # show_sensitive, reached the configuration store as "password=********", the stored
+    # copy no longer the router's
+    def router(secret: str) -> Answer:
+        export = (f"/ppp secret\nadd name=kantor password={secret} service=pppoe\n"
+                  "/ip address\nadd address=10.0.0.1/24 interface=ether1\n")
+        rows = {"/system/resource/print": reply("!re", "=version=7.15.3 (stable)",
+                                                "=uptime=1d"),
+                "/execute": reply("!re", "=ret=" + export)}
+        return lambda conn, sentence: conn.sendall(rows.get(sentence[0], b"") + reply("!done"))
+
+    with crafted(router("Pengadilan-2024")) as reused, crafted(router("ppp-only")) as own:
+        rc, out = run_module("routeros_check", tmp_path, {
+            "routers": [{**spec(reused), "password": "Pengadilan-2024"},
+                        {**spec(own), "name": "rb-y", "password": "api-only"}],
+            "show_sensitive": True, "timeout": 2})
+    assert rc == 0, out
+    altered, kept = out["routers"]
+    assert altered["export"] is None and "found nowhere" in one_line(altered["export_error"])
+    assert altered["warnings"] == [f"rb-x: ekspor konfigurasi tidak tersedia "
+                                   f"({altered['export_error']})"]
+    assert altered["ok"] is True  # read, its stored export kept: a warning, as any export error
+    assert [(i["name"], i["content"]) for i in out["store_items"]] == [
+        ("rb-x", None), ("rb-y", kept["export"])]
+    assert "password=ppp-only" in kept["export"] and "********" not in kept["export"]
