@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -56,6 +57,17 @@ def test_migrations_are_versioned_and_idempotent(store_url: str) -> None:
     first.close()
     second.close()
 
+
+
+def test_a_sqlite_commit_is_on_disk_before_sop_goes_on(tmp_path: Path) -> None:
+    """A power cut (frequent where courts' controllers run) must not take back what `sop`
+    reported recorded: under WAL's synchronous=NORMAL the commits since the last
+    checkpoint were in the page cache only (a run's end, then swept `interrupted`; an
+    acknowledged step gone). FULL syncs the WAL at each commit."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    with store.db.transaction() as tx:
+        assert tx.scalars("PRAGMA synchronous") == [2]  # FULL
+    store.close()
 
 V1_EXECUTION_COLUMNS = [
     "id", "sop_id", "sop_title", "sop_number", "catalogue_version", "catalogue_hash",
