@@ -780,15 +780,30 @@ def apt_policy(module: Any, apt_cache: str, names: list[str], seconds: float) ->
 # Resource temporarily unavailable)'.
 APT_LOCK = re.compile(r"^E: Could not get lock (\S+?)(?:\. It is held by (process \d+"
                       r"(?: \([^)]*\))?)| - )", re.MULTILINE)
+# apt waiting for dpkg's locks (DPkg::Lock::Timeout above 0) writes on stdout once a second
+# 'Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by
+# process 3320 (unattended-upgr)...' and, the wait over with the lock still held, only
+# 'E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another
+# process using it?' ('E: Unable to lock the administration directory (/var/lib/dpkg/),
+# ...' for dpkg's own lock), no 'E: Could not get lock' (apt 2.6.1, recorded). A wait
+# that got the lock in the end leaves its waiting lines before a failure of another kind.
+APT_LOCK_WAITING = re.compile(r"^Waiting for cache lock: Could not get lock (\S+?)\. It is held "
+                              r"by (process \d+(?: \([^)]*\))?)", re.MULTILINE)
+APT_LOCK_NOT_GOT = re.compile(r"^E: Unable to (?:acquire the dpkg frontend lock|lock the "
+                              r"administration directory) \(", re.MULTILINE)
 # Seconds between two tries of apt-get update while another process holds the lists' lock.
 APT_LOCK_RETRY_SECONDS = 5
 
 
 def apt_lock(output: str) -> tuple[str, str] | None:
     """The lock apt could not get, as its path and who holds it ('process 3320 (python3)',
-    or '' when apt does not say), from apt's output; None when no lock stopped it."""
+    or '' when apt does not say), from apt's output; None when no lock stopped it. After
+    a wait for dpkg's lock, the holder its last waiting line named."""
     found = APT_LOCK.search(output)
-    return (found.group(1), found.group(2) or "") if found else None
+    if found:
+        return found.group(1), found.group(2) or ""
+    waiting = APT_LOCK_WAITING.findall(output)
+    return waiting[-1] if waiting and APT_LOCK_NOT_GOT.search(output) else None
 
 
 def apt_lock_held(lock: tuple[str, str], seconds: int) -> str:

@@ -2965,7 +2965,8 @@ def test_the_download_limit_is_the_modules_option(tmp_path, monkeypatch):
 # it fails at once, DPkg::Lock::Timeout or not (recorded on the lab).
 LISTS_LOCKED = ("E: Could not get lock /var/lib/apt/lists/lock. It is held by process 4401 "
                 "(python3)\nE: Unable to lock directory /var/lib/apt/lists/\n")
-# apt-get install when dpkg's frontend lock stays held past DPkg::Lock::Timeout.
+# apt-get install when another process holds dpkg's frontend lock and DPkg::Lock::Timeout
+# is 0 (after a wait apt writes DPKG_LOCK_WAITED and DPKG_LOCK_NOT_GOT instead).
 DPKG_LOCKED = ("E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 3320 "
                "(python3)\nE: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-"
                "frontend), is another process using it?\n")
@@ -3060,6 +3061,38 @@ def test_installs_wait_for_dpkgs_lock(tmp_path, monkeypatch):
     assert task["server_updates"]["lock_timeout"] == "{{ server_maintenance_apt_lock_timeout }}"
     assert yaml.safe_load((role / "defaults" / "main.yml").read_text())[
         "server_maintenance_apt_lock_timeout"] == 300
+
+
+# apt-get install (apt 2.6.1, LC_ALL=C, -q) waiting for dpkg's frontend lock with
+# DPkg::Lock::Timeout=3 (recorded): a waiting line a second on stdout and, the lock still
+# held, no 'E: Could not get lock' line, only the frontend lock's line on stderr.
+DPKG_LOCK_WAITED = ("Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is "
+                    "held by process 3320 (unattended-upgr)...\n") * 3
+DPKG_LOCK_NOT_GOT = ("E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), "
+                     "is another process using it?\n")
+
+
+def test_a_dpkg_lock_still_held_after_the_wait_names_its_holder(tmp_path, monkeypatch):
+    """After waiting lock_timeout seconds apt prints no 'E: Could not get lock' line: a
+    lock held by unattended-upgrades all along failed the download with apt's line alone,
+    not the holder, the wait and that nothing was installed."""
+    apt_host(tmp_path, monkeypatch, INSTALLING_APT.replace(
+        "esac\n", f"  *--download-only*) printf '{DPKG_LOCK_WAITED}'; "
+                  f"printf '{DPKG_LOCK_NOT_GOT}' >&2; exit 100 ;;\nesac\n"))
+    rc, result = run_module("server_updates", tmp_path, {
+        "hold": ["mariadb-*"], "update_cache": False, "lock_timeout": 3})
+    assert (rc, result["msg"]) == (1, (
+        "apt/dpkg dipakai proses lain (process 3320 (unattended-upgr)) lebih dari 3 detik; "
+        "tidak ada paket yang dipasang: jalankan lagi setelah proses itu selesai"))
+    # dpkg's own lock (an administrator's dpkg -i): the last waiting line names its holder
+    assert srv.apt_lock(
+        DPKG_LOCK_WAITED + "Waiting for cache lock: Could not get lock /var/lib/dpkg/lock. It "
+        "is held by process 4120 (dpkg)...\nE: Unable to lock the administration directory "
+        "(/var/lib/dpkg/), is another process using it?\n") == (
+        "/var/lib/dpkg/lock", "process 4120 (dpkg)")
+    # the lock got after a wait, then another failure (recorded): no lock to blame
+    assert srv.apt_lock(DPKG_LOCK_WAITED + "Reading package lists...\n"
+                        "E: Unable to locate package sop-none\n") is None
 
 
 def test_a_wait_for_dpkgs_lock_does_not_shorten_the_download(tmp_path, monkeypatch):
