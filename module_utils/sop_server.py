@@ -744,17 +744,21 @@ def update_problems(out: str, err: str) -> list[str]:
     """apt-get update's problems, the causes first: its E: lines; each source it could not
     fetch with apt's reason ('Failed to fetch URL (Could not connect to backup:8081 ...)');
     its other W: lines (a GPG error); its Err: lines (which name a source, not why) only
-    when nothing else says more. The summary 'Some index files failed to download' goes."""
+    when nothing else says more. The summary 'Some index files failed to download' goes,
+    a warning after a network failure, an error (E:) after another one (a Hash Sum
+    mismatch), where it came first and named no cause."""
     lines = [line.strip() for line in (out + "\n" + err).splitlines() if line.strip()]
     errors, fetched, warnings = [], [], []
     for line in lines:
+        if line.startswith(("E: Some index files failed", "W: Some index files failed")):
+            continue
         if line.startswith(("E: Failed to fetch ", "W: Failed to fetch ")):
             url, _, reason = line[len("W: Failed to fetch "):].partition("  ")
             reason = reason.strip()
             fetched.append(f"Failed to fetch {url.strip()}" + (f" ({reason})" if reason else ""))
         elif line.startswith("E:"):
             errors.append(line)
-        elif line.startswith("W:") and not line.startswith("W: Some index files failed"):
+        elif line.startswith("W:"):
             warnings.append(line)
     found = errors + fetched + warnings
     return found or [line for line in lines if line.startswith(("Err:", "W:"))]

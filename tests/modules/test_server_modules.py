@@ -276,6 +276,30 @@ def test_apt_update_failure_names_each_source_with_apts_reason_whole():
 SUITES = ("", "-security", "-updates")
 
 
+def test_apt_update_hash_sum_mismatch_names_the_file_first_not_apts_summary():
+    """A mirror caught mid-sync (a Hash Sum mismatch) ends apt-get update with apt's
+    summary as an error, 'E: Some index files failed to download', not a warning: the
+    line began with it, the file and its cause after (apt 2.6.1, recorded, shortened)."""
+    url = "http://mirror.example/debian/dists/bookworm/main/binary-amd64/by-hash/SHA256/7f9f"
+
+    def run(argv, _limit):
+        if "update" in argv:
+            return 100, ("Err:4 http://mirror.example/debian bookworm/main amd64 Packages\n"
+                         "  Hash Sum mismatch\n  Hashes of expected file:\n"
+                         "Reading package lists...\n"), (
+                f"E: Failed to fetch {url}  Hash Sum mismatch\n"
+                "   Hashes of expected file:\n    - Filesize:70 [weak]\n"
+                "   Release file created at: Sun, 06 Dec 2026 17:35:32 +0000\n"
+                "E: Some index files failed to download. They have been ignored, or old ones "
+                "used instead.\n")
+        return 0, "", ""
+
+    with pytest.raises(srv.AptError) as failure:
+        srv.apt_pending(run, True, "security", [])
+    assert str(failure.value) == (
+        f"apt-get update failed: Failed to fetch {url} (Hash Sum mismatch)")
+
+
 def test_a_full_disk_error_line_is_moved_first():
     """The E: line saying a disk is full stayed where apt wrote it, behind others."""
     assert srv.apt_failure("", "E: Failed to fetch http://x/InRelease\n"
