@@ -14,10 +14,11 @@ description:
   - Measures the free space of the file systems holding O(paths) against O(min_free_mb),
     and of C(/boot), when it is a file system of its own, against O(boot_min_free_mb),
     and looks for processes during which patching is unsafe (a database backup
-    (mariadb-dump, mysqldump, mydumper), a package manager (apt, apt-get, aptitude, dpkg,
-    unattended-upgrades) or another SOP's Ansible module (C(AnsiballZ_), or, pipelined, the
-    shell Ansible runs it in, C(BECOME-SUCCESS-) or C(&& sleep 0))), not counting
-    this module and its parents.
+    (mariadb-dump, mysqldump, mydumper), a backup being received on the backup computer
+    (C(sop-backup-receive), the SIPP and website backups' push), a package manager (apt,
+    apt-get, aptitude, dpkg, unattended-upgrades) or another SOP's Ansible module
+    (C(AnsiballZ_), or, pipelined, the shell Ansible runs it in, C(BECOME-SUCCESS-) or
+    C(&& sleep 0))), not counting this module and its parents.
   - Fails too when a file system of O(paths) has fewer than 10,000 free inodes (none
     counted on btrfs or vfat), as a kernel upgrade writes thousands of files (its modules,
     dpkg's C(.dpkg-new) copies, the initramfs built in C(/var/tmp)), and a C(/var) whose

@@ -88,6 +88,9 @@ BUSY_PATTERNS = (
     ("mariadb-dump", "backup database sedang berjalan"),
     ("mysqldump", "backup database sedang berjalan"),
     ("mydumper", "backup database sedang berjalan"),
+    # the backup computer's end of a SIPP or website backup's push (sipp_backup's forced
+    # command, run by sshd, not by Ansible): a reboot there lost that night's backup
+    (r"(?:^|[\s/])sop-backup-receive(?:\s|$)", "backup sedang diterima"),
     (r"^(?:\S*/)?(?:apt|apt-get|aptitude)(?:\s|$)", "apt sedang berjalan"),
     (r"(?:^|[\s/])unattended-upgrade(?:\s|$)", "unattended-upgrades sedang berjalan"),
     (r"^(?:\S*/)?dpkg(?:\s|$)", "dpkg sedang berjalan"),

@@ -2109,6 +2109,25 @@ def test_a_failed_unit_not_enabled_is_named_not_restarted():
     assert module.warnings == skipped
 
 
+def test_a_backup_being_received_on_the_backup_computer_is_busy(tmp_path):
+    """The backup computer's end of a SIPP backup's push is sipp_backup's receiver, the
+    push key's forced command run by sshd (no dump, no Ansible there): the pre-check
+    passed and the maintenance rebooted the backup computer in the middle of the push."""
+    receiver = tmp_path / "sbin" / "sop-backup-receive"
+    receiver.parent.mkdir()
+    receiver.write_text("import time\ntime.sleep(30)\n")
+    push = subprocess.Popen([sys.executable, str(receiver), "--keep-free=5", "--prefix=sipp",
+                             str(tmp_path / "incoming")])
+    try:
+        _wait_cmdline(push.pid, b"--prefix=sipp")
+        busy = [line for line in srv.busy_processes() if f"pid {push.pid}:" in line]
+        assert len(busy) == 1
+        assert busy[0].startswith(f"backup sedang diterima (pid {push.pid}: {sys.executable} ")
+    finally:
+        push.kill()
+        push.wait()
+
+
 def test_busy_processes_never_show_a_password(tmp_path):
     """A dump given its password on the command line (--password=..., -pSECRET,
     mydumper's -p SECRET) put it in the pre-check's failure message, kept in the SOP's
