@@ -36,6 +36,7 @@ from ansible.module_utils.sop_backup_ledger import (
     checked,
     read,
     stamp,
+    verified_whole,
 )
 from ansible.module_utils.sop_options import seconds_error
 from ansible.module_utils.sop_state import fsync_dir
@@ -455,10 +456,10 @@ def stored(store: str, prefix: str) -> dict[str, dict[str, Any]]:
     with the store is read again and counts as whole, ``checked``) and verified here:
     name -> its ``sha256`` and its ``verification`` as the record holds it."""
     known = backups(read(os.path.join(store, LEDGER_NAME)))
+    whole, _broken = verified_whole(store, {name: entry for name, entry in known.items()
+                                            if owned_by(name, prefix) == "backup"})
     return {name: {"sha256": entry["sha256"], "verification": entry["verification"]}
-            for name, entry in known.items()
-            if owned_by(name, prefix) == "backup" and entry["verified"]
-            and checked(store, entry)[0] is None}
+            for name, entry in whole.items()}
 
 
 def refuse_no_directory(store: str) -> None:

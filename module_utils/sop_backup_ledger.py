@@ -289,6 +289,27 @@ def checked(directory: str, entry: dict[str, Any]) -> tuple[str | None, dict[str
     return (again if isinstance(again, str) else fault), None
 
 
+def verified_whole(directory: str, known: dict[str, dict[str, Any]],
+                   ) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Of ``known`` (``backups``, or those of them a caller wants): the backups verified
+    here whose files are whole in ``directory`` (``checked``: one only copied or moved
+    with the store is read again and counts as whole), name -> entry in the record's
+    order, the ones retention keeps as good and a restore would use; and the verified
+    ones that are not whole, name -> why. A backup not verified here (its verification
+    failed, or none is recorded yet) is in neither, and nothing of it is read."""
+    whole: dict[str, dict[str, Any]] = {}
+    broken: dict[str, str] = {}
+    for name, entry in known.items():
+        if not entry["verified"]:
+            continue
+        fault = checked(directory, entry)[0]
+        if fault is None:
+            whole[name] = entry
+        else:
+            broken[name] = fault
+    return whole, broken
+
+
 def rehashed(directory: str, entry: dict[str, Any]) -> dict[str, int] | str | None:
     """For a backup whose size is as recorded but whose stamp differs (``_changed``): its
     new stamp when its content is still the recorded SHA-256 (a copy or a move of the

@@ -1,0 +1,144 @@
+"""library/backup_verified.py: the backups a store's own record holds whole and verified,
+the ones the restore drill (it_security D.7) chooses among; a backup whose verification
+failed keeps its name in the store but is none of them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from ansible.module_utils import sop_backup_ledger as ledger
+from backup_store import stored
+from loader import load, run_module
+
+ingest = load("backup_ingest")
+
+SIPP = r"^.+-\d{8}T\d{6}\.(sql|tar)\.(zst|gz)$"
+
+
+def listed(tmp_path: Path, store: Path, pattern: str = SIPP,
+           check_mode: bool = False) -> dict[str, Any]:
+    args: dict[str, Any] = {"store": str(store), "pattern": pattern}
+    if check_mode:
+        args["_ansible_check_mode"] = True
+    code, result = run_module("backup_verified", tmp_path, args)
+    assert code == 0, result
+    assert result["changed"] is False
+    return result
+
+
+def test_a_backup_whose_verification_failed_is_not_listed(tmp_path) -> None:
+    store = tmp_path / "sipp"
+    stored(store, "sipp-20261101T020000.sql.zst")
+    stored(store, "sipp-20261102T020000.tar.zst", status="failed",
+           reason="myloader failed: ERROR 1064")
+    stored(store, "sipp-20261103T020000.sql.zst")
+    stored(store, "sipp-20261104T020000.sql.zst", status=None)  # not verified yet
+    result = listed(tmp_path, store)
+    assert result["present"] is True
+    assert [b["name"] for b in result["backups"]] == ["sipp-20261101T020000.sql.zst",
+                                                      "sipp-20261103T020000.sql.zst"]
+    assert result["backups"][0]["path"] == str(store / "sipp-20261101T020000.sql.zst")
+    assert result["backups"][0]["sha256"] == hashlib.sha256(
+        b"sipp-20261101T020000.sql.zst").hexdigest()
+    assert result["unverified"] == [
+        {"name": "sipp-20261102T020000.tar.zst", "status": "failed",
+         "reason": "myloader failed: ERROR 1064"},
+        {"name": "sipp-20261104T020000.sql.zst", "status": "pending", "reason": ""}]
+    assert result["not_whole"] == []
+    # check mode reads the same
+    assert listed(tmp_path, store, check_mode=True)["backups"] == result["backups"]
+
+
+def test_the_list_is_in_the_records_order_not_the_names(tmp_path) -> None:
+    """The newest is the one taken in last, as retention orders them (a clock set back
+    named the later backup with an earlier time)."""
+    store = tmp_path / "sipp"
+    stored(store, "sipp-20261105T020000.sql.zst")
+    stored(store, "sipp-20261101T020000.sql.zst")
+    assert [b["name"] for b in listed(tmp_path, store)["backups"]] == [
+        "sipp-20261105T020000.sql.zst", "sipp-20261101T020000.sql.zst"]
+
+
+def test_only_the_pattern_and_only_what_the_record_holds(tmp_path) -> None:
+    store = tmp_path / "website"
+    stored(store, "website-20261101T020000.tar.zst")
+    stored(store, "website-db-20261101T020000.sql.zst")
+    (store / "website-20261102T020000.tar.zst").write_bytes(b"x")  # not in the record
+    files = listed(tmp_path, store, r"^website-\d{8}T\d{6}\.tar\.zst$")
+    assert [b["name"] for b in files["backups"]] == ["website-20261101T020000.tar.zst"]
+    database = listed(tmp_path, store, r"^website-db-\d{8}T\d{6}\.(sql|tar)\.(zst|gz)$")
+    assert [b["name"] for b in database["backups"]] == ["website-db-20261101T020000.sql.zst"]
+
+
+def test_a_verified_backup_no_longer_whole_is_named_not_listed(tmp_path) -> None:
+    store = tmp_path / "sipp"
+    stored(store, "sipp-20261101T020000.sql.zst")
+    stored(store, "sipp-20261102T020000.sql.zst")
+    stored(store, "sipp-20261103T020000.sql.zst")
+    (store / "sipp-20261102T020000.sql.zst").unlink()
+    with open(store / "sipp-20261103T020000.sql.zst", "r+b") as damaged:
+        damaged.write(b"X")  # the same size, another content
+    result = listed(tmp_path, store)
+    assert [b["name"] for b in result["backups"]] == ["sipp-20261101T020000.sql.zst"]
+    assert [(b["name"], b["reason"]) for b in result["not_whole"]] == [
+        ("sipp-20261102T020000.sql.zst", f"sipp-20261102T020000.sql.zst is gone from {store}"),
+        ("sipp-20261103T020000.sql.zst", "sipp-20261103T020000.sql.zst changed after it was "
+         "stored (its content differs from the record's SHA-256)")]
+
+
+def test_a_store_copied_elsewhere_is_read_again_and_still_whole(tmp_path) -> None:
+    store = tmp_path / "sipp"
+    stored(store, "sipp-20261101T020000.sql.zst")
+    copy = tmp_path / "copy"
+    shutil.copytree(store, copy)  # new inodes and ctimes, the same content
+    result = listed(tmp_path, copy)
+    assert [b["name"] for b in result["backups"]] == ["sipp-20261101T020000.sql.zst"]
+    assert result["not_whole"] == []
+
+
+def test_a_store_not_there_lists_nothing(tmp_path) -> None:
+    result = listed(tmp_path, tmp_path / "absent")
+    assert result == {**result, "present": False, "backups": [], "unverified": [],
+                      "not_whole": []}
+
+
+def test_a_store_with_no_record_yet_lists_nothing(tmp_path) -> None:
+    store = tmp_path / "sipp"
+    store.mkdir()
+    (store / "sipp-20261101T020000.sql.zst").write_bytes(b"x")
+    result = listed(tmp_path, store)
+    assert (result["present"], result["backups"], result["unverified"]) == (True, [], [])
+
+
+def test_bad_input_fails_in_one_line(tmp_path) -> None:
+    (tmp_path / "file").write_text("x")
+    code, result = run_module("backup_verified", tmp_path,
+                              {"store": str(tmp_path / "file"), "pattern": SIPP})
+    assert code != 0 and result["msg"] == f"{tmp_path / 'file'} is not a directory"
+    code, result = run_module("backup_verified", tmp_path,
+                              {"store": str(tmp_path), "pattern": "(unclosed"})
+    assert code != 0 and result["setting"] == "pattern"
+    assert result["msg"].startswith("pattern: not a regular expression (")
+    os.mkfifo(tmp_path / ledger.LEDGER_NAME)
+    code, result = run_module("backup_verified", tmp_path,
+                              {"store": str(tmp_path), "pattern": SIPP})
+    assert code != 0 and result["msg"] == (
+        f"cannot read the backup ledger {tmp_path / ledger.LEDGER_NAME}: "
+        "ledger.jsonl is a FIFO, not a regular file")
+
+
+def test_the_ingests_verdicts_are_the_same_backups(tmp_path) -> None:
+    """backup_ingest's verdicts (the backup modules' held) and this list are one notion."""
+    store = tmp_path / "sipp"
+    stored(store, "sipp-20261101T020000.sql.zst")
+    stored(store, "sipp-20261102T020000.sql.zst", status="failed", reason="bad")
+    stored(store, "sipp-20261103T020000.sql.zst")
+    (store / "sipp-20261103T020000.sql.zst").unlink()
+    stored(store, "other-20261101T020000.sql.zst")
+    assert sorted(ingest.stored(str(store), "sipp")) == [
+        b["name"] for b in listed(tmp_path, store, r"^sipp-")["backups"]] == [
+        "sipp-20261101T020000.sql.zst"]
