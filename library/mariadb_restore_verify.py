@@ -189,7 +189,8 @@ options:
         still held when it has passed fails the task the same way, before anything is
         restored, in one line naming the holder as far as C(/proc/locks) tells (its pid,
         command line and the backup it verifies) and how long it waited.
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: int
     default: 14400
   stall_timeout:

@@ -53,7 +53,8 @@ options:
       - Seconds each of C(nft) and C(ip) may run; one that runs longer (a kernel or a
         netlink socket that hangs) is killed and the module fails, naming it, instead of
         holding the SOP.
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: int
     default: 30
 attributes:

@@ -73,13 +73,13 @@ options:
     type: int
     default: 5
   interval:
-    description: Seconds between echo requests (0 or more, finite, else the module fails
+    description: Seconds between echo requests (0 to 86400, one day, else the module fails
       with C(setting) C(interval)).
     type: float
     default: 0.2
   timeout:
-    description: Seconds to wait for one answer (ping, DNS, HTTP), more than 0 and finite
-      (else the module fails with C(setting) C(timeout)); datagrams that are no answer to
+    description: Seconds to wait for one answer (ping, DNS, HTTP), more than 0 and at most
+      86400, one day (else the module fails with C(setting) C(timeout)); datagrams that are no answer to
       the DNS query do not extend it.
     type: float
     default: 2

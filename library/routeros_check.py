@@ -160,7 +160,8 @@ options:
         32 MiB, each read of a word or its length counted as at least 32 bytes (what a
         word costs in memory, however short); a router that keeps sending, floods short
         rows, or sends a byte now and then, is given up with that error.
-      - Above 0 and finite, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: float
     default: 10
 attributes:

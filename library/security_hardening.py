@@ -111,7 +111,8 @@ options:
         C(fail2ban-client) is a warning, the nftables service's state then unread (a
         C(firewall_persistence_unread) finding) and fail2ban as not answering, and so is a
         hung C(sshd -T -C) (the C(Match) checks end).
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: int
     default: 60
   sshd_config:

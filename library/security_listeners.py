@@ -40,7 +40,7 @@ options:
     default: false
   timeout:
     description: Seconds C(ss) may take; a hung one is stopped and fails the module naming it.
-      Above 0, else the module fails with C(setting) C(timeout).
+      Above 0 and at most 86400 (one day), else the module fails with C(setting) C(timeout).
     type: int
     default: 60
 attributes:

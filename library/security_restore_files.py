@@ -49,7 +49,7 @@ options:
     default: /var/tmp
   timeout:
     description: Seconds the restore (decompress, extract, count) may take; it is stopped then.
-      Above 0, else the module fails with C(setting) C(timeout).
+      Above 0 and at most 86400 (one day), else the module fails with C(setting) C(timeout).
     type: int
     default: 3600
 attributes:

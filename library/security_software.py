@@ -56,7 +56,7 @@ options:
   timeout:
     description: Seconds C(dpkg-query) (or C(rpm)), and each C(apt-cache policy), may take; a hung one is
       stopped and fails the module naming it.
-      Above 0, else the module fails with C(setting) C(timeout).
+      Above 0 and at most 86400 (one day), else the module fails with C(setting) C(timeout).
     type: int
     default: 60
 attributes:

@@ -146,7 +146,8 @@ options:
     description:
       - Seconds C(journalctl) may take to give the period's messages; it is stopped
         then and the module fails naming it, the cursor not moved.
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: int
     default: 600
 attributes:

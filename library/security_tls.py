@@ -66,8 +66,8 @@ options:
     type: dict
     default: {"NULL": eNULL, anonim: aNULL, EXPORT: EXP, RC4: RC4, DES/3DES: "DES:3DES", "RSA statis": kRSA}
   timeout:
-    description: Seconds for each connection and handshake (more than 0, else the module
-      fails with C(setting) C(timeout)).
+    description: Seconds for each connection and handshake (more than 0 and at most 86400,
+      one day, else the module fails with C(setting) C(timeout)).
     type: float
     default: 5
 attributes:

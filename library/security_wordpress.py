@@ -84,7 +84,8 @@ options:
     default: wordpress
   timeout:
     description: Seconds C(apt-cache policy) may take; a hung one is stopped and fails the
-      module naming it. Above 0, else the module fails with C(setting) C(timeout).
+      module naming it. Above 0 and at most 86400 (one day), else the module fails with
+      C(setting) C(timeout).
     type: int
     default: 60
   web_user:
@@ -117,7 +118,8 @@ options:
   http_timeout:
     description: Seconds each wait of an HTTP check may take; one answer (its redirects
       included) takes at most three times this.
-      Above 0, else the module fails with C(setting) C(http_timeout).
+      Above 0 and at most 86400 (one day), else the module fails with C(setting)
+      C(http_timeout).
     type: float
     default: 10
 attributes:

@@ -101,8 +101,8 @@ options:
       - Seconds the download before the install (C(apt-get install --download-only)) may
         take; a download still running then is stopped and the module fails with
         nothing installed. The default hour takes a kernel and a MariaDB update, some
-        200 MB, over a 1 Mbit/s link in about half of it. A whole number of seconds, at
-        least 1.
+        200 MB, over a 1 Mbit/s link in about half of it. A whole number of seconds, from
+        1 to 86400 (one day).
       - The wait for dpkg's lock (O(lock_timeout)) happens inside that C(apt-get), so its
         run is stopped after O(download_timeout) plus O(lock_timeout) seconds. A wait
         for the lock does not shorten the download, and the download's whole run may
@@ -114,8 +114,8 @@ options:
       - Seconds to wait for another process holding apt's or dpkg's lock (unattended-upgrades)
         before failing with nothing installed; 0 does not wait. Each C(apt-get update) and
         C(apt-get install) waits up to this long, so a run may wait for it more than once
-        (before the update, the download and the install). A whole number of seconds, 0
-        or more.
+        (before the update, the download and the install). A whole number of seconds, from
+        0 to 86400 (one day).
     type: int
     default: 300
 attributes:

@@ -61,8 +61,8 @@ options:
     type: int
     default: 98
   timeout:
-    description: Seconds each path's file system may take to answer (above 0, else the
-      module fails with C(setting) C(timeout)).
+    description: Seconds each path's file system may take to answer (above 0 and at most
+      86400, one day, else the module fails with C(setting) C(timeout)).
     type: int
     default: 10
 attributes:

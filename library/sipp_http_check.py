@@ -51,13 +51,13 @@ options:
     elements: int
     default: [200]
   max_response_seconds:
-    description: Slower answers are a problem (above 0 and finite, else the module fails
-      with C(setting) C(max_response_seconds)).
+    description: Slower answers are a problem (above 0 and at most 86400, one day, else
+      the module fails with C(setting) C(max_response_seconds)).
     type: float
     default: 5
   timeout:
-    description: Seconds before giving up (above 0, else the module fails with C(setting)
-      C(timeout)); an answer not complete after three times this is given up (a site
+    description: Seconds before giving up (above 0 and at most 86400, one day, else the
+      module fails with C(setting) C(timeout)); an answer not complete after three times this is given up (a site
       sending slowly).
     type: int
     default: 30

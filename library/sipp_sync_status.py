@@ -101,8 +101,8 @@ options:
       credentials as in O(public_url).
     type: str
   timeout:
-    description: Seconds allowed for each HTTP request (above 0, else the module fails
-      with C(setting) C(timeout)); an answer not complete after three times this is given
+    description: Seconds allowed for each HTTP request (above 0 and at most 86400, one day,
+      else the module fails with C(setting) C(timeout)); an answer not complete after three times this is given
       up (a site sending slowly).
     type: int
     default: 15

@@ -86,7 +86,8 @@ options:
         read, instead of filling the memory of the host C(upsc) runs on.
       - Either keeps the module's English cause in C(error), and C(message) adds what it
         means in Bahasa Indonesia.
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: int
     default: 30
   battery_max_age_days:

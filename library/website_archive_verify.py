@@ -55,7 +55,8 @@ options:
         the archive (C(status=error), nothing recorded). It bounds a hung tool and an
         archive that unpacks to far more than it should (a compressed bomb from a
         compromised web server).
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: int
     default: 3600
 attributes:

@@ -62,7 +62,8 @@ description:
     same site only; never to the plain-HTTP address checked for the redirect); it and
     secret-looking query values (C(token=), C(key=) ...) are shown as C(***) in the result.
   - A setting the module refuses (no O(urls), a URL option that is no http(s) URL, a
-    O(timeout) or O(max_response_seconds) that is not a positive number, a negative
+    O(timeout) or O(max_response_seconds) that is not a positive number or is more than a
+    day (86400), a negative
     O(freshness_days)) fails it before any page is asked, with C(setting), the option's
     name, its message starting with that name; the website role names its own variable
     (C(website_http_timeout)) from it.

@@ -285,7 +285,7 @@ options:
   timeout:
     description: Seconds to wait for each page; an answer not complete after three times this
       is given up (a site sending slowly).
-      Above 0, else the module fails with C(setting) C(timeout).
+      Above 0 and at most 86400 (one day), else the module fails with C(setting) C(timeout).
     type: int
     default: 30
   validate_certs:
@@ -345,7 +345,8 @@ options:
     default: wp_
   query_timeout:
     description: Seconds to wait for each query.
-      Above 0, else the module fails with C(setting) C(query_timeout).
+      Above 0 and at most 86400 (one day), else the module fails with C(setting)
+      C(query_timeout).
     type: int
     default: 120
 attributes:

@@ -174,7 +174,7 @@ description:
     header names, read as O(web_server) reads it (see O(trusted_proxies)). One private or loopback address making
     O(proxy_share_percent) % (90) of at least O(proxy_min_requests) (200) requests is
     reported in RV(audit.behind_proxy); the website role warns about it.
-  - A setting the module refuses (a count below 1, a O(timeout) not above 0,
+  - A setting the module refuses (a count below 1, a O(timeout) not above 0 or above a day,
     O(proxy_share_percent) outside 1-100, O(trusted_proxies) naming no address or
     network, no O(paths)) fails it before any log
     is read, with C(setting), the option's name, its message starting with that name; the
@@ -285,7 +285,8 @@ options:
         read; the read positions are not moved, so the next run reads the same lines again.
       - The web server's account owns its log and can make it a sparse file of terabytes
         (no disk used) that would take hours to read.
-      - Above 0, else the module fails with C(setting) C(timeout).
+      - Above 0 and at most 86400 (one day), else the module fails with C(setting)
+        C(timeout).
     type: int
     default: 1800
 attributes:

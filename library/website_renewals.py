@@ -41,7 +41,8 @@ description:
     contract's end date is its last day, in O(timezone)). A domain expiry
     the registry does not give, or a certificate that cannot be read, is a warning.
   - A setting the module refuses (a O(hosting_end_date) that is no YYYY-MM-DD date, a
-    O(timeout) that is not a positive number, a negative day in O(warn_days), a URL
+    O(timeout) that is not a positive number or is more than a day (86400), a negative day
+    in O(warn_days), a URL
     option that is no http(s) URL, an unknown O(timezone)) fails it before anything is
     asked, with C(setting), the option's name, its message starting with that name; the
     website role names its own variable (C(website_renewal_warn_days)) from it.

@@ -17,8 +17,8 @@ options:
     description: Client program; C(mariadb), else C(mysql), from PATH when omitted.
     type: str
   query_timeout:
-    description: Seconds allowed for each query; 0 or less fails the module before it
-      connects, with C(setting) C(query_timeout).
+    description: Seconds allowed for each query; 0 or less, or more than 86400 (one day),
+      fails the module before it connects, with C(setting) C(query_timeout).
     type: int
     default: 300
 """

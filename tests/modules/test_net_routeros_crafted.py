@@ -305,6 +305,14 @@ def test_a_timeout_that_is_no_number_is_refused_in_one_line(tmp_path, timeout):
         1, f"timeout: must be a positive number of seconds, not {timeout:g}", "timeout")
 
 
+def test_a_timeout_over_one_day_is_refused_in_one_line(tmp_path):
+    # 1e10 passed the check: each router's settimeout raised OverflowError, a traceback
+    # in place of every router's result
+    rc, out = run_module("routeros_check", tmp_path, {"routers": [spec(1)], "timeout": 1e10})
+    assert (rc, out["msg"], out.get("setting")) == (
+        1, "timeout: must be at most 86400 seconds (one day), not 1e+10", "timeout")
+
+
 @pytest.mark.parametrize("port", [70000, -1, 0])
 def test_a_port_out_of_range_is_refused_in_one_line(tmp_path, port):
     # 70000 was reported as "port 127.0.0.1:70000 is closed" after connecting to port

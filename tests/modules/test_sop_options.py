@@ -5,6 +5,10 @@ all."""
 
 from __future__ import annotations
 
+import selectors
+import socket
+import threading
+
 import pytest
 from loader import load
 
@@ -43,3 +47,36 @@ def test_zero_keeps_its_documented_meaning_and_a_negative_is_refused() -> None:
         "setting": "stall_timeout"}
     assert options.seconds_error({"interval": float("inf")}, "interval", zero="no pause")[
         "msg"] == "interval: must be 0 (no pause) or a positive number of seconds, not inf"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (86400.5, "86400.5"), (10**10, "10000000000"), (1e10, "1e+10"), (1e300, "1e+300")])
+def test_a_time_over_one_day_is_refused_naming_the_option(value: float, shown: str) -> None:
+    # 1e10 s passed the check and socket.settimeout or a threading wait raised
+    # OverflowError, a traceback: routeros_check lost every router's result
+    expected = {"msg": f"timeout: must be at most 86400 seconds (one day), not {shown}",
+                "setting": "timeout"}
+    assert options.seconds_error({"timeout": value}, "timeout") == expected
+    assert options.seconds_error({"timeout": value}, "timeout", zero="does not wait") \
+        == expected
+
+
+def test_one_day_passes() -> None:
+    assert options.seconds_error({"timeout": 86400}, "timeout") is None
+    assert options.seconds_error({"timeout": 86400.0}, "timeout", zero="no pause") is None
+
+
+def test_every_wait_takes_the_longest_time_allowed() -> None:
+    """What the modules give a time limit to: a socket (its whole-session deadline too,
+    routeros_check's 30 timeouts), threading's waits, and selectors' epoll, whose wait in
+    milliseconds is a C int (about 24.8 days)."""
+    longest = options.MAX_SECONDS
+    left, right = socket.socketpair()
+    with left, right, selectors.DefaultSelector() as selector:
+        left.settimeout(longest * 30)
+        right.sendall(b"x")
+        assert left.recv(1) == b"x"
+        right.sendall(b"y")
+        selector.register(left, selectors.EVENT_READ)
+        assert len(selector.select(longest)) == 1
+    assert threading.Lock().acquire(timeout=longest)
