@@ -220,6 +220,12 @@ def innodb_only() -> Iterator[None]:
         podman("exec", SIPP, "mariadb", "sipp", "-e", "ALTER TABLE ref_lama ENGINE=MyISAM")
 
 
+def dumped(env: dict[str, str], dest: str, engine: str) -> tuple[bool, dict[str, Any]]:
+    """mariadb_backup of sipp into ``dest`` with ``engine`` (for mydumper, innodb_only)."""
+    with innodb_only() if engine == "mydumper" else nullcontext():
+        return module(env, "mariadb_backup", dump_args(dest, engine=engine))
+
+
 def listing(container: str, directory: str) -> dict[str, str]:
     """name -> sha256 of every file in a directory (empty if missing)."""
     out = sh(container, f"cd {directory} 2>/dev/null && sha256sum -- * .[!.]* 2>/dev/null",
@@ -656,8 +662,7 @@ def test_a_broken_view_is_left_out_named_and_the_backup_verifies(
         "CREATE TABLE hilang (id INT) ENGINE=InnoDB;\n"
         "CREATE VIEW v_rusak AS SELECT * FROM hilang;\nDROP TABLE hilang;\n"))
     try:
-        with innodb_only() if engine == "mydumper" else nullcontext():
-            ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine=engine))
+        ok, dump = dumped(ansible_env, dest, engine)
         assert ok, dump.get("msg")
         assert dump["broken_views"] == ["v_rusak"]
         cause = ("View 'sipp.v_rusak' references invalid table(s) or column(s) or "
@@ -691,8 +696,7 @@ def test_a_view_calling_a_function_the_dump_account_may_not_run_is_named_with_th
         "CREATE FUNCTION f_dua() RETURNS INT DETERMINISTIC RETURN 2;\n"
         "CREATE VIEW v_fungsi AS SELECT f_dua() AS dua;\n"))
     try:
-        with innodb_only() if engine == "mydumper" else nullcontext():
-            ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine=engine))
+        ok, dump = dumped(ansible_env, dest, engine)
         assert ok, dump.get("msg")
         assert dump["broken_views"] == ["v_fungsi"]
         assert dump["broken_view_causes"] == {"v_fungsi": (
@@ -703,8 +707,7 @@ def test_a_view_calling_a_function_the_dump_account_may_not_run_is_named_with_th
         sh(SIPP, f"rm -rf {dest}")
         podman("exec", SIPP, "mariadb", "-e",
                "GRANT EXECUTE ON FUNCTION sipp.f_dua TO sop_backup@localhost")
-        with innodb_only() if engine == "mydumper" else nullcontext():
-            ok, dump = module(ansible_env, "mariadb_backup", dump_args(dest, engine=engine))
+        ok, dump = dumped(ansible_env, dest, engine)
         assert ok and dump["broken_views"] == [], dump
         assert dump["warnings"] == [ROUNDED[2:]], dump
         manifest = json.loads(sh(SIPP, f"cat {dump['manifest']}"))
