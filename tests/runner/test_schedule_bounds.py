@@ -143,3 +143,28 @@ def test_the_roles_bounds_of_one_run_fire_before_its_default_time_limit(sop_id: 
         f"{sop_id}: {times} x ({terms})"
         f" = {total} s leaves less than {ROOM} s of the timer's {limit} s: lower a default, so"
         " that a slow step fails with its own cause before systemd stops the run")
+
+
+def _tasks(node: object) -> list[dict[str, object]]:
+    """Every task of a tasks file's YAML, those in blocks, rescues and always too."""
+    found: list[dict[str, object]] = []
+    for task in node if isinstance(node, list) else []:
+        if isinstance(task, dict):
+            found.append(task)
+            for part in ("block", "rescue", "always"):
+                found += _tasks(task.get(part))
+    return found
+
+
+def test_every_service_facts_task_has_a_time_limit() -> None:
+    """service_facts lists the units by systemctl (`service --status-all` where systemd is
+    not PID 1), which a wedged systemd hangs: on the very server being repaired, the step
+    held the run until its timer's time limit. Every one in the roles carries the task
+    timeout server_incident's has."""
+    unbounded = [
+        f"{path.relative_to(ROOT)}: {task.get('name')}"
+        for path in sorted(ROOT.glob("roles/*/tasks/*.yml"))
+        for task in _tasks(yaml.safe_load(path.read_text(encoding="utf-8")))
+        if {"service_facts", "ansible.builtin.service_facts"} & set(task) and "timeout" not in task
+    ]
+    assert unbounded == []
