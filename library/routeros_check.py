@@ -44,7 +44,8 @@ description:
   - Routers are read in parallel (O(workers)); one router failing does not stop the
     others. A router that cannot be read is reported with one line naming the cause
     (wrong credentials, API port closed, TLS certificate mismatch, no answer, the
-    connection closed before the end of a reply, a malformed reply). TLS to the
+    connection closed before the end of a reply, a malformed reply, a sentence beginning
+    with no reply word of the API, named with at most 40 characters of it). TLS to the
     plain API is named when the handshake is answered with bytes that are no TLS record
     (or not answered at all), or the port closes it and then answers a plain C(/quit)
     with an API reply word (one more connection, nothing else sent in it). The plain API

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ansible.module_utils.sop_clock import parse_moment
+from ansible.module_utils.sop_tree import shown
 
 try:
     from librouteros.api import Api
@@ -96,14 +97,37 @@ def word_text(word: str) -> tuple[str, str]:
     return key, value
 
 
+# The reply words a sentence of the API begins with (RouterOS 7.18 and later answer a
+# command without rows with !empty).
+REPLY_WORDS = frozenset({"!done", "!re", "!trap", "!fatal", "!empty"})
+# How much of a word that is no reply word an error line shows.
+SHOWN_WORD = 40
+
+
+class UnknownReply(Exception):
+    """A sentence that begins with no reply word of the API; ``word`` is what it began
+    with as an error line shows it: quoted, on one line (sop_tree.shown), at most
+    SHOWN_WORD characters of it."""
+
+    def __init__(self, word: str) -> None:
+        text = from_wire(word)
+        cut = text[:SHOWN_WORD] + ("..." if len(text) > SHOWN_WORD else "")
+        self.word = f"'{shown(cut)}'"
+        super().__init__(self.word)
+
+
 class TextApi(Api):  # type: ignore[misc]  # librouteros has no type hints
     """librouteros's Api (connect's ``subclass`` argument) reading every value as the
     text the router sent: its own parse_word makes a value of digits a number and
     yes/no/true/false a bool, so a serial number or an identity ``007`` came back ``7``,
-    an identity ``yes`` as ``True``. Flags are read with ``flag``."""
+    an identity ``yes`` as ``True``. Flags are read with ``flag``. A sentence that
+    begins with no reply word is UnknownReply: librouteros skips it and waits for the
+    ``!done`` that may never come, reported as a router that did not answer."""
 
     def readSentence(self) -> tuple[str, dict[str, str]]:  # librouteros names it so
         reply_word, words = self.protocol.readSentence()
+        if reply_word not in REPLY_WORDS:
+            raise UnknownReply(reply_word)
         return reply_word, dict(word_text(word) for word in words)
 
 
@@ -229,7 +253,7 @@ _NOT_TLS = frozenset({"WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL", "PACKET_LENGTH
 # it as a TLS close), an EOF, or a reset (the port left bytes it was sent unread).
 _CLOSED = (ssl.SSLZeroReturnError, ssl.SSLEOFError, ConnectionError)
 # The reply words the plain API begins its answers with (one length byte each).
-_REPLY_WORDS = frozenset({b"!done", b"!re", b"!trap", b"!fatal", b"!empty"})
+_REPLY_WORDS = frozenset(word.encode() for word in REPLY_WORDS)
 _REPLY_LENGTHS = frozenset(len(word) for word in _REPLY_WORDS)
 
 
@@ -443,6 +467,11 @@ def log_in(api: Any, session: BoundedSocket, username: str, password: str,
         raise RouterError(
             f"RouterOS API at {where} did not answer within {timeout:g} s{hint()}"
         ) from None
+    except UnknownReply as exc:
+        raise RouterError(
+            f"RouterOS API at {where} answered the login with {exc.word}, no reply word of "
+            f"the RouterOS API{hint()}"
+        ) from None
     except OSError as exc:
         closed = isinstance(exc, (ConnectionResetError, BrokenPipeError))
         raise RouterError(
@@ -508,6 +537,10 @@ def run(api: Any, command: str, **words: Any) -> list[dict[str, str]]:
                           else f"{command}: {exc}") from None
     except RouterError as exc:  # the session's byte budget or deadline
         raise RouterError(f"{command}: {exc}") from None
+    except UnknownReply as exc:
+        raise RouterError(
+            f"{command}: the router answered with {exc.word}, no reply word of the RouterOS API"
+        ) from None
     except _MALFORMED:
         raise RouterError(
             f"{command}: malformed reply from the router (not the RouterOS API protocol)"

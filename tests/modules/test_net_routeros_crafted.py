@@ -901,3 +901,31 @@ def test_an_export_holding_an_api_password_is_not_stored_altered(tmp_path):
     assert [(i["name"], i["content"]) for i in out["store_items"]] == [
         ("rb-x", None), ("rb-y", kept["export"])]
     assert "password=ppp-only" in kept["export"] and "********" not in kept["export"]
+
+
+@pytest.mark.parametrize(("word", "shown"), [
+    ("!bogus", "'!bogus'"),
+    ("!oops\r\nrb-x: semua baik", "'!oops\\x0d\\x0arb-x: semua baik'"),
+    ("=ret=" + "x" * 5000, "'=ret=" + "x" * 35 + "...'"),
+], ids=["word", "control", "long"])
+def test_a_reply_word_the_api_has_not_is_named_not_taken_for_silence(word, shown):
+    # librouteros skips a sentence whose reply word is none of !done, !re, !trap,
+    # !fatal, !empty and waits for a !done: the router was reported as one that "did
+    # not answer within 1 s" (at the login) or "no answer within 1 s" (a command),
+    # though it had answered. The error says what came back, on one line, cut short.
+    def login(conn, sentence):
+        conn.sendall(reply(word))
+
+    def answer(conn, sentence):
+        conn.sendall(reply(word))
+
+    with crafted(answer, login=login) as at_login, crafted(answer) as at_command, \
+            within(30, "an unknown reply word"):
+        first = mod.read_router(spec(at_login), PARAMS)
+        later = mod.read_router(spec(at_command), PARAMS)
+    assert one_line(first["error"]) == (
+        f"RouterOS API at 127.0.0.1:{at_login} answered the login with {shown}, no reply "
+        "word of the RouterOS API")
+    assert one_line(later["error"]) == (
+        f"/system/identity/print: the router answered with {shown}, no reply word of the "
+        "RouterOS API")
