@@ -124,6 +124,9 @@ options:
     description:
       - Per router name, the state kept from the previous run (C(states) of
         M(net_config_store)); its C(log_cursor) is the newest log warning already reported.
+      - >-
+        Each value is the one key of a dict (C({"*1F": true})), as RV(store_items) gives it;
+        a value stored as the text itself (before this form) is read too.
       - "A router's state that is no JSON object (a damaged C(NAME/state.json) in the
         store) is a warning naming it, and the router is read as without a state: every
         warning, error and critical line of its log is reported again, and its new state
@@ -242,7 +245,8 @@ routers:
       description: "When the router started (UTC, from its uptime), kept in the state for
         the next run; it stays the stored value unless the router restarted or its boot
         time moved earlier than the tolerance allows (null when the uptime cannot be
-        read)."
+        read). Here it is masked as any text of the result where it holds a no_log value;
+        the state in RV(store_items) keeps it unaltered."
       type: str
     restarted:
       description: "The router started again since the previous run (its boot time moved
@@ -271,7 +275,8 @@ routers:
       description: "Id of the newest warning, error or critical log line, for the next
         run (the previous cursor when nothing new was logged, null when the log holds no
         warning). It moves only with a new warning, so a router with nothing new leaves
-        its stored state unchanged."
+        its stored state unchanged. Masked here as RV(routers[].booted_at) is, not in the
+        state."
       type: str
     export:
       description: "Normalised configuration export (null when unavailable, or when it
@@ -303,8 +308,17 @@ routers:
       voltage: 24.3
       log_cursor: "*1F"
 store_items:
-  description: The items for M(net_config_store) - name, normalised export, state (C(log_cursor),
+  description: >-
+    The items for M(net_config_store) - name, normalised export, state (C(log_cursor),
     C(booted_at)), kind (C(routeros)); routers read.
+    The state carries each value as the one key of a dict
+    (C({"log_cursor": {"*1F": true}, "booted_at": {"2024-05-01T08:00:00+00:00": true}}),
+    null for none). Ansible returns a module's result with every no_log value (each
+    router's password) replaced by C(********) in every text and number that holds it,
+    however short the password, but leaves a dict's keys, true and false as they are
+    (C(remove_values) of C(ansible.module_utils.common.parameters)); a password C(1)
+    turned a cursor C(*1F) into C(*********F), and the next run reported the router's
+    log warnings again.
   returned: always
   type: list
   elements: dict
@@ -497,8 +511,9 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
         state = {}
     booted_at, restarted = boot_time(resource.get("uptime"),
                                      datetime.datetime.now(datetime.timezone.utc),
-                                     state.get("booted_at"))
-    warnings, cursor = log_warnings(run(api, "/log/print"), state.get("log_cursor"), restarted)
+                                     unkept(state.get("booted_at")))
+    warnings, cursor = log_warnings(run(api, "/log/print"), unkept(state.get("log_cursor")),
+                                    restarted)
     result.update({
         "identity": identity[0].get("name") if identity else None,
         "model": board.get("model") or resource.get("board-name"),
@@ -544,6 +559,21 @@ def fill(api: Any, result: dict[str, Any], params: dict[str, Any]) -> None:
             result["export_error"] = str(exc)
         if result["export_error"]:
             w.append(f"{name}: ekspor konfigurasi tidak tersedia ({result['export_error']})")
+
+
+def kept(value: str | None) -> dict[str, bool] | None:
+    """A value of the state in a form Ansible's masking of no_log values leaves alone: the
+    one key of a dict (remove_values masks every text and number holding a no_log value,
+    a password "1" the cursor *1F, but no key, and no true)."""
+    return None if value is None else {value: True}
+
+
+def unkept(value: Any) -> str | None:
+    """A value of the stored state: the key ``kept`` made it, or the text itself as a
+    state stored before that form holds it; None for anything else."""
+    if isinstance(value, dict) and len(value) == 1:
+        return str(next(iter(value)))
+    return value if isinstance(value, str) else None
 
 
 # Why an export holding a password given to the module is not returned: Ansible returns a
@@ -611,7 +641,7 @@ def main() -> None:
     for result in results:
         withhold_altered_export(result, module.no_log_values)
     items = [{"name": r["name"], "content": r["export"], "kind": "routeros",
-              "state": {"log_cursor": r["log_cursor"], "booted_at": r["booted_at"]}}
+              "state": {"log_cursor": kept(r["log_cursor"]), "booted_at": kept(r["booted_at"])}}
              for r in results if r["error"] is None]
     module.exit_json(changed=False, routers=results, store_items=items,
                      failed_count=sum(1 for r in results if not r["ok"]))

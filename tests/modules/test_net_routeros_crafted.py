@@ -5,6 +5,7 @@ clear error line, never crash (losing every other router's result) or hang."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import socket
 import threading
@@ -929,3 +930,41 @@ def test_a_reply_word_the_api_has_not_is_named_not_taken_for_silence(word, shown
     assert one_line(later["error"]) == (
         f"/system/identity/print: the router answered with {shown}, no reply word of the "
         "RouterOS API")
+
+
+def test_a_short_password_does_not_alter_the_state_kept_for_the_next_run(tmp_path):
+    # Ansible returns a module's result with every no_log value replaced by ********
+    # wherever a text holds it: a router's password "1" turned the log cursor *1F into
+    # *********F (read back as *F, 15) and the boot time's digits into ********, so the
+    # next run reported the router's log warnings again; "0" is in every boot time
+    # (+00:00). The state's values are the keys of dicts, which Ansible leaves alone.
+    rows = {"/system/resource/print": reply("!re", "=version=7.15.3 (stable)", "=uptime=1d"),
+            "/log/print": reply("!re", "=.id=*1F", "=time=10:00:00", "=topics=system,error",
+                                "=message=login failure")}
+
+    def answer(conn, sentence):
+        conn.sendall(rows.get(sentence[0], b"") + reply("!done"))
+
+    with crafted(answer) as port:
+        routers = [{**spec(port), "name": "rb-a", "password": "1"},
+                   {**spec(port), "name": "rb-b", "password": "0"}]
+        args = {"routers": routers, "export": False, "timeout": 2}
+        rc, first = run_module("routeros_check", tmp_path, args)
+        states = {item["name"]: item["state"] for item in first["store_items"]}
+        rc_again, again = run_module("routeros_check", tmp_path, {**args, "states": states})
+    assert (rc, rc_again) == (0, 0), (first, again)
+    assert [len(r["log_warnings"]) for r in first["routers"]] == [1, 1]
+    assert [r["log_warnings"] for r in again["routers"]] == [[], []]
+    assert [r["restarted"] for r in again["routers"]] == [False, False]
+    assert [item["state"] for item in again["store_items"]] == list(states.values())
+    booted = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    for state in states.values():
+        assert mod.unkept(state["log_cursor"]) == "*1F"
+        at = datetime.datetime.fromisoformat(str(mod.unkept(state["booted_at"])))
+        assert abs(at - booted) < datetime.timedelta(minutes=1)
+
+
+def test_a_state_stored_before_its_values_were_kept_as_keys_is_read():
+    # state.json written before holds the texts themselves
+    assert [mod.unkept(v) for v in ("*1F", {"*1F": True}, None, 31, {})] == [
+        "*1F", "*1F", None, None, None]
