@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Secret masking (module_utils/sop_secrets.py's mask_ansible_error) on large texts.
+"""Secret masking (module_utils/sop_secrets.py's mask_ansible_error and
+mask_export_lines) on large texts.
 
 What the runner records of a task's cause and keeps of its output, what the Jinja filters
 and the sop_output action show, passes mask_ansible_error: every rule of mask_command, then
@@ -10,6 +11,12 @@ a time as the runner masks its output artifact; lines dense with secrets), and p
 each the masking's time (the best of --rounds) beside one plain rule's pass measured in
 the same run: re.sub of one case-insensitive pattern, (password[=:]\\s*)\\S+, over the
 same text.
+
+The configuration store's export masking (mask_export_lines, for the lines its diff
+shows) gets a RouterOS-like export of --mb MB (config_diff.py's generator) and one export
+line of --mb MB whose comment repeats a secret word ("password" with no '=' after it: the
+key before each occurrence was once read again at each one, quadratic, about 25 minutes
+for 4 MiB), each beside the same plain pass over the same text.
 
 Target: none set; shown: microseconds per character and the ratio to the plain pass.
 
@@ -32,6 +39,8 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from config_diff import export
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAIN = re.compile(r"(password[=:]\s*)\S+", re.IGNORECASE)
@@ -114,6 +123,24 @@ def secret_lines(size: int) -> str:
     return "\n".join(lines)
 
 
+def export_lines(size: int) -> list[str]:
+    """A RouterOS-like export of about ``size`` characters (config_diff.py's)."""
+    lines: list[str] = []
+    length = 0
+    for line in export(size // 40):
+        if length >= size:
+            break
+        lines.append(line)
+        length += len(line)
+    return lines
+
+
+def repeated_secret_word(size: int) -> list[str]:
+    """A /ppp secret whose comment repeats "password" to ``size`` characters."""
+    return ["/ppp secret\n",
+            f"add comment={'password' * (size // 8)} password=Rahasia1 name=vpn\n"]
+
+
 def load(path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("sop_secrets_benchmarked", path)
     if spec is None or spec.loader is None:
@@ -161,6 +188,17 @@ def main() -> None:
                 secrets.mask_ansible_error(value) for value in values], lines)
             print(f"{'  one line at a time':30} {len(lines):>7} l {plain:>8.3f} {masked:>10.3f} "
                   f"{masked / len(text) * 1e6:>8.3f} {masked / plain:>6.1f}x")
+    exports = {
+        "RouterOS export": export_lines(size),
+        "export line repeating a word": repeated_secret_word(size),
+    }
+    print("mask_export_lines:")
+    for name, lines in exports.items():
+        text = "".join(lines)
+        plain = best(args.rounds, lambda value: PLAIN.sub(r"\1***", value), text)
+        masked = best(args.rounds, secrets.mask_export_lines, lines)
+        print(f"{name:30} {len(text):>9} {plain:>8.3f} {masked:>10.3f} "
+              f"{masked / len(text) * 1e6:>8.3f} {masked / plain:>6.1f}x")
 
 
 if __name__ == "__main__":
