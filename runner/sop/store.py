@@ -128,6 +128,49 @@ def _update_activities(
         )
 
 
+def _refuse_unrun_human_part(
+    tx: Transaction, execution_id: int, activity: Mapping[str, Any], shown: str
+) -> None:
+    """SopError when the automated part of ``activity`` (a row of execution
+    ``execution_id``, ``shown`` as the operator named it) has not run in that execution:
+    its human part is no step of it to acknowledge. As a job history keeps a step to the
+    job that ran it: not chosen by a partial run, never reached (the run ended before
+    it), or not ended yet. A manual activity of a run that ended so is still recorded
+    (`sop ack`: a person did it after all); this part follows a run of its activity."""
+    status = activity["status"]
+    if status not in ("not-run", "running"):
+        return
+    [execution] = tx.rows(
+        "SELECT sop_id, status, partial FROM executions WHERE id = :id", {"id": execution_id}
+    )
+    what = f"activity {shown} of execution {execution_id}"
+    rerun = (
+        f"run it with `sop run {execution['sop_id']} --activity {shown}` and acknowledge "
+        "that execution"
+    )
+    chosen = partial_numbers(execution)
+    if chosen is not None and activity["number"] not in chosen:
+        numbers = ("activity " if len(chosen) == 1 else "activities ") + ",".join(map(str, chosen))
+        raise SopError(
+            f"{what} was not part of it (a partial run of {numbers}): its automated part did "
+            f"not run; {rerun}"
+        )
+    if status == "running":
+        raise SopError(
+            f"{what} is still running: acknowledge its human part once its automated part "
+            "has ended"
+        )
+    if execution["status"] == "running":
+        raise SopError(
+            f"{what} has not run yet (the execution is still running): acknowledge its "
+            "human part once its automated part has ended"
+        )
+    raise SopError(
+        f"{what} never ran: the execution ended {execution['status']} before its automated "
+        f"part; {rerun}"
+    )
+
+
 def _activities(rows: list[Row]) -> list[Row]:
     """Activity rows as read: `warnings` (schema v12) NULL, recorded before, as none."""
     for row in rows:
@@ -651,6 +694,8 @@ class Store:
 
         if found["acknowledged_by"]:
             raise refused(found["acknowledged_by"])
+        if manual_step and found["mode"] == "automated":
+            _refuse_unrun_human_part(tx, execution_id, found, shown)
         values: dict[str, Any] = {"acknowledged_by": by, "acknowledged_at": now(),
                                   "note": note}
         if not (manual_step and found["mode"] == "automated"):

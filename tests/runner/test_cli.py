@@ -472,6 +472,63 @@ def test_a_failed_runs_manual_step_is_shown_not_awaited(cli: Cli, store_at: Stor
     assert out.count("Tidak dikonfirmasi: eksekusi gagal") == 1 and "by Budi" in out
 
 
+@pytest.mark.parametrize(
+    ("status", "partial", "activity", "refusal"),
+    [
+        (
+            "successful", "1", "not-run",
+            "activity 2 of execution {id} was not part of it (a partial run of activity 1): "
+            "its automated part did not run; run it with `sop run local-demo --activity 2` "
+            "and acknowledge that execution",
+        ),
+        (
+            "canceled", "1,3", "not-run",
+            "activity 2 of execution {id} was not part of it (a partial run of activities "
+            "1,3): its automated part did not run; run it with `sop run local-demo "
+            "--activity 2` and acknowledge that execution",
+        ),
+        (
+            "failed", None, "not-run",
+            "activity 2 of execution {id} never ran: the execution ended failed before its "
+            "automated part; run it with `sop run local-demo --activity 2` and acknowledge "
+            "that execution",
+        ),
+        (
+            "running", None, "not-run",
+            "activity 2 of execution {id} has not run yet (the execution is still running): "
+            "acknowledge its human part once its automated part has ended",
+        ),
+        (
+            "running", None, "running",
+            "activity 2 of execution {id} is still running: acknowledge its human part once "
+            "its automated part has ended",
+        ),
+    ],
+    ids=["not-chosen", "not-chosen-of-two", "never-reached", "not-yet", "still-running"],
+)  # fmt: skip
+def test_the_human_part_of_an_activity_that_did_not_run_is_refused(
+    cli: Cli, store_at: Store, status: str, partial: str | None, activity: str, refusal: str
+) -> None:
+    """`sop ack` of an automated activity's human part recorded the copy in the archive
+    cabinet on an execution whose backup never ran: one that did not choose it (`sop run
+    --activity 1`), or stopped before it. As a job history keeps a step's approval to the
+    job that ran it, it is refused in one line (exit 2), naming the run that would
+    record it, and nothing is recorded."""
+    ran = craft_execution(store_at, "local-demo", now(), activities=2, status=status,
+                          partial=partial)  # fmt: skip
+    with store_at.db.transaction(write=True) as tx:
+        tx.update(
+            "activity_results",
+            {"status": activity, "hosts": [], "duration_s": None},
+            "execution_id = :key_id AND number = 2",
+            key_id=ran,
+        )
+    code, out, err = cli("ack", str(ran), "2", "--by", "Siti", "--note", "lemari 3")
+    assert (code, out, err) == (2, "", f"sop: error: {refusal.format(id=ran)}\n")
+    second = store_at.execution(ran)["activities"][1]
+    assert (second["acknowledged_by"], second["note"]) == (None, None)
+
+
 def _console_script(ready: int) -> list[str]:
     """The `sop` console script as an install writes it from pyproject.toml's
     [project.scripts] (pip's script: import the entry point's function, exit with it),
