@@ -682,8 +682,9 @@ class _Events:
                 for a in sop.activities
             },
         )
-        # The activities another SOP carries out, delegated by its runs at this court
-        # (those waiting for it: a partial run asked for none).
+        # The activities another SOP carries out, delegated by its runs at this court:
+        # only rows still waiting for it (a partial run asked for none; one a `sop ack`
+        # recorded while the run started keeps that ack: Store.delegate).
         court_name = court.get("court_name")
         delegated = _delegations(
             sop,
@@ -692,14 +693,9 @@ class _Events:
             office_clock(self.timezone),
             now(),
         )
-        waiting = {row["number"] for row in self.initial if row["status"] == "pending-manual"}
-        self.store.update_activities(
+        self.store.delegate(
             self.execution_id,
-            [
-                {"number": number, **row}
-                for number, row in delegated.items()
-                if row["status"] == "delegated" and number in waiting
-            ],
+            {number: row for number, row in delegated.items() if row["status"] == "delegated"},
         )
 
 

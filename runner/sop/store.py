@@ -356,6 +356,23 @@ class Store:
         with self.db.transaction(write=True) as tx:
             _update_activities(tx, execution_id, activities)
 
+    def delegate(self, execution_id: int, activities: Mapping[int, Mapping[str, Any]]) -> None:
+        """Record activities of a running execution another SOP carried out (per number,
+        the columns `runner._delegations` gives: status `delegated`, its note and the run
+        as its output), each only while its row still waits for a person: `pending-manual`
+        and acknowledged by nobody. The condition is the UPDATE's own, so a `sop ack`
+        committed since the run read its rows at its start stands, status and note."""
+        with self.db.transaction(write=True) as tx:
+            for number, columns in activities.items():
+                tx.update(
+                    "activity_results",
+                    dict(columns),
+                    "execution_id = :key_id AND number = :key_number "
+                    "AND status = 'pending-manual' AND acknowledged_by IS NULL",
+                    key_id=execution_id,
+                    key_number=number,
+                )
+
     def reap_stale(self, former_hostname: str | None = None) -> list[int]:
         """Mark `interrupted` the running executions of this controller whose `sop`
         process is gone, once their ansible-playbook (if it outlived `sop`) is gone too;

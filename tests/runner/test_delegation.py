@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
-from sop.runner import _delegations
+from sop.events import EventRecorder, TagIndex
+from sop.runner import _delegations, _Events, _initial_activities
 from sop.store import Store, now
 
-from .conftest import INVENTORY, craft_execution
+from .conftest import FIXTURES, INVENTORY, craft_execution
 
 Cli = Callable[..., tuple[int, str, str]]
 COURT = "Pengadilan Negeri Uji"  # the fixture inventory's court_name
@@ -115,3 +116,34 @@ def test_a_delegating_run_is_named_with_its_start_on_the_courts_clock(tmp_path: 
         store.close()
     assert found[4]["outputs"] == [
         {"sop": "network", "execution": execution, "started_at": "2026-12-05T03:51:53+07:00"}]
+
+
+def test_an_ack_recorded_before_the_court_is_reported_stands(
+    store_url: str, tmp_path: Path
+) -> None:
+    """A playbook's run decides its delegated activities once its first play reports the
+    court. Its update wrote the delegated status, outputs and note over the row as the run
+    had read it at its start: a `sop ack` recorded in the run's first seconds read
+    `delegated`, its note gone. The update now changes only a row still waiting for a
+    person; a row nobody acknowledged is delegated as before."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    store = Store(store_url)
+    try:
+        craft_execution(store, "local-secret", now() - timedelta(hours=1), court=COURT)
+        recorded = {}
+        for acked in (True, False):
+            initial = _initial_activities(sop, store, automated=True)
+            values = {"sop_id": sop.id, "sop_title": sop.title, "sop_number": sop.number,
+                      "catalogue_version": "0", "catalogue_hash": "x", "operator": "budi",
+                      "trigger": "manual", "hosts": [], "pid": 1}
+            execution_id = store.create_execution(values, initial)
+            if acked:
+                store.acknowledge(execution_id, 4, "Budi", "disalin manual ke disk eksternal")
+            recorder = EventRecorder(sop, TagIndex(tmp_path / "activity-tags.jsonl"))
+            _Events(recorder, store, execution_id, initial).record_court({"court_name": COURT})
+            fourth = store.execution(execution_id)["activities"][3]
+            recorded[acked] = (fourth["status"], fourth["acknowledged_by"], fourth["note"])
+    finally:
+        store.close()
+    assert recorded[True] == ("acknowledged", "Budi", "disalin manual ke disk eksternal")
+    assert recorded[False] == ("delegated", None, None)
