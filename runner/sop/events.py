@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
@@ -363,8 +364,14 @@ class ActivityProgress:
     limit_seconds: int | None
     counts: Counter[str] = field(default_factory=Counter)
     hosts: set[str] = field(default_factory=set)
+    # The record's start and end: the wall-clock times of its first and last event (their
+    # `created`), shown as the controller's clock read them.
     started: datetime | None = None
     ended: datetime | None = None
+    # When the runner received those events, on its monotonic clock: what its duration
+    # is measured on (EventRecorder.clock).
+    started_clock: float | None = None
+    ended_clock: float | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)  # {"host", "warning"}
     warnings_left_out: set[tuple[str, str]] = field(default_factory=set)
@@ -382,9 +389,12 @@ class ActivityProgress:
 
     @property
     def duration(self) -> float | None:
-        if self.started is None or self.ended is None:
+        """Seconds from its first event to its last as the runner received them, on the
+        monotonic clock: a wall clock set back (or forward) meanwhile changes its times,
+        not its duration."""
+        if self.started_clock is None or self.ended_clock is None:
             return None
-        return max((self.ended - self.started).total_seconds(), 0.0)
+        return self.ended_clock - self.started_clock
 
     @property
     def over_time(self) -> bool | None:
@@ -393,10 +403,16 @@ class ActivityProgress:
             return None
         return duration > self.limit_seconds
 
-    def note_start(self, when: datetime) -> None:
-        """One of its tasks started (or answered) at ``when``: the earliest is its start."""
-        if self.started is None or when < self.started:
-            self.started = when
+    def note_start(self, when: datetime, clock: float) -> None:
+        """One of its tasks started (or answered) at ``when``, the event received at
+        ``clock`` (monotonic): the first received is its start. Not the earliest
+        ``when``: after a wall clock set back, that is a later event's."""
+        if self.started_clock is None or clock < self.started_clock:
+            self.started, self.started_clock = when, clock
+
+    def note_end(self, when: datetime, clock: float) -> None:
+        """Its latest event so far, or its stop, at ``when`` (received at ``clock``)."""
+        self.ended, self.ended_clock = when, clock
 
     def add_output(self, output: dict[str, Any]) -> dict[str, Any] | None:
         """The output as recorded (`_bounded`); None past the bound (left out)."""
@@ -448,6 +464,15 @@ class EventRecorder:
         self.sop = sop
         self.tag_index = tag_index
         self.on_change = on_change
+        # Durations are measured on this clock as each event ARRIVES, not on the events'
+        # `created`: those are the wall clock of ansible-playbook's process, and a clock
+        # set back during an activity (NTP stepping it, an operator) made the earliest of
+        # them a later event's, its duration only the time after the step (0 s: judged
+        # within its Mutu Baku). Clamping backward steps would still lose the time
+        # before each one. ansible-runner hands each event to the handler as it reads
+        # ansible-playbook's output, so arrival lags creation by the same few
+        # milliseconds at both ends; `created` stays the record's start and end times.
+        self.clock: Callable[[], float] = time.monotonic
         self.activities = {
             a.number: ActivityProgress(a.number, a.automated, a.limit_seconds)
             for a in sop.activities
@@ -459,7 +484,7 @@ class EventRecorder:
             tag: number for tag, number in sop.tag_map().items() if not chosen or number in chosen
         }
         self._task_activity: dict[str, int | None] = {}
-        self._unresolved_start: dict[str, datetime] = {}
+        self._unresolved_start: dict[str, tuple[datetime, float]] = {}
         self.stats: dict[str, dict[str, int]] = {}
         self.hosts_seen: set[str] = set()
         # (host, task uuid, one-line cause after the host's label)
@@ -493,7 +518,7 @@ class EventRecorder:
             return None
         activity = self.activities[number]
         if start is not None:
-            activity.note_start(start)
+            activity.note_start(*start)
         return activity
 
     def __call__(self, event: dict[str, Any]) -> bool:
@@ -512,13 +537,13 @@ class EventRecorder:
         if not uuid or not (status or kind.endswith("task_start")):
             return True
         activity = self._activity_of(str(uuid))
-        when = _time(event)
+        when, clock = _time(event), self.clock()
         if activity is None:
             if uuid not in self._task_activity:  # tags not written yet: remember the start
-                self._unresolved_start.setdefault(str(uuid), when)
+                self._unresolved_start.setdefault(str(uuid), (when, clock))
             return True
-        activity.note_start(when)
-        activity.ended = when
+        activity.note_start(when, clock)
+        activity.note_end(when, clock)
         activity.current_task = str(data.get("task") or "")
         if status:
             self._record_result(activity, status, data)
@@ -592,7 +617,7 @@ class EventRecorder:
         tasks name the host they ran on (`error`)."""
         number = self.unfinished()
         if number is not None:
-            self.activities[number].ended = when
+            self.activities[number].note_end(when, self.clock())
         self.tag_index.refresh()  # the callback wrote its last line
         self._resolve_late()
 

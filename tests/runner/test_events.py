@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,23 +33,44 @@ def _event(kind: str, uuid: str, created: str, **data: Any) -> dict[str, Any]:
     }
 
 
+class _Arrivals:
+    """The recorder's monotonic clock, each event arriving at the second its `created`
+    names (the wall clock left alone)."""
+
+    def __init__(self) -> None:
+        self.at = 0.0
+
+    def __call__(self) -> float:
+        return self.at
+
+    def recorder(self, recorder: EventRecorder) -> Callable[[dict[str, Any]], bool]:
+        recorder.clock = self
+
+        def send(event: dict[str, Any]) -> bool:
+            self.at = datetime.fromisoformat(event["created"]).timestamp()
+            return recorder(event)
+
+        return send
+
+
 def test_tasks_map_to_activities_lazily(tmp_path: Path) -> None:
     tags_file = tmp_path / "tags.jsonl"
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     recorder = EventRecorder(sop, TagIndex(tags_file))
+    send = _Arrivals().recorder(recorder)
     # The task start arrives before the callback wrote the task's line: resolved later.
-    recorder(_event("playbook_on_task_start", "u1", "00"))
+    send(_event("playbook_on_task_start", "u1", "00"))
     with tags_file.open("w") as out:
         out.write(json.dumps({"uuid": "u1", "tags": ["extra", "persiapan"]}) + "\n")
         out.write(json.dumps({"uuid": "u2", "tags": ["backup", "persiapan"]}) + "\n")
         out.write(json.dumps({"uuid": "u3", "tags": []}) + "\n")
         out.write('{"uuid": "u4", "ta')  # partial line: read when complete
-    recorder(_event("runner_on_ok", "u1", "01", host="h1", res={"changed": True}))
-    recorder(_event("runner_on_ok", "u2", "02", host="h1", res={}))
-    recorder(_event("runner_on_ok", "u3", "03", host="h1", res={}))
+    send(_event("runner_on_ok", "u1", "01", host="h1", res={"changed": True}))
+    send(_event("runner_on_ok", "u2", "02", host="h1", res={}))
+    send(_event("runner_on_ok", "u3", "03", host="h1", res={}))
     with tags_file.open("a") as out:
         out.write('gs": ["backup"]}\n')
-    recorder(_event("runner_on_failed", "u4", "09", host="h2", res={"msg": "boom\nmore"}))
+    send(_event("runner_on_failed", "u4", "09", host="h2", res={"msg": "boom\nmore"}))
     recorder({"event": "playbook_on_stats", "event_data": {"ok": {"h1": 3}, "dark": {"h2": 1}}})
 
     first, second = recorder.activities[1], recorder.activities[2]
@@ -691,13 +713,37 @@ def test_a_start_resolved_between_events_is_the_activitys_start(tmp_path: Path) 
     tags_file.write_text("")
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     recorder = EventRecorder(sop, TagIndex(tags_file))
-    recorder(_event("playbook_on_task_start", "u1", "05"))
+    send = _Arrivals().recorder(recorder)
+    send(_event("playbook_on_task_start", "u1", "05"))
     tags_file.write_text(json.dumps({"uuid": "u1", "tags": ["backup"]}) + "\n")
     assert recorder.current() == 2
     assert recorder.activities[2].started is not None
     assert recorder.activities[2].started.second == 5
-    recorder(_event("runner_on_ok", "u1", "09", host="h1", res={}))
+    send(_event("runner_on_ok", "u1", "09", host="h1", res={}))
     assert recorder.activities[2].duration == 4.0
+
+
+def test_a_duration_is_measured_on_the_runners_monotonic_clock(tmp_path: Path) -> None:
+    """The wall clock set back a minute (NTP stepping it, an operator) while the backup
+    ran 30 s: its last event's `created` was before its first. The earliest `created` was
+    taken as its start, so its duration was the time after the step (0 s here) and it was
+    judged within its 1 s Mutu Baku. It is measured as the events arrived, on the
+    monotonic clock; the record's times stay as the wall clock read them."""
+    (tmp_path / "t").write_text(json.dumps({"uuid": "u1", "tags": ["backup"]}) + "\n")
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tmp_path / "t"))
+    recorder.clock = arrival = _Arrivals()
+    arrival.at = 1000.0
+    recorder(_event("playbook_on_task_start", "u1", "40"))
+    arrival.at = 1030.0
+    recorder(_event("runner_on_ok", "u1", "10", host="h1", res={}))
+    backup = recorder.activities[2]
+    assert (backup.duration, backup.over_time) == (30.0, True)
+    assert backup.started and backup.ended
+    assert (backup.started.second, backup.ended.second) == (40, 10)
+    arrival.at = 1095.5  # a cancel stopped it later: it ran until then
+    recorder.stopped(datetime.now(UTC))
+    assert backup.duration == 95.5
 
 
 def test_a_secret_settings_value_in_an_event_is_masked_at_any_depth() -> None:
