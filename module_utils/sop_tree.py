@@ -236,16 +236,24 @@ def unlink_same(name: str, dir_fd: int, info: os.stat_result) -> None:
 
 
 # What would end a line of a finding's name or a message (Python's splitlines too): control
-# characters, C1 included, and the Unicode line and paragraph separators
-_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# characters, C1 included, and the Unicode line and paragraph separators; a byte of a name
+# that is no UTF-8, which Python keeps as a lone surrogate (surrogateescape) and no UTF-8
+# result or report can hold; and the backslash that starts every escape, so that a name
+# spelled with the four characters \x0a never reads as one holding a newline
+_ESCAPED = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def shown(path: str) -> str:
     """``path`` on one line, for a finding's name or a message: each character that
     would break it (a newline the site's account put in a file's name, to write a line
-    of its own into the report) as an escape, \\x0a (\\u2028)."""
+    of its own into the report) as an escape, \\x0a (\\u2028); a byte that is no UTF-8
+    as its surrogate's, \\udcff; and a backslash as \\\\, so that each escape reads one
+    way only (a name spelled a\\x0ab.php is shown a\\\\x0ab.php)."""
     def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
+        char = match.group()
+        if char == "\\":
+            return "\\\\"
+        code = ord(char)
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    return _LINE_BREAKING.sub(escape, path)
+    return _ESCAPED.sub(escape, path)

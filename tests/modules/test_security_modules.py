@@ -331,7 +331,7 @@ def test_a_process_name_with_a_newline_or_no_utf8_neither_fails_nor_hides(tmp_pa
         ("0.0.0.0", 45511, "bad\\xffname"), ("0.0.0.0", 45512, "a\nudp a b c :1")]
     assert result["findings"][0]["count"] == 4
     assert result["findings"][0]["samples"][2:] == [
-        "tcp 0.0.0.0:45511 bad\\xffname", "tcp 0.0.0.0:45512 a\\x0audp a b c :1"]
+        "tcp 0.0.0.0:45511 bad\\\\xffname", "tcp 0.0.0.0:45512 a\\x0audp a b c :1"]
     assert result["sop_output"]["listeners"][-1] == "tcp/45512 a\\x0audp a b c :1"
     json.dumps(result, ensure_ascii=False).encode("utf-8")  # no surrogate left
 

@@ -132,7 +132,7 @@ def test_a_file_name_with_newlines_names_itself_not_another_file(tmp_path):
     shell.write_text("<?php eval(base64_decode($_POST['x']));")
     out = f"php_eval_base64 {shell}\n"
     matches = malware.parse_yara(out)
-    shown = f"{up}/a\\nphp_eval_base64 /{str(index).lstrip('/')}\\r\\x1b[2K"
+    shown = f"{up}/a\\x0aphp_eval_base64 /{str(index).lstrip('/')}\\x0d\\x1b[2K"
     assert matches == [{"scanner": "yara", "rule": "php_eval_base64", "path": shown}]
     (found,) = malware.malware_findings(matches)
     assert found["count"] == 1 and "\n" not in found["message"] and "\x1b" not in found["message"]
@@ -142,13 +142,26 @@ def test_a_file_name_with_newlines_names_itself_not_another_file(tmp_path):
     odd.write_text("<?php system($_GET['c']);")
     clam = malware.parse_clamscan(f"{odd}: Php.Webshell-1 FOUND\n")
     assert clam == [{"scanner": "clamav", "rule": "Php.Webshell-1",
-                     "path": f"{up}/c.php: Php.Fake FOUND\\nd.php"}]
+                     "path": f"{up}/c.php: Php.Fake FOUND\\x0ad.php"}]
 
 
 def test_plain_names_and_a_backslash_are_kept_apart(tmp_path):
     out = "r1 /var/www/a b.php\nr2 /var/www/c\\nd.php\n"
     assert [m["path"] for m in malware.parse_yara(out)] == ["/var/www/a b.php",
                                                             "/var/www/c\\\\nd.php"]
+
+
+def test_a_name_spelling_an_escape_reads_apart_from_the_character(tmp_path):
+    """A file literally named c\\x0ad.php reads apart from one whose name holds a newline
+    (sop_tree's shown doubles the backslash), and a byte that is no UTF-8 (yara's output
+    as Python keeps it) as its surrogate's escape, never as the C1 control of that number
+    (\\x85): the report's reader can tell which file is meant."""
+    (tmp_path / "c\nd.php").write_text("<?php")
+    out = (f"r1 {tmp_path}/c\\x0ad.php\nr2 {tmp_path}/c\nd.php\n"
+           f"r3 {tmp_path}/e\udc85.php\nr4 {tmp_path}/e\x85.php\n")
+    assert [m["path"] for m in malware.parse_yara(out)] == [
+        f"{tmp_path}/c\\\\x0ad.php", f"{tmp_path}/c\\x0ad.php",
+        f"{tmp_path}/e\\udc85.php", f"{tmp_path}/e\\x85.php"]
 
 
 wordpress = load("security_wordpress")

@@ -696,7 +696,7 @@ def test_a_file_yara_cannot_scan_is_a_finding(tmp_path, monkeypatch):
     rc, result, web = malware_scan_with(tmp_path, monkeypatch, {"yara": script}, clamav="never")
     assert rc == 0
     unscanned = [f"{web}/nfs/shell.php (could not open file)",
-                 f"{web}/two\\nlines.php (stack overflow while evaluating condition "
+                 f"{web}/two\\x0alines.php (stack overflow while evaluating condition "
                  "(see --stack-size argument))"]
     assert result["scanned"]["unscanned"] == unscanned
     assert result["sop_output"]["unscanned"] == 2

@@ -1,10 +1,12 @@
 # GPL-3.0-or-later
 """sop_tree's open_path: a path the administrator gives, opened from / one entry at a
-time, following only the symbolic links root alone can have made."""
+time, following only the symbolic links root alone can have made; and shown, a name on
+one line, each escape reading one way only."""
 
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import pwd
 from pathlib import Path
@@ -124,3 +126,34 @@ def test_no_descriptor_is_left_open(tmp_path):
             tree.open_path(str(tmp_path / "a" / "nothing" / "f"))
         os.close(tree.open_path_folder(str(tmp_path / "a" / "b")))
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("a\nb.php", "a\\x0ab.php"),
+    ("a\\x0ab.php", "a\\\\x0ab.php"),  # the four characters \x0a: no newline
+    ("a\u2028b.php", "a\\u2028b.php"),
+    ("a\\u2028b.php", "a\\\\u2028b.php"),
+    ("shell\udcff.php", "shell\\udcff.php"),  # the byte 0xff, no UTF-8 (surrogateescape)
+    ("shell\\udcff.php", "shell\\\\udcff.php"),
+    ("a\tb\r\x1b[2K\x85.php", "a\\x09b\\x0d\\x1b[2K\\x85.php"),
+    ("C:\\Users\\x.php", "C:\\\\Users\\\\x.php"),
+    ("berkas lama/página.php", "berkas lama/página.php"),
+])
+def test_shown_writes_a_name_on_one_line(name: str, expected: str) -> None:
+    """A finding's name on one line: a newline, a control character, a line separator or
+    a byte that is no UTF-8 as its escape, and a backslash doubled, so that a file
+    literally named a\\x0ab.php never reads as one whose name holds a newline."""
+    assert tree.shown(name) == expected
+    assert len(expected.splitlines()) == 1
+    expected.encode("utf-8")  # no surrogate left
+
+
+def test_shown_tells_every_name_apart() -> None:
+    """Each escape reads one way only: what shown writes is read back (as Python reads
+    \\\\, \\xNN and \\uNNNN) to the very name, whatever the site's account put in it."""
+    alphabet = ["\\", "x", "u", "0", "a", "\n", "\x1b", "\x85", "\u2028", "\udcff", "é"]
+    names = ["".join(chars) for chars in itertools.product(alphabet, repeat=4)]
+    for name in names:
+        text = tree.shown(name)
+        back = text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        assert back == name, (name, text)
