@@ -102,17 +102,28 @@ class Context:
 
 def _operator(given: str | None) -> str:
     """Who runs the SOP: --operator, else the person behind sudo (SUDO_USER), else USER,
-    else the account's login name. SopError (bad input) for a name taken so that is
-    longer than the store records, naming where it came from (--operator itself is
-    checked with the other options: store.refuse_too_long)."""
+    else the account's login name. A name taken so is recorded as --operator is, and
+    judged as it is (_line: UTF-8 text on one line, no control or invisible character;
+    and by the store's length: store.refuse_too_long judges --operator itself). One that
+    fails, or an account without a login name, is refused: SopError (bad input) naming
+    where it came from and --operator. Never passed over for the next source: under
+    sudo, USER is root, who would be recorded as having run what a person did."""
     from sop.store import too_long
 
     if given:
         return given
     variable = next((name for name in ("SUDO_USER", "USER") if os.environ.get(name)), None)
-    operator = os.environ[variable] if variable else getpass.getuser()
-    where = variable or "the account's login name"
-    problem = too_long(f"{where} (the default of --operator)", operator, "executions", "operator")
+    try:
+        operator = os.environ[variable] if variable else getpass.getuser()
+    except (KeyError, OSError):  # no LOGNAME and a uid the password database lacks
+        raise SopError(f"SUDO_USER and USER are unset and uid {os.getuid()} has no login "
+                       "name; give --operator NAME") from None
+    where = (variable or "the account's login name") + " (the default of --operator)"
+    try:
+        _line(operator)
+    except argparse.ArgumentTypeError as exc:
+        raise SopError(f"{where}: {exc}; give --operator NAME") from None
+    problem = too_long(where, operator, "executions", "operator")
     if problem:
         raise SopError(f"{problem}; give --operator NAME")
     return operator

@@ -163,6 +163,8 @@ BROKEN_LINES = [
     ("history", "--court", "PN\nLab"),
     ("ack", "1", "1", "--by", "Budi\u202egnp"),  # a bidirectional override
     ("ack", "1", "1", "--by", "Budi\u2028Santoso"),  # Unicode's line separator
+    ("approve", "1", "--by", "Budi\x85", "--role", "PPK"),  # a C1 control (next line)
+    ("incident", "open", "--host", "h", "--summary", "s", "--by", "b\u2066"),  # an isolate
 ]
 
 
@@ -257,6 +259,67 @@ def test_an_operator_from_the_environment_longer_than_the_store_records_is_refus
     _code, _out, err = sop(*RECORDING["run"])
     assert "characters long" not in err
     assert [e["operator"] for e in store_at.executions(limit=2)] == ["é" * limit, "Budi"]
+
+
+ONE_LINE = "expected one line, not a text with a line break or another control character"
+
+
+@pytest.mark.parametrize(("value", "cause"), [
+    ("root\nadmin", ONE_LINE),
+    ("budi\x1b[2K", ONE_LINE),  # an escape sequence: erases the line it is shown on
+    ("budi\x9b2K", ONE_LINE),  # a C1 control (the CSI of the same)
+    ("idub\u202e", ONE_LINE),  # a bidirectional override: read as budi
+    ("budi\u200b", ONE_LINE),  # drawn as nothing: reads as budi
+    (NOT_UTF8, "not UTF-8 text"),
+    (" ", "expected a value, not an empty string"),
+], ids=repr)
+@pytest.mark.parametrize("variable", ["SUDO_USER", "USER"])
+def test_an_operator_from_the_environment_that_operator_refuses_is_refused(
+    sop: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
+    cause: str,
+) -> None:
+    """The operator taken from SUDO_USER or USER (no --operator), the court's evidence of
+    who ran the SOP, went into the record, the reports and the notifications as it was:
+    a line break, an escape sequence or a bidirectional override included. Judged as
+    --operator is, refused before anything, naming the variable; --operator replaces it."""
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.setenv(variable, value)
+    _waiting(store_at)
+    before = _records(store_at)
+    _refused(sop(*RECORDING["run"]),
+             f"{variable} (the default of --operator): {cause}; give --operator NAME")
+    assert _records(store_at) == before
+    _code, _out, err = sop(*RECORDING["run"], "--operator", "Budi")
+    assert "the default of --operator" not in err
+    assert store_at.executions(limit=1)[0]["operator"] == "Budi"
+
+
+def test_a_bad_sudo_user_is_not_passed_over_for_user(
+    sop: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under sudo USER is root: a SUDO_USER refused is not replaced by it, which would
+    record root as having run what a person did."""
+    monkeypatch.setenv("SUDO_USER", "budi\nroot")
+    monkeypatch.setenv("USER", "root")
+    _refused(sop(*RECORDING["run"]), f"SUDO_USER (the default of --operator): {ONE_LINE}")
+    assert store_at.executions() == []
+
+
+def test_an_account_without_a_login_name_gives_operator(
+    sop: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither SUDO_USER nor USER, and a uid the password database lacks (a container's
+    arbitrary uid): getpass raised, an internal error (exit 6). Bad input, exit 2."""
+    monkeypatch.delenv("SUDO_USER", raising=False)
+    monkeypatch.delenv("USER", raising=False)
+
+    def no_name() -> str:
+        raise KeyError(f"getpwuid(): uid not found: {os.getuid()}")
+
+    monkeypatch.setattr("sop.cli.getpass.getuser", no_name)
+    _refused(sop(*RECORDING["run"]), f"SUDO_USER and USER are unset and uid {os.getuid()} "
+             "has no login name; give --operator NAME")
+    assert store_at.executions() == []
 
 
 @pytest.mark.parametrize("option", ["-i", "--limit"])
