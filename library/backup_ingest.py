@@ -14,28 +14,25 @@ import shutil
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.sop_backup_files import (
     PARTIAL_SUFFIX,
-    LockTimeout,
-    flock_holder,
     leftover_of,
     manifest_path,
-    note_holder,
     owned_by,
-    wait_flock,
 )
 from ansible.module_utils.sop_backup_ledger import (
     ACKNOWLEDGED_LOST,
     LEDGER_NAME,
+    StoreLocked,
     append,
     backups,
     checked,
     read,
     stamp,
+    store_lock,
     verified_whole,
 )
 from ansible.module_utils.sop_options import seconds_error
@@ -148,11 +145,14 @@ options:
     description:
       - >-
         Seconds an ingest, or a sweep that removes files, waits for the store's lock
-        (C(.ingest.lock) in O(store)), which every ingest and sweep of the store holds
-        while it works (another ingest hashing a backup it takes in: seconds, minutes for
-        a large one). Still held then, the task fails in one line naming the lock, its
-        holder as far as C(/proc/locks) tells (pid, command line and what it does:
-        C(taking NAME in) or C(sweeping INCOMING)) and how long it waited, before anything
+        (C(.ingest.lock) in O(store)), which every writer of the store's record holds
+        while it works: every ingest and sweep of the store, M(backup_retention) with its
+        ledger, and the record of a verification (M(mariadb_restore_verify),
+        M(website_archive_verify)); another ingest hashing a backup it takes in holds it
+        seconds, minutes for a large one. Still held then, the task fails in one line
+        naming the lock, its holder as far as C(/proc/locks) tells (pid, command line and
+        what it does: C(taking NAME in), C(sweeping INCOMING), C(applying retention to
+        PREFIX in STORE) or C(recording the verification of PATH)) and how long it waited, before anything
         is taken in, removed or recorded: a hung holder no longer holds the run until
         systemd stops it for passing its time limit, which names no cause. Check mode
         takes no lock.
@@ -258,8 +258,8 @@ orphans:
 
 # What the receiver takes too: a reported value is written into the record.
 SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
-# The store's lock file (_store_lock), in the store.
-LOCK_NAME = ".ingest.lock"
+# What an ingest or a sweep leaves undone when the store's lock is not had (store_lock).
+UNDONE = "nothing was taken in, removed or recorded"
 
 
 class IngestFailed(Exception):
@@ -497,7 +497,7 @@ def sweep_before_push(module: AnsibleModule) -> dict[str, Any]:
     found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=True, ledger=ledger)
     if stale and not module.check_mode:
         os.makedirs(store, mode=0o700, exist_ok=True)
-        with _store_lock(store, p["lock_timeout"], f"sweeping {incoming}"):
+        with store_lock(store, p["lock_timeout"], f"sweeping {incoming}", UNDONE):
             found, stale = sweep(incoming, prefix, set(), minutes * 60, dry=False,
                                  ledger=ledger)
     if stale:
@@ -569,31 +569,6 @@ def sweep_store(store: str, prefix: str, known: dict[str, Any], *,
         append(ledger, "discarded", name=name, reason="a half copy in the store, left by an "
                "interrupted ingest")
     return removed, reported
-
-
-@contextlib.contextmanager
-def _store_lock(store: str, seconds: int, what: str) -> Iterator[None]:
-    """The store's lock, held by every ingest and sweep of it, waited for at most
-    ``seconds`` (lock_timeout); the lock file then names this process and ``what`` it
-    does (note_holder), for one that waits. Still held then: IngestFailed naming the
-    lock, its holder (flock_holder) and the wait, nothing in the in-tray or the store
-    touched."""
-    path = os.path.join(store, LOCK_NAME)
-    lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            wait_flock(lock, time.monotonic() + seconds)
-        except LockTimeout as exc:
-            holder = flock_holder(lock) or "a process /proc/locks does not name"
-            raise IngestFailed(f"waited {exc.args[0]:.0f} s (lock_timeout) for the store's "
-                               f"lock {path}, held by {holder}; nothing was taken in, "
-                               "removed or recorded") from None
-        except OSError as exc:
-            raise IngestFailed(f"cannot lock {path}: {exc.strerror}") from None
-        note_holder(lock, what)
-        yield
-    finally:
-        os.close(lock)
 
 
 def _size(item: dict[str, Any]) -> int:
@@ -672,8 +647,8 @@ def run(module: AnsibleModule) -> dict[str, Any]:
     # another ingest may have recorded files meanwhile, this backup's included (then its
     # files in the store are no orphans). What this run appends to it after is read by
     # none of its steps.
-    with contextlib.nullcontext() if module.check_mode else _store_lock(
-            store, p["lock_timeout"], f"taking {backup['name']} in"):
+    with contextlib.nullcontext() if module.check_mode else store_lock(
+            store, p["lock_timeout"], f"taking {backup['name']} in", UNDONE):
         events = read(ledger)
         known = backups(events)
         if backup["name"] in known:
@@ -733,7 +708,7 @@ def main() -> None:
     try:
         result = (run(module) if module.params["backup"] is not None
                   else sweep_before_push(module))
-    except IngestFailed as exc:
+    except (IngestFailed, StoreLocked) as exc:
         module.fail_json(msg=f"ingest failed: {exc}")
     except OSError as exc:
         module.fail_json(msg=f"ingest failed: {exc.strerror}: {exc.filename or ''}")

@@ -16,6 +16,7 @@ from ansible.module_utils.sop_backup_ledger import (
     ACKNOWLEDGED_LOST,
     RESTAMPED,
     SHRINK_ACKNOWLEDGED,
+    StoreLocked,
     acknowledged,
     append,
     backups,
@@ -23,8 +24,10 @@ from ansible.module_utils.sop_backup_ledger import (
     parse_time,
     read,
     shrink_hold,
+    store_lock,
     taken_in,
 )
+from ansible.module_utils.sop_options import seconds_error
 from ansible.module_utils.sop_retention import by_arrival, select
 
 DOCUMENTATION = r"""
@@ -117,6 +120,15 @@ description:
     backup (written before a shrink, it would release the hold the moment it began), two
     new entries, or an empty reason or by fail the task in one line and no
     acknowledgement is recorded.
+  - >-
+    With O(ledger), a run that is no check mode holds the store's lock (C(.ingest.lock)
+    beside O(ledger), the one every ingest and sweep of the store and every
+    verification's record hold) from its read of the record to its last removal, so it
+    never judges from a record another writer is adding to, nor does a line of its own
+    come between another writer's; check mode takes no lock. A lock still held after
+    O(lock_timeout) fails the task in one line naming the lock, its holder as far as
+    C(/proc/locks) tells (pid, command line, what it does) and how long it waited,
+    before anything is read, pruned or recorded.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -217,6 +229,15 @@ options:
         description: Who acknowledges it (recorded).
         type: str
         required: true
+  lock_timeout:
+    description:
+      - >-
+        With O(ledger), seconds to wait for the store's lock (C(.ingest.lock) beside
+        O(ledger)) while an ingest, a sweep, a verification's record or another retention
+        of the store holds it. V(0) does not wait; a negative value fails the task with
+        C(setting) C(lock_timeout).
+    type: int
+    default: 300
 attributes:
   check_mode:
     support: full
@@ -517,38 +538,11 @@ def held_line(hold: dict[str, Any]) -> str:
             f"komputer backup mengonfirmasi penyusutan itu (shrink_acknowledged: {hold['name']})")
 
 
-def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "path": {"type": "path", "required": True},
-            "prefix": {"type": "str", "required": True},
-            "keep_daily": {"type": "int", "default": 7},
-            "keep_weekly": {"type": "int", "default": 4},
-            "keep_monthly": {"type": "int", "default": 12},
-            "ledger": {"type": "path"},
-            "current": {"type": "str"},
-            "reconciled": {"type": "list", "elements": "str", "default": []},
-            "stale_after_hours": {"type": "int", "default": 24},
-            "acknowledged_lost": {"type": "list", "elements": "dict", "default": [],
-                                  "options": {key: {"type": "str", "required": True}
-                                              for key in ("name", "reason", "by")}},
-            "other_prefixes": {"type": "list", "elements": "str", "default": []},
-            "shrink_acknowledged": {"type": "list", "elements": "dict", "default": [],
-                                    "options": {key: {"type": "str", "required": True}
-                                                for key in ("name", "reason", "by")}},
-        },
-        mutually_exclusive=[("ledger", "current"), ("ledger", "reconciled")],
-        supports_check_mode=True,
-    )
+def prune(module: AnsibleModule) -> dict[str, Any]:
+    """The run's reading of its backups, its decision, and (but in check mode) its records
+    and removals; fails the module in one line on a refused entry or a record that cannot
+    be written."""
     p = module.params
-    for option in ("acknowledged_lost", "shrink_acknowledged"):
-        if p[option] and not p["ledger"]:
-            module.fail_json(msg=f"retention: {option} needs the ledger (the backup "
-                                 "computer's record)")
-    if not os.path.isdir(p["path"]):
-        module.exit_json(changed=False, kept=[], pruned=[], missing=[], acknowledged=[],
-                         restamped=[], held=[], shrink_acknowledged=[],
-                         msg=f"nothing to prune: {p['path']} does not exist (yet)")
     keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
     lost: list[dict[str, str]] = []
     events: list[dict[str, Any]] = []  # the record, read once (with the ledger)
@@ -607,6 +601,61 @@ def main() -> None:
             for path in item["files"]:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
+    return {"kept": kept, "pruned": pruned, "missing": missing, "lost": lost,
+            "restamped": restamped, "hold": hold, "items": items,
+            "shrink_acknowledged": shrink_acked}
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "path", "required": True},
+            "prefix": {"type": "str", "required": True},
+            "keep_daily": {"type": "int", "default": 7},
+            "keep_weekly": {"type": "int", "default": 4},
+            "keep_monthly": {"type": "int", "default": 12},
+            "ledger": {"type": "path"},
+            "current": {"type": "str"},
+            "reconciled": {"type": "list", "elements": "str", "default": []},
+            "stale_after_hours": {"type": "int", "default": 24},
+            "acknowledged_lost": {"type": "list", "elements": "dict", "default": [],
+                                  "options": {key: {"type": "str", "required": True}
+                                              for key in ("name", "reason", "by")}},
+            "other_prefixes": {"type": "list", "elements": "str", "default": []},
+            "shrink_acknowledged": {"type": "list", "elements": "dict", "default": [],
+                                    "options": {key: {"type": "str", "required": True}
+                                                for key in ("name", "reason", "by")}},
+            "lock_timeout": {"type": "int", "default": 300},
+        },
+        mutually_exclusive=[("ledger", "current"), ("ledger", "reconciled")],
+        supports_check_mode=True,
+    )
+    p = module.params
+    bad_timeout = seconds_error(p, "lock_timeout", zero="does not wait")
+    if bad_timeout:
+        module.fail_json(**bad_timeout)
+    for option in ("acknowledged_lost", "shrink_acknowledged"):
+        if p[option] and not p["ledger"]:
+            module.fail_json(msg=f"retention: {option} needs the ledger (the backup "
+                                 "computer's record)")
+    if not os.path.isdir(p["path"]):
+        module.exit_json(changed=False, kept=[], pruned=[], missing=[], acknowledged=[],
+                         restamped=[], held=[], shrink_acknowledged=[],
+                         msg=f"nothing to prune: {p['path']} does not exist (yet)")
+    # With the record, the whole run holds the store's lock (none in check mode, which
+    # writes nothing): its read, the decision, what it records and what it removes. An
+    # ingest or a verification recording meanwhile waits, and this run waits for them.
+    locked = contextlib.nullcontext() if module.check_mode or not p["ledger"] else store_lock(
+        os.path.dirname(p["ledger"]), p["lock_timeout"],
+        f"applying retention to {p['prefix']} in {p['path']}", "nothing was pruned or recorded")
+    try:
+        with locked:
+            done = prune(module)
+    except StoreLocked as exc:
+        module.fail_json(msg=f"retention: {exc}")
+    kept, pruned, missing, lost = done["kept"], done["pruned"], done["missing"], done["lost"]
+    restamped, hold, items = done["restamped"], done["hold"], done["items"]
+    shrink_acked = done["shrink_acknowledged"]
 
     def show(item: dict[str, Any], key: str) -> dict[str, Any]:
         time = item["time"].isoformat() if item["time"] is not None else None

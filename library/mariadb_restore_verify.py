@@ -132,6 +132,15 @@ description:
     open or read, another verification holding the lock past O(timeout)) the task fails with
     that cause and nothing is recorded. The backup is not judged and stays unverified
     (C(status=error) in RV(verification)).
+  - >-
+    With O(ledger), the result is appended to the record holding the store's lock
+    (C(.ingest.lock) beside O(ledger), the one every ingest, sweep and retention of the
+    store holds), taken after the restore, for the append only: an ingest or a retention
+    of the store at work is waited for, at most O(lock_timeout) seconds. A lock still
+    held then, or a record that cannot be written (its disk full), fails the task in one
+    line naming the cause (the lock's holder, as far as C(/proc/locks) tells, and the
+    wait) with C(status=error) in RV(verification): nothing is recorded and the backup
+    stays unverified, as the record alone says what is verified.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
 options:
@@ -193,6 +202,15 @@ options:
         C(timeout).
     type: int
     default: 14400
+  lock_timeout:
+    description:
+      - >-
+        With O(ledger), seconds to wait for the store's lock (C(.ingest.lock) beside
+        O(ledger)) to record the result, after the restore (not counted in O(timeout)).
+        V(0) does not wait; a negative value fails the task with C(setting)
+        C(lock_timeout).
+    type: int
+    default: 300
   stall_timeout:
     description:
       - >-
@@ -937,13 +955,15 @@ def main() -> None:
             "threads": {"type": "int", "default": 0},
             "timeout": {"type": "int", "default": 14400},
             "stall_timeout": {"type": "int", "default": 600},
+            "lock_timeout": {"type": "int", "default": 300},
             "shrink_percent": {"type": "int", "default": 0},
             "shrink_min_rows": {"type": "int", "default": 1000},
         },
         supports_check_mode=True,
     )
     bad_timeout = (seconds_error(module.params, "timeout")
-                   or seconds_error(module.params, "stall_timeout", zero="turns the check off"))
+                   or seconds_error(module.params, "stall_timeout", zero="turns the check off")
+                   or seconds_error(module.params, "lock_timeout", zero="does not wait"))
     if bad_timeout:
         module.fail_json(**bad_timeout)
     path = module.params["path"]
@@ -988,10 +1008,10 @@ def main() -> None:
         if ledger and verified else None
     if ledger:
         error = record_verified(ledger, path, known["sha256"] if known else None, record,
-                                shrunk)
-        if error:
-            module.fail_json(msg=error, verified=False, verification=record, tables=tables,
-                             path=path)
+                                shrunk, lock_timeout=module.params["lock_timeout"])
+        if error:  # not judged as far as the record goes: the role marks no manifest
+            module.fail_json(msg=error, verified=False, tables=tables, path=path,
+                             verification={"status": "error", "reason": error})
     if module.params["update_manifest"]:
         manifest.update(verified=verified, verification=record)
         write_json_atomic(mpath, manifest)

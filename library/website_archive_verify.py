@@ -29,7 +29,12 @@ description:
     is proven about the archive, so the task fails naming it (C(status=error)) and
     nothing is recorded.
   - Appends the result (C(verified), status ok or failed, reason, method C(listing)) to
-    the record, which alone decides retention on the backup computer. An archive the
+    the record, which alone decides retention on the backup computer, holding the store's
+    lock (C(.ingest.lock) beside O(ledger), the one every ingest, sweep and retention of
+    the store holds) for the append only, waited for at most O(lock_timeout) seconds. A
+    lock still held then, or a record that cannot be written (its disk full), fails the
+    task in one line naming the cause (the lock's holder, as far as C(/proc/locks) tells,
+    and the wait); nothing is recorded and the archive stays unverified. An archive the
     record already shows verified is not read again. A manifest whose SHA-256 is no
     longer the one the record took in (changed in the store since) is not trusted; the
     task fails naming it (C(status=error)) and nothing is recorded.
@@ -59,6 +64,14 @@ options:
         C(timeout).
     type: int
     default: 3600
+  lock_timeout:
+    description:
+      - >-
+        Seconds to wait for the store's lock (C(.ingest.lock) beside O(ledger)) to record
+        the result, after the listing (not counted in O(timeout)). V(0) does not wait; a
+        negative value fails the task with C(setting) C(lock_timeout).
+    type: int
+    default: 300
 attributes:
   check_mode:
     support: full
@@ -146,10 +159,12 @@ def main() -> None:
         argument_spec={"path": {"type": "path", "required": True},
                        "ledger": {"type": "path", "required": True},
                        "timeout": {"type": "int", "default": 3600},
+                       "lock_timeout": {"type": "int", "default": 300},
                        "os_user": {"type": "str", "default": "sop_verify"}},
         supports_check_mode=True,
     )
-    bad_timeout = seconds_error(module.params, "timeout")
+    bad_timeout = (seconds_error(module.params, "timeout")
+                   or seconds_error(module.params, "lock_timeout", zero="does not wait"))
     if bad_timeout:
         module.fail_json(**bad_timeout)
     path, ledger = module.params["path"], module.params["ledger"]
@@ -197,7 +212,8 @@ def main() -> None:
                          verification={"status": "error", "reason": str(exc.strerror)})
         return
     record = {"method": "listing", "verified_on": os.uname().nodename, **checked}
-    error = record_verified(ledger, path, known["sha256"], record)
+    error = record_verified(ledger, path, known["sha256"], record,
+                            lock_timeout=module.params["lock_timeout"])
     if error:
         module.fail_json(msg=error, verified=False, verification=record)
     module.exit_json(changed=True, verified=record["status"] == "ok", verification=record)

@@ -389,8 +389,6 @@ def rchar(pid: int) -> int:
     return 0
 
 
-# Seconds between two tries of a lock another process holds (wait_flock).
-LOCK_RETRY_SECONDS = 0.5
 # Longest command line of a lock's holder named (flock_holder).
 HOLDER_MAX = 200
 
@@ -400,24 +398,53 @@ class LockTimeout(Exception):
     (no TimeoutError: on a Python 3.9 host socket.timeout is none, see test_host_python)."""
 
 
+class _Expired(Exception):
+    """wait_flock's timer ran out (raised by its SIGALRM handler)."""
+
+
+def _expired(_signum: int, _frame: object) -> None:
+    raise _Expired
+
+
 def wait_flock(fd: int, deadline: float) -> float:
-    """Take the exclusive flock of the open file ``fd`` by ``deadline`` (time.monotonic()),
-    tried again every LOCK_RETRY_SECONDS while another process holds it; the seconds
-    waited. LockTimeout (its one argument the seconds waited) when it is still held at
-    the deadline: a wait without end (a hung holder) held the SOP until systemd stopped
-    the run for passing its time limit, which named no cause. OSError when flock fails
-    otherwise."""
+    """Take the exclusive flock of the open file ``fd`` by ``deadline`` (time.monotonic());
+    the seconds waited. As flock(1) --wait does: a blocking flock(2), which the kernel
+    grants the moment the holder lets go, interrupted at the deadline by a one-shot
+    ITIMER_REAL timer whose SIGALRM handler raises (so the call is not retried, PEP 475);
+    one try that does not wait then (with no time left, the only one: lock_timeout 0)
+    settles a lock let go at that very moment. LockTimeout (its one argument the seconds
+    waited) when it is still held: a wait without end (a hung holder) held the SOP until
+    systemd stopped the run for passing its time limit, which named no cause. OSError when
+    flock fails otherwise.
+
+    Called in the main thread (Python runs signal handlers there only; the modules call it
+    before they start a thread of their own). The process's SIGALRM handler is put back
+    after, and a timer it had set runs on with the time it had left (one due during the
+    wait fires right after it)."""
     start = time.monotonic()
-    while True:
+    left = deadline - start
+    if left > 0:
+        earlier = signal.getitimer(signal.ITIMER_REAL)
+        previous = signal.signal(signal.SIGALRM, _expired)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            signal.setitimer(signal.ITIMER_REAL, left)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
             return time.monotonic() - start
-        except BlockingIOError:
+        except _Expired:
             pass
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise LockTimeout(time.monotonic() - start)
-        time.sleep(min(LOCK_RETRY_SECONDS, left))
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+            if earlier[0] > 0:
+                signal.setitimer(signal.ITIMER_REAL,
+                                 max(earlier[0] - (time.monotonic() - start), 0.001), earlier[1])
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise LockTimeout(time.monotonic() - start) from None
+    return time.monotonic() - start
 
 
 def note_holder(fd: int, what: str) -> None:

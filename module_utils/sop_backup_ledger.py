@@ -20,17 +20,34 @@ none was left to hold, its sha256, reason, by, and the ``findings``, each name a
 sha256, it acknowledges). Lines
 without a field a later tool added read as before; events a reader does not know are
 ignored. Retention on the backup computer reads only this.
+
+Every step that appends to it, or decides from it what to remove, holds the store's lock
+(``store_lock``, ``.ingest.lock`` beside the record) while it does: the ingest and the sweep
+of the in-tray, retention (its whole read, decision, records and removals) and a
+verification's record. A reader that removes nothing (the sweep's verdicts, the age of
+the newest backup) takes none: a line is appended whole, and a line being written is no
+JSON object yet, ignored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
 import stat
+import time
+from collections.abc import Iterator
 from typing import Any
 
-from ansible.module_utils.sop_backup_files import not_regular, sha256_file
+from ansible.module_utils.sop_backup_files import (
+    LockTimeout,
+    flock_holder,
+    not_regular,
+    note_holder,
+    sha256_file,
+    wait_flock,
+)
 from ansible.module_utils.sop_clock import parse_moment
 from ansible.module_utils.sop_state import append_json
 from ansible.module_utils.sop_tree import open_regular
@@ -47,6 +64,42 @@ STAMP = ("inode", "mtime_ns", "ctime_ns")
 RESTAMPED = "restamped"
 # The admin's acknowledgement of shrink findings: from then on they hold nothing back.
 SHRINK_ACKNOWLEDGED = "shrink_acknowledged"
+# The store's lock file, beside the record (store_lock); named after the ingest, which
+# took it first.
+STORE_LOCK_NAME = ".ingest.lock"
+
+
+class StoreLocked(Exception):
+    """store_lock's one line: the store's lock not had within its wait, or not at all."""
+
+
+@contextlib.contextmanager
+def store_lock(store: str, seconds: int, what: str, undone: str) -> Iterator[None]:
+    """The lock of the store ``store`` (its file STORE_LOCK_NAME), held by every writer of
+    its record and every retention of it, waited for at most ``seconds`` (lock_timeout; 0
+    does not wait); the lock file then names this process and ``what`` it does
+    (note_holder), for one that waits. StoreLocked, before anything is done: ``waited 2 s
+    (lock_timeout) for the store's lock PATH, held by HOLDER; UNDONE`` (the holder as
+    flock_holder tells, ``undone`` what the caller leaves undone), or ``cannot lock PATH:
+    REASON``."""
+    path = os.path.join(store, STORE_LOCK_NAME)
+    try:
+        lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StoreLocked(f"cannot lock {path}: {exc.strerror}") from None
+    try:
+        try:
+            wait_flock(lock, time.monotonic() + seconds)
+        except LockTimeout as exc:
+            holder = flock_holder(lock) or "a process /proc/locks does not name"
+            raise StoreLocked(f"waited {exc.args[0]:.0f} s (lock_timeout) for the store's "
+                              f"lock {path}, held by {holder}; {undone}") from None
+        except OSError as exc:
+            raise StoreLocked(f"cannot lock {path}: {exc.strerror}") from None
+        note_holder(lock, what)
+        yield
+    finally:
+        os.close(lock)
 
 
 def now_iso() -> str:
@@ -63,15 +116,20 @@ def append(path: str, event: str, **fields: Any) -> dict[str, Any]:
 
 
 def record_verified(ledger: str, path: str, sha256: str | None, record: dict[str, Any],
-                    shrunk: dict[str, Any] | None = None) -> str | None:
+                    shrunk: dict[str, Any] | None = None, *, lock_timeout: int) -> str | None:
     """Append the ``verified`` event of the backup at ``path``, with its shrink finding
-    (``shrunk``) when it has one; None, or the one-line reason it could not be recorded
-    (the ledger's disk full: the backup stays unverified, as retention trusts only this
-    record)."""
+    (``shrunk``) when it has one, holding the store's lock (store_lock, waited for at most
+    ``lock_timeout`` seconds: an ingest or a retention of the store may be at work); None,
+    or the one-line reason it could not be recorded (the lock not had, the ledger's disk
+    full: the backup stays unverified, as retention trusts only this record)."""
     extra = {"shrunk": shrunk} if shrunk else {}
     try:
-        append(ledger, "verified", name=os.path.basename(path), sha256=sha256, **record,
-               **extra)
+        with store_lock(os.path.dirname(ledger), lock_timeout,
+                        f"recording the verification of {path}", "nothing recorded"):
+            append(ledger, "verified", name=os.path.basename(path), sha256=sha256, **record,
+                   **extra)
+    except StoreLocked as exc:
+        return f"cannot record the verification of {path} in {ledger}: {exc} (it stays unverified)"
     except OSError as exc:
         return (f"cannot record the verification of {path} in {ledger}: "
                 f"{exc.strerror or exc} (it stays unverified)")

@@ -1626,6 +1626,33 @@ def test_a_result_is_never_recorded_under_a_sha256_not_checked(
     assert ledger_mod.backups(ledger_mod.read(record))[path.name]["verified"] is True
 
 
+def test_a_result_the_store_lock_keeps_from_the_record_is_not_judged_there_either(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_table_client: str) -> None:
+    """A verify-restore appended its result while an ingest or a retention of the store
+    held the store's lock. It waits for it (lock_timeout); still held then, nothing is
+    recorded, and the result is status error, naming the holder: the role marks no
+    manifest verified that the backup computer's record does not hold verified (the
+    website's task passed such a failure, its verification then ok, as judged)."""
+    monkeypatch.setenv("PATH", f"{one_table_client}:{os.environ['PATH']}")
+    path = _sql_backup(tmp_path, b"CREATE TABLE t (id INT);\n")
+    record = str(tmp_path / ledger_mod.LEDGER_NAME)
+    ledger_mod.append(record, "ingested", name=path.name, size=path.stat().st_size,
+                      sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                      manifest=path.name + files.MANIFEST_SUFFIX)
+    before = Path(record).read_bytes()
+    lock = tmp_path / ledger_mod.STORE_LOCK_NAME
+    with lock_held(lock, "taking sipp-20261122T020000.sql.gz in") as (pid, command):
+        code, result = run_module("mariadb_restore_verify", tmp_path, {
+            "path": str(path), "ledger": record, "os_user": "nobody", "lock_timeout": 1,
+            "fail_on_mismatch": False})
+    line = (f"cannot record the verification of {path} in {record}: waited 1 s (lock_timeout) "
+            f"for the store's lock {lock}, held by pid {pid} ({command}): taking "
+            "sipp-20261122T020000.sql.gz in; nothing recorded (it stays unverified)")
+    assert code == 1 and result["msg"] == line, result
+    assert result["verification"] == {"status": "error", "reason": line}
+    assert Path(record).read_bytes() == before
+
+
 def test_a_backup_much_smaller_than_the_previous_verified_one_is_a_finding(
         tmp_path, monkeypatch, one_table_client: str) -> None:
     """A compromised or mistaken SIPP server pushing a gutted database: it restores and

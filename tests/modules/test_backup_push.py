@@ -520,16 +520,16 @@ def test_an_ingest_that_waited_for_another_of_the_same_backup_finds_it_taken_in(
     the record' (which it was) and recorded the good backup as rejected."""
     incoming, store, record = in_and_store(tmp_path)
     params = pushed(incoming, store)
-    store_lock = ingest._store_lock
+    store_lock = ingest.store_lock
 
     @contextlib.contextmanager
-    def after_the_other(path: str, seconds: int, what: str) -> Iterator[None]:
-        monkeypatch.setattr(ingest, "_store_lock", store_lock)
+    def after_the_other(path: str, seconds: int, what: str, undone: str) -> Iterator[None]:
+        monkeypatch.setattr(ingest, "store_lock", store_lock)
         ingest.run(IngestModule(copy.deepcopy(params)))  # the other one, done meanwhile
-        with store_lock(path, seconds, what):
+        with store_lock(path, seconds, what, undone):
             yield
 
-    monkeypatch.setattr(ingest, "_store_lock", after_the_other)
+    monkeypatch.setattr(ingest, "store_lock", after_the_other)
     result = ingest.run(IngestModule(copy.deepcopy(params)))
     assert result["msg"] == f"{NAME} already in the store" and not result["changed"]
     assert [e["event"] for e in ledger.read(record)] == ["ingested"]
@@ -577,7 +577,7 @@ def age(path: Path, seconds: float) -> None:
 def in_tray_and_store(incoming: Path, store: Path) -> dict[str, bytes]:
     """Every file of the in-tray and the store but the store's lock, and its content."""
     return {str(path): path.read_bytes() for folder in (incoming, store)
-            for path in folder.iterdir() if path.name != ingest.LOCK_NAME}
+            for path in folder.iterdir() if path.name != ledger.STORE_LOCK_NAME}
 
 
 @pytest.mark.parametrize("sweep", [False, True], ids=["ingest", "sweep before the push"])
@@ -595,7 +595,7 @@ def test_a_store_lock_held_too_long_fails_in_time_naming_its_holder(tmp_path,
         age(incoming / NAME, 2 * 3600)  # stale: the sweep would remove it under the lock
     ledger.append(record, "ingested", name="sipp-20261120T020000.sql.zst", sha256="a", size=1)
     before = in_tray_and_store(incoming, store)
-    lock = store / ingest.LOCK_NAME
+    lock = store / ledger.STORE_LOCK_NAME
     other = "sipp-20261120T230000.sql.zst"
     with lock_held(lock, f"taking {other} in") as (pid, command):
         clock = time.monotonic()
@@ -616,7 +616,7 @@ def test_an_ingest_waits_for_the_store_lock_within_lock_timeout_then_names_itsel
     """A holder that ends within lock_timeout is waited for; the ingest then says in the
     lock file what it does, for the one that waits behind it."""
     incoming, store, record = in_and_store(tmp_path)
-    lock = store / ingest.LOCK_NAME
+    lock = store / ledger.STORE_LOCK_NAME
     with lock_held(lock) as (pid, _command):
         threading.Timer(1, os.kill, (pid, signal.SIGKILL)).start()
         clock = time.monotonic()
@@ -637,9 +637,9 @@ def test_a_store_lock_that_cannot_be_taken_is_one_line(tmp_path, monkeypatch) ->
         raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
 
     monkeypatch.setattr(load("sop_backup_files").fcntl, "flock", refused)
-    with pytest.raises(ingest.IngestFailed) as failed:
+    with pytest.raises(ledger.StoreLocked) as failed:
         ingest.run(IngestModule(pushed(incoming, store)))
-    assert str(failed.value) == (f"cannot lock {store / ingest.LOCK_NAME}: No locks "
+    assert str(failed.value) == (f"cannot lock {store / ledger.STORE_LOCK_NAME}: No locks "
                                  "available")
     assert sorted(p.name for p in incoming.iterdir()) == [NAME, f"{NAME}.manifest.json"]
 
@@ -648,7 +648,7 @@ def test_a_store_lock_that_cannot_be_taken_is_one_line(tmp_path, monkeypatch) ->
 def test_a_lock_timeout_below_zero_is_refused_and_zero_does_not_wait(tmp_path,
                                                                      value: int) -> None:
     incoming, store, _record = in_and_store(tmp_path)
-    with lock_held(store / ingest.LOCK_NAME):
+    with lock_held(store / ledger.STORE_LOCK_NAME):
         code, result = run_module("backup_ingest", tmp_path,
                                   dict(pushed(incoming, store), lock_timeout=value),
                                   seconds=30)

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import within
-from loader import ROOT, load, run_module, webshell_archive
+from loader import ROOT, load, lock_held, run_module, webshell_archive
 
 files = load("sop_website_files")
 backup_files = load("sop_backup_files")
@@ -1227,6 +1227,36 @@ def holds_a_file_past_path_max(root: Path, tmp_path: Path) -> None:
     assert verify.check(result["path"], manifest, result["sha256"], 60, nobody)["status"] == "ok"
     subprocess.run(["find", str(root), "-name", "deep.php", "-delete"], check=True)
     assert not backup_module.holds_a_file(str(root))  # folders only: still refused
+
+
+def test_a_verification_waits_for_the_store_lock_to_record_or_records_nothing(
+        site: Path, tmp_path: Path) -> None:
+    """website_archive_verify appended its result while an ingest or a retention of the
+    store held the store's lock. It waits for it (lock_timeout); still held then, it fails
+    in one line naming the holder and records nothing (the archive stays unverified)."""
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    made = backup_module.backup(
+        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
+         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
+        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
+    ledger = dest / "ledger.jsonl"
+    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
+                                  "name": Path(made["path"]).name,
+                                  "sha256": made["sha256"]}) + "\n")
+    before = ledger.read_bytes()
+    lock = dest / ".ingest.lock"  # the store's, as the ingest takes it
+    args = {"path": made["path"], "ledger": str(ledger), "os_user": "nobody", "lock_timeout": 1}
+    with lock_held(lock, "applying retention to website in STORE") as (pid, command):
+        rc, result = run_module("website_archive_verify", tmp_path, args)
+    assert rc == 1 and result["msg"] == (
+        f"cannot record the verification of {made['path']} in {ledger}: waited 1 s "
+        f"(lock_timeout) for the store's lock {lock}, held by pid {pid} ({command}): applying "
+        "retention to website in STORE; nothing recorded (it stays unverified)"), result
+    assert ledger.read_bytes() == before
+    rc, result = run_module("website_archive_verify", tmp_path, args)  # let go: recorded
+    assert rc == 0 and result["verified"], result
+    assert json.loads(ledger.read_text().splitlines()[-1])["event"] == "verified"
 
 
 def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_written(

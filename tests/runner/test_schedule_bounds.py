@@ -27,9 +27,13 @@ ROOT = Path(__file__).parents[2]
 # role gives none (library/<module>.py, option), or a program's constant.
 Bound = tuple[str, str]
 RECEIVER = "roles/sipp_backup/files/sop-backup-receive"  # the push's receiver: STALL
-# The backup computer's wait for its store's lock, each sweep and ingest (the roles give
-# backup_ingest no lock_timeout).
+# The backup computer's waits for its store's lock (the roles give the modules no
+# lock_timeout): each sweep and ingest, each verification's record, each retention of
+# the store.
 STORE_LOCK = ("library/backup_ingest.py", "lock_timeout")
+RECORD_LOCK = {"db": ("library/mariadb_restore_verify.py", "lock_timeout"),
+               "files": ("library/website_archive_verify.py", "lock_timeout")}
+RETENTION_LOCK = ("library/backup_retention.py", "lock_timeout")
 MAINTENANCE = "roles/server_maintenance"
 ROOM = 15 * 60
 
@@ -65,19 +69,22 @@ PATHS: dict[str, tuple[int, list[Bound]]] = {
     # Persiapan's sweep of the in-tray (its wait for the store's lock), then Kegiatan 2,
     # whose first failure ends the run: the sweep before the dump, the dump hung at its
     # end, the push hung at its end (the receiver's), the ingest, the verify-restore (its
-    # stall timeout and its wait for the backup computer's verification lock within it).
+    # stall timeout and its wait for the backup computer's verification lock within it),
+    # its record's wait for the store's lock, the store's retention's.
     "sipp-backup": (1, [STORE_LOCK, STORE_LOCK,
                         ("roles/sipp_backup", "sipp_backup_stall_timeout"),
                         (RECEIVER, "STALL"),
                         STORE_LOCK,
-                        ("roles/sipp_backup", "sipp_backup_verify_timeout")]),
+                        ("roles/sipp_backup", "sipp_backup_verify_timeout"),
+                        RECORD_LOCK["db"], RETENTION_LOCK]),
     # Every activity runs after a failed one. 1: a page that answers no further. 2: the
     # sweep of the in-tray for each of its two prefixes (each waiting for the store's
     # lock), tar hung at its end, the CMS dump hung at its end (both
     # website_backup_stall_timeout), a push hung at its end, the ingest of each prefix, the
     # archive's listing, then the database's verify-restore (its stall timeout and its
-    # wait for the verification lock within it). 3: the log audit, a page read as a
-    # browser, the CMS database's query. 4: the registry's RDAP answer.
+    # wait for the verification lock within it), each record's wait for the store's lock,
+    # the store's retention of each prefix. 3: the log audit, a page read as a browser,
+    # the CMS database's query. 4: the registry's RDAP answer.
     "website": (1, [("roles/website", "website_http_timeout"),
                     STORE_LOCK, STORE_LOCK,
                     ("roles/website", "website_backup_stall_timeout"),
@@ -85,7 +92,10 @@ PATHS: dict[str, tuple[int, list[Bound]]] = {
                     (RECEIVER, "STALL"),
                     STORE_LOCK, STORE_LOCK,
                     ("roles/website", "website_backup_verify_timeout"),
+                    RECORD_LOCK["files"],
                     ("roles/website", "website_backup_verify_timeout"),
+                    RECORD_LOCK["db"],
+                    RETENTION_LOCK, RETENTION_LOCK,
                     ("roles/website", "website_log_timeout"),
                     ("roles/website", "website_http_timeout"),
                     ("library/website_integrity.py", "query_timeout"),
