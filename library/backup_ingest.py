@@ -35,7 +35,7 @@ from ansible.module_utils.sop_backup_ledger import (
     store_lock,
     verified_whole,
 )
-from ansible.module_utils.sop_options import seconds_error
+from ansible.module_utils.sop_options import duration_error, seconds_error
 from ansible.module_utils.sop_state import fsync_dir
 
 DOCUMENTATION = r"""
@@ -131,8 +131,12 @@ options:
       the name is the backup's plus C(.manifest.json).
     type: dict
   stale_minutes:
-    description: Age after which unrequested files of O(prefix) in O(incoming) are removed,
-      and other files there reported.
+    description:
+      - Age after which unrequested files of O(prefix) in O(incoming) are removed,
+        and other files there reported.
+      - >-
+        Above 0 and at most 5256000 (ten years), else the module fails with C(setting)
+        C(stale_minutes).
     type: int
     default: 60
   other_prefixes:
@@ -702,9 +706,11 @@ def main() -> None:
         required_together=[("backup", "manifest")],
         supports_check_mode=True,
     )
-    bad_timeout = seconds_error(module.params, "lock_timeout", zero="does not wait")
-    if bad_timeout:
-        module.fail_json(**bad_timeout)
+    # 0 or less: a push of the prefix still being written was swept away as stale
+    bad_setting = (duration_error(module.params, "stale_minutes", unit="minutes")
+                   or seconds_error(module.params, "lock_timeout", zero="does not wait"))
+    if bad_setting:
+        module.fail_json(**bad_setting)
     try:
         result = (run(module) if module.params["backup"] is not None
                   else sweep_before_push(module))

@@ -27,7 +27,7 @@ from ansible.module_utils.sop_backup_ledger import (
     store_lock,
     taken_in,
 )
-from ansible.module_utils.sop_options import seconds_error
+from ansible.module_utils.sop_options import duration_error, seconds_error
 from ansible.module_utils.sop_retention import by_arrival, select
 
 DOCUMENTATION = r"""
@@ -179,7 +179,11 @@ options:
     elements: str
     default: []
   stale_after_hours:
-    description: Age after which unverified and partial files may be removed.
+    description:
+      - Age after which unverified and partial files may be removed.
+      - >-
+        Above 0 and at most 87600 (ten years), else the module fails with C(setting)
+        C(stale_after_hours).
     type: int
     default: 24
   acknowledged_lost:
@@ -634,6 +638,10 @@ def main() -> None:
     bad_timeout = seconds_error(p, "lock_timeout", zero="does not wait")
     if bad_timeout:
         module.fail_json(**bad_timeout)
+    # 1e12 raised OverflowError in datetime.timedelta, a traceback; no age is 0 or less
+    bad_age = duration_error(p, "stale_after_hours", unit="hours")
+    if bad_age:
+        module.fail_json(**bad_age)
     for option in ("acknowledged_lost", "shrink_acknowledged"):
         if p[option] and not p["ledger"]:
             module.fail_json(msg=f"retention: {option} needs the ledger (the backup "

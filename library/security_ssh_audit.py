@@ -77,7 +77,8 @@ options:
   burst_seconds:
     description:
       - Window of a burst, in seconds.
-      - At least 1, else the module fails with C(setting) C(burst_seconds).
+      - At least 1 and at most 86400 (one day), else the module fails with C(setting)
+        C(burst_seconds).
     type: int
     default: 60
   failure_warn:
@@ -520,8 +521,7 @@ def main() -> None:
                              params["office_days"], params["timezone"])
     except SecurityInputError as exc:  # the setting, for a role's rescue to name its variable
         module.fail_json(msg=str(exc), setting=exc.setting)
-    for name in ("burst_failures", "burst_seconds", "failure_warn", "penalised_warn",
-                 "success_after_failures"):
+    for name in ("burst_failures", "failure_warn", "penalised_warn", "success_after_failures"):
         if params[name] < 1:  # 0 made every failure a burst, every login a finding
             module.fail_json(msg=f"{name}: must be at least 1, not {params[name]}",
                              setting=name)
@@ -533,9 +533,10 @@ def main() -> None:
     if not all(identifier.strip() for identifier in params["identifiers"]):
         module.fail_json(msg=f"identifiers: {params['identifiers']} holds an empty one, name "
                              "each syslog identifier such as sshd", setting="identifiers")
-    bad_timeout = seconds_error(params, "timeout")
-    if bad_timeout:
-        module.fail_json(**bad_timeout)
+    # a burst's window longer than a day is the period's count (failure_warn), no burst
+    bad_seconds = seconds_error(params, "burst_seconds", "timeout")
+    if bad_seconds:
+        module.fail_json(**bad_seconds)
     journalctl = module.get_bin_path("journalctl")
     if not journalctl:
         module.fail_json(msg="journalctl not found: this host has no systemd journal to read")

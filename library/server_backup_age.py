@@ -46,7 +46,11 @@ options:
     type: path
     required: true
   max_age_hours:
-    description: A verified backup younger than this is fresh.
+    description:
+      - A verified backup younger than this is fresh.
+      - >-
+        Above 0 and at most 87600 (ten years), else the module fails with C(setting)
+        C(max_age_hours).
     type: float
     default: 26
 attributes:
@@ -107,6 +111,7 @@ from ansible.module_utils.sop_backup_ledger import (  # noqa: E402
     read,
 )
 from ansible.module_utils.sop_clock import ahead_of_clock  # noqa: E402
+from ansible.module_utils.sop_options import duration_error  # noqa: E402
 
 
 def ingested_at(value: Any) -> datetime.datetime | None:
@@ -178,6 +183,10 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    # infinity or 1e12 made every backup fresh, however old; 0, a negative or NaN none
+    bad_age = duration_error(module.params, "max_age_hours", unit="hours")
+    if bad_age:
+        module.fail_json(**bad_age)
     path = os.path.join(module.params["store"], LEDGER_NAME)
     if not os.path.isdir(module.params["store"]):  # not the first backup's missing ledger
         module.warn(f"penyimpanan backup {module.params['store']} tidak ada (disk backup "

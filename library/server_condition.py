@@ -118,7 +118,11 @@ options:
     type: int
     default: 120
   eos_warn_days:
-    description: Flag a release whose end of support is this close (days).
+    description:
+      - Flag a release whose end of support is this close (days).
+      - >-
+        0 (its last day only) up to 3650 (ten years), else the module fails with
+        C(setting) C(eos_warn_days).
     type: int
     default: 180
   load_warn_per_cpu:
@@ -130,7 +134,11 @@ options:
     type: int
     default: 90
   uptime_warn_days:
-    description: Flag an uptime longer than this many days (missed kernel updates).
+    description:
+      - Flag an uptime longer than this many days (missed kernel updates).
+      - >-
+        Above 0 and at most 3650 (ten years), else the module fails with C(setting)
+        C(uptime_warn_days).
     type: int
     default: 180
   cert_paths:
@@ -139,7 +147,11 @@ options:
     elements: str
     default: []
   cert_warn_days:
-    description: Flag certificates expiring within this many days.
+    description:
+      - Flag certificates expiring within this many days.
+      - >-
+        0 (their last day only) up to 3650 (ten years), else the module fails with
+        C(setting) C(cert_warn_days).
     type: int
     default: 30
 attributes:
@@ -199,6 +211,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_options import duration_error  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     BOOT,
     TIME_LIMITS,
@@ -587,6 +600,15 @@ def main() -> None:
     problem = pattern_problem("security_pattern", module.params["security_pattern"])
     if problem:
         module.fail_json(msg=problem, setting="security_pattern")
+    # a negative one never flagged an end of support or a certificate before it passed,
+    # 0 every uptime; a huge one flagged every release and certificate, no uptime
+    bad_days = (duration_error(module.params, "eos_warn_days", unit="days",
+                               zero="its last day only")
+                or duration_error(module.params, "uptime_warn_days", unit="days")
+                or duration_error(module.params, "cert_warn_days", unit="days",
+                                  zero="their last day only"))
+    if bad_days:
+        module.fail_json(**bad_days)
     report = condition(module, module.params)
     report["flags"] = flags(report, module.params)
     updates = report["updates"]

@@ -124,7 +124,11 @@ version_added: "0.2.0"
 author: Court IT SOP maintainers
 options:
   hours:
-    description: How far back the journal, package and login history is read (1 or more).
+    description:
+      - How far back the journal, package and login history is read.
+      - >-
+        1 or more and at most 87600 (ten years), else the module fails with C(setting)
+        C(hours).
     type: int
     default: 24
   services:
@@ -238,6 +242,7 @@ from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
 from ansible.module_utils.sop_mariadb import MAX_PING_LINE, ping_failure  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
+from ansible.module_utils.sop_options import duration_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
@@ -675,10 +680,7 @@ class Collector:
         self.params = module.params
         self.not_visible: list[str] = []
         self.sources: dict[str, list[str]] = {}
-        try:
-            self.since = datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"])
-        except OverflowError:  # hours reaching before year 1: the whole history
-            self.since = datetime.datetime.min
+        self.since = datetime.datetime.now() - datetime.timedelta(hours=self.params["hours"])
 
     def note(self, line: str) -> None:
         """Name in not_visible, once, what this host did not show."""
@@ -1158,12 +1160,14 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    for option in ("hours", "log_lines"):
-        # journalctl refused '--since --5h' and the bundle was silently empty; lines[-0:]
-        # is every line
-        if module.params[option] < 1:
-            module.fail_json(msg=f"{option}: must be 1 or more, not {module.params[option]}",
-                             setting=option)
+    # journalctl refused '--since --5h' and the bundle was silently empty; more than ten
+    # years read the whole history
+    bad_hours = duration_error(module.params, "hours", unit="hours")
+    if bad_hours:
+        module.fail_json(**bad_hours)
+    if module.params["log_lines"] < 1:  # lines[-0:] is every line
+        module.fail_json(msg=f"log_lines: must be 1 or more, not {module.params['log_lines']}",
+                         setting="log_lines")
     problem = services_problem(module.params["services"])
     if problem:
         module.fail_json(msg=problem, setting="services")

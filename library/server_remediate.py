@@ -87,7 +87,9 @@ options:
   log_min_age_days:
     description:
       - Rotated logs younger than this (days) are kept.
-      - A negative number fails the module with one line naming it.
+      - >-
+        0 (every rotated log) up to 3650 (ten years), else the module fails with one line
+        naming it and C(setting) C(log_min_age_days).
     type: int
     default: 7
 attributes:
@@ -157,6 +159,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
+from ansible.module_utils.sop_options import duration_error  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
     NotAnswered,
@@ -472,9 +475,11 @@ def main() -> None:
     problem = services_problem(module.params["services"])
     if problem:  # before systemctl is asked anything
         module.fail_json(msg=problem, setting="services")
-    if module.params["log_min_age_days"] < 0:  # a cutoff in the future: every rotated log
-        module.fail_json(msg="log_min_age_days must be 0 or more, not "
-                         f"{module.params['log_min_age_days']}", setting="log_min_age_days")
+    # a negative one set a cutoff in the future: every rotated log
+    bad_age = duration_error(module.params, "log_min_age_days", unit="days",
+                             zero="every rotated log")
+    if bad_age:
+        module.fail_json(**bad_age)
     before, after, actions, skipped = ACTIONS[module.params["action"]](module)
     # In check mode the actions found are what a run would do, none done: returned and
     # recorded as such (planned, akan_dilakukan), never as done (the incident's evidence

@@ -59,7 +59,11 @@ options:
     type: str
     default: sys_audittrail
   hours:
-    description: Summarise the rows of the last this many hours (database clock, or O(data_timezone)'s).
+    description:
+      - Summarise the rows of the last this many hours (database clock, or O(data_timezone)'s).
+      - >-
+        1 or more and at most 87600 (ten years), else the module fails with C(setting)
+        C(hours).
     type: int
     default: 24
   office_hours_start:
@@ -289,7 +293,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     table_columns,
     text_value,
 )
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
@@ -600,8 +604,9 @@ def _hhmm(params: dict[str, Any], option: str) -> str:
 def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     """``{msg, setting}`` of the first option refused before connecting (its message
     starts with the option's name), or None."""
-    if params["hours"] <= 0:
-        return {"msg": "hours: must be a positive number", "setting": "hours"}
+    bad_hours = duration_error(params, "hours", unit="hours")
+    if bad_hours:
+        return bad_hours
     # Ansible's int option passes a YAML true through as True: it was the SQL "LIMIT True"
     max_details = params["max_details"]
     if type(max_details) is not int or not 0 <= max_details <= MAX_DETAILS:

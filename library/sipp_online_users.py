@@ -47,7 +47,11 @@ options:
     type: str
     default: sys_user_online
   window_minutes:
-    description: A session counts as online when its last activity is this recent.
+    description:
+      - A session counts as online when its last activity is this recent (minutes).
+      - >-
+        1 or more and at most 5256000 (ten years), else the module fails with C(setting)
+        C(window_minutes).
     type: int
     default: 15
   columns:
@@ -171,7 +175,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     table_columns,
     text_value,
 )
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
@@ -307,9 +311,9 @@ def online_users(conn: Connection, table: str, window: int, overrides: dict[str,
 def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     """``{msg, setting}`` of the first option refused before connecting (its message
     starts with the option's name), or None."""
-    if params["window_minutes"] <= 0:
-        return {"msg": "window_minutes: must be a positive number of minutes",
-                "setting": "window_minutes"}
+    bad_window = duration_error(params, "window_minutes", unit="minutes")
+    if bad_window:
+        return bad_window
     if params["max_sessions"] < 0:
         return {"msg": f"max_sessions: must be 0 or more, got {params['max_sessions']}",
                 "setting": "max_sessions"}

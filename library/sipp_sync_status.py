@@ -92,8 +92,8 @@ options:
     type: str
     default: Asia/Jakarta
   max_age_hours:
-    description: The date is fresh when younger than this many hours (above 0, else the
-      module fails with C(setting) C(max_age_hours)).
+    description: The date is fresh when younger than this many hours (above 0 and at most
+      87600, ten years, else the module fails with C(setting) C(max_age_hours)).
     type: float
     default: 8
   central_status_url:
@@ -264,7 +264,6 @@ sync:
 import datetime as dt  # noqa: E402
 import html  # noqa: E402
 import json  # noqa: E402
-import math  # noqa: E402
 import re  # noqa: E402
 from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from typing import Any, NoReturn  # noqa: E402
@@ -295,7 +294,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     connection_from_params,
     find_binary,
 )
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -799,8 +798,9 @@ def main() -> None:
     bad_database = database_error(p) if p["compare_counts"] else None
     if bad_database:
         fail(bad_database["msg"], setting=bad_database["setting"])
-    if not 0 < p["max_age_hours"] < math.inf:  # nan too: else every date stale, or fresh
-        fail("max_age_hours: must be a positive number of hours", setting="max_age_hours")
+    bad_age = duration_error(p, "max_age_hours", unit="hours")  # else every date stale,
+    if bad_age:                                                  # or fresh (1e12, inf)
+        fail(bad_age["msg"], setting=bad_age["setting"])
     try:
         status, page, redirected_to = fetch(p["public_url"], p["timeout"],
                                             p["validate_certs"], secrets)

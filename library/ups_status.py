@@ -95,6 +95,9 @@ options:
       - Days from C(battery.date) (or C(battery.mfr.date)) after which the battery is a
         C(warning), due for replacement; C(0) checks no age (a court's policy, off by
         default).
+      - >-
+        A negative number or one above 3650 (ten years) fails the module with C(setting)
+        C(battery_max_age_days).
     type: int
     default: 0
 attributes:
@@ -141,7 +144,7 @@ from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 # A UPS as upsc takes it (upsc(8), upsclient's upscli_splitname and upscli_splitaddr):
@@ -412,10 +415,11 @@ def main() -> None:
         module.fail_json(msg=f"ups must be a UPS as NUT names it, upsname[@hostname[:port]] "
                              f"(letters, digits, '.', '_' and '-', not starting with '-'; a "
                              f"port 1-65535), not {name!r}")
+    bad_age = duration_error(module.params, "battery_max_age_days", unit="days",
+                             zero="checks no age")
+    if bad_age:
+        module.fail_json(**bad_age)
     max_age_days = module.params["battery_max_age_days"]
-    if max_age_days < 0:
-        module.fail_json(msg=f"battery_max_age_days must be 0 (no check) or more, not "
-                             f"{max_age_days}")
     upsc = module.get_bin_path("upsc")
     if not upsc:
         module.fail_json(msg="upsc not found: install the nut-client package")

@@ -63,10 +63,10 @@ description:
     secret-looking query values (C(token=), C(key=) ...) are shown as C(***) in the result.
   - A setting the module refuses (no O(urls), a URL option that is no http(s) URL, a
     O(timeout) or O(max_response_seconds) that is not a positive number or is more than a
-    day (86400), a negative
-    O(freshness_days)) fails it before any page is asked, with C(setting), the option's
-    name, its message starting with that name; the website role names its own variable
-    (C(website_http_timeout)) from it.
+    day (86400), a O(freshness_days) that is negative or more than ten years (3650)) fails
+    it before any page is asked, with C(setting), the option's name, its message starting
+    with that name; the website role names its own variable (C(website_http_timeout))
+    from it.
   - Reports only (C(problems) fail the activity, C(warnings) do not); never reports a
     change. Supports check mode.
 version_added: "0.1.0"
@@ -200,7 +200,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     url_option_error,
 )
 from ansible.module_utils.sop_integrity_content import page_follows, same_site  # noqa: E402
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 
@@ -424,8 +424,9 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
     bad_seconds = seconds_error(p, "timeout", "max_response_seconds")
     if bad_seconds:
         return bad_seconds["setting"], bad_seconds["msg"]
-    if p["freshness_days"] < 0:
-        return "freshness_days", f"freshness_days: must be 0 or more days, not {p['freshness_days']}"
+    bad_days = duration_error(p, "freshness_days", unit="days", zero="new within a day")
+    if bad_days:
+        return bad_days["setting"], bad_days["msg"]
     for name, url in [("urls", url) for url in p["urls"]] + [
             ("feed_url", p["feed_url"]), ("sitemap_url", p["sitemap_url"])]:
         error = url_option_error([(name, url)])

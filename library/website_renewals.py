@@ -80,7 +80,11 @@ options:
     type: str
     default: ""
   warn_days:
-    description: Days before an expiry that warn.
+    description:
+      - Days before an expiry that warn.
+      - >-
+        Each 0 (the expiry day only) up to 3650 (ten years), else the module fails with
+        C(setting) C(warn_days).
     type: list
     elements: int
     default: [30, 14, 7]
@@ -156,7 +160,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     tls_certificate,
     url_option_error,
 )
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_data, mask_url, url_secrets  # noqa: E402
 
 # The public suffixes a court's domain lies under: a small part of the Public Suffix List
@@ -355,8 +359,11 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
     bad_timeout = seconds_error(p, "timeout")
     if bad_timeout:
         return bad_timeout["setting"], bad_timeout["msg"]
-    if any(days < 0 for days in p["warn_days"]):
-        return "warn_days", f"warn_days: days before an expiry are 0 or more, not {p['warn_days']}"
+    for days in p["warn_days"]:
+        bad_days = duration_error({"warn_days": days}, "warn_days", unit="days",
+                                  zero="the expiry day only")
+        if bad_days:
+            return bad_days["setting"], bad_days["msg"]
     rdap = [] if p["rdap_url"] == AUTO else [("rdap_url", p["rdap_url"])]
     for name, url in [("urls", url) for url in p["urls"]] + rdap:
         error = url_option_error([(name, url)])

@@ -18,6 +18,16 @@ from typing import Any
 MAX_SECONDS = 86400
 
 
+# The longest age, look-back or warning period an option takes in minutes, hours or days
+# (duration_error), ten years: twenty times the longest default (eos_warn_days' and
+# uptime_warn_days' 180 days). A larger one passed the modules' own checks, or found
+# none: backup_retention's stale_after_hours of 1e12 raised OverflowError in
+# datetime.timedelta, a traceback, and with a max_age_hours of 1e12 every backup
+# (server_backup_age) or public page (sipp_sync_status) was fresh.
+MAX_DAYS = 3650
+UNIT_SECONDS = {"minutes": 60, "hours": 3600, "days": 86400}
+
+
 def seconds_error(params: Mapping[str, Any], *names: str,
                   zero: str | None = None) -> dict[str, str] | None:
     """The failure (``msg`` and ``setting``, for fail_json) of the first of the options
@@ -26,16 +36,32 @@ def seconds_error(params: Mapping[str, Any], *names: str,
     or tool it bounded was blamed (``page_unreachable``); NaN compares false with every
     limit and infinity never ends. ``zero``: what 0 means for these options (``never
     stops it``), which keeps 0 valid and refuses only a negative value."""
+    return _range_error(params, names, zero=zero, unit="seconds", most=MAX_SECONDS,
+                        most_said="one day")
+
+
+def duration_error(params: Mapping[str, Any], *names: str, unit: str,
+                   zero: str | None = None) -> dict[str, str] | None:
+    """seconds_error for an age, a look-back or a warning period in ``unit`` (one of
+    UNIT_SECONDS: ``hours``), at most MAX_DAYS: its failure or None. A negative one read
+    every backup as stale, or every file as old enough to remove; ``zero`` as
+    seconds_error's."""
+    most = MAX_DAYS * UNIT_SECONDS["days"] // UNIT_SECONDS[unit]
+    return _range_error(params, names, zero=zero, unit=unit, most=most, most_said="ten years")
+
+
+def _range_error(params: Mapping[str, Any], names: tuple[str, ...], *, zero: str | None,
+                 unit: str, most: int, most_said: str) -> dict[str, str] | None:
     for name in names:
         value = params[name]
-        if (zero is not None and value == 0) or 0 < value <= MAX_SECONDS:
+        if (zero is not None and value == 0) or 0 < value <= most:
             continue
         shown = f"{value:g}" if isinstance(value, float) else str(value)
-        if MAX_SECONDS < value < math.inf:
-            return {"msg": f"{name}: must be at most {MAX_SECONDS} seconds (one day), "
+        if most < value < math.inf:
+            return {"msg": f"{name}: must be at most {most} {unit} ({most_said}), "
                            f"not {shown}",
                     "setting": name}
         expected = f"0 ({zero}) or a positive" if zero is not None else "a positive"
-        return {"msg": f"{name}: must be {expected} number of seconds, not {shown}",
+        return {"msg": f"{name}: must be {expected} number of {unit}, not {shown}",
                 "setting": name}
     return None

@@ -581,6 +581,18 @@ def test_the_admin_acknowledges_a_lost_backup_once(tmp_path) -> None:
     assert rc == 0 and "warnings" not in result, result
 
 
+@pytest.mark.parametrize(("hours", "said"), [
+    # a traceback before: OverflowError in datetime.timedelta
+    (10**12, "must be at most 87600 hours (ten years), not 1000000000000"),
+    # taken before: every unverified backup stale at once
+    (-1, "must be a positive number of hours, not -1")])
+def test_a_stale_age_outside_one_hour_to_ten_years_is_refused(tmp_path, hours, said):
+    rc, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "stale_after_hours": hours})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, f"stale_after_hours: {said}", "stale_after_hours")
+
+
 def taken_in_again(store: Path, ledger: str, name: str, data: bytes) -> None:
     """``name`` pushed again with ``data`` and taken in: a new ``ingested`` line of it."""
     (store / name).write_bytes(data)

@@ -913,6 +913,24 @@ def test_a_byte_flood_heals_by_the_sweep_before_the_push(tmpfs_incoming, tmp_pat
     assert put(tmpfs_incoming, "sipp-20261123T020000.sql.zst", data, keep).returncode == 0
 
 
+@pytest.mark.parametrize(("minutes", "said"), [
+    # taken before: a push of the prefix written a minute ago was stale and swept away
+    (-1, "must be a positive number of minutes, not -1"),
+    (0, "must be a positive number of minutes, not 0"),
+    (10**12, "must be at most 5256000 minutes (ten years), not 1000000000000")])
+def test_a_stale_age_outside_one_minute_to_ten_years_is_refused(tmp_path, minutes,
+                                                                said) -> None:
+    incoming, store, _ = in_and_store(tmp_path)
+    (incoming / NAME).write_bytes(b"x")
+    age(incoming / NAME, 60)
+    code, result = run_module("backup_ingest", tmp_path, {
+        "incoming": str(incoming), "store": str(store), "prefix": "sipp",
+        "stale_minutes": minutes, "_ansible_check_mode": True})
+    assert (code, result["msg"], result.get("setting")) == (
+        1, f"stale_minutes: {said}", "stale_minutes")
+    assert sorted(p.name for p in incoming.iterdir()) == [NAME]
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the ingest gives files to root")
 def test_the_sweep_before_the_push_removes_only_stale_files_of_its_prefix(tmp_path) -> None:
     """Exactly what the sweep after an ingest removes: files of the prefix older than

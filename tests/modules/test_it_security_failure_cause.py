@@ -55,7 +55,7 @@ def test_a_task_without_a_loop_keeps_its_message(tmp_path):
 # not at all (a threshold of 0), they were recorded in the module's words or not at all.
 REFUSED = {
     "burst_failures": (0, "must be at least 1, not 0"),
-    "burst_seconds": (0, "must be at least 1, not 0"),
+    "burst_seconds": (10**12, "must be at most 86400 seconds (one day), not 1000000000000"),
     "failure_warn": (0, "must be at least 1, not 0"),
     "penalised_warn": (-1, "must be at least 1, not -1"),
     "success_after_failures": (0, "must be at least 1, not 0"),

@@ -106,6 +106,16 @@ def test_the_network_check_names_the_variable_of_each_modules_timeout(
                                 "number of seconds, not -1")
 
 
+def test_the_network_check_names_the_variable_of_the_battery_age(tmp_path):
+    # ups_status names its option battery_max_age_days as the setting: the prefix alone
+    # made it network_battery_max_age_days, a variable no court has
+    failing = {"name": "Read the UPSes", "ups_status": {"ups": "ups1",
+                                                         "battery_max_age_days": 10**12}}
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == ("Kegiatan 2: pengaturan salah: network_ups_battery_max_age_days: "
+                                "must be at most 3650 days (ten years), not 1000000000000")
+
+
 def test_the_sipp_backup_verification_names_the_role_variable_it_refuses(tmp_path):
     """`-e sipp_backup_verify_timeout=0` was recorded as the module's 'timeout: must be a
     positive number of seconds, not 0'; the rest of the message, after a multi-line

@@ -13,8 +13,7 @@ from loader import run_module
 # The thresholds of a finding: below 1 counts nothing. failure_warn, penalised_warn and
 # success_after_failures of 0 were taken without a word, the last making every login a
 # finding ('setelah 0 kali gagal').
-COUNTS = ["burst_failures", "burst_seconds", "failure_warn", "penalised_warn",
-          "success_after_failures"]
+COUNTS = ["burst_failures", "failure_warn", "penalised_warn", "success_after_failures"]
 
 
 @pytest.mark.parametrize("value", [0, -3])
@@ -24,6 +23,19 @@ def test_a_count_below_1_is_refused_as_its_setting(tmp_path, option, value):
                             30)
     assert (rc, result["setting"], result["msg"]) == (
         1, option, f"{option}: must be at least 1, not {value}")
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    (0, "must be a positive number of seconds, not 0"),
+    (-3, "must be a positive number of seconds, not -3"),
+    # taken before: a burst's window of the whole period, its failures all kept per
+    # address, the period's count (failure_warn) said again as a burst
+    (10**12, "must be at most 86400 seconds (one day), not 1000000000000")])
+def test_a_burst_window_outside_one_second_to_one_day_is_refused_as_its_setting(
+        tmp_path, value, said):
+    rc, result = run_module("security_ssh_audit", tmp_path,
+                            {"burst_seconds": value, "cursor_file": ""}, 30)
+    assert (rc, result["setting"], result["msg"]) == (1, "burst_seconds", f"burst_seconds: {said}")
 
 
 @pytest.mark.parametrize(("args", "setting"), [

@@ -53,11 +53,12 @@ def test_a_failed_remediation_is_recorded_with_the_diagnosis(tmp_path: pathlib.P
     assert rc == 2, output
     record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
     # named by the role's variable a court sets (sop_failure_cause)
-    cause = ("remove_rotated_logs: pengaturan salah: server_incident_log_min_age_days must "
-             "be 0 or more, not -1")
+    said = "must be 0 (every rotated log) or a positive number of days, not -1"
+    cause = ("remove_rotated_logs: pengaturan salah: server_incident_log_min_age_days: "
+             + said)
     assert record["gagal"] == cause
     assert [(a["tindakan"], a["gagal"]) for a in record["tindakan"]] == [
-        ("remove_rotated_logs", "log_min_age_days must be 0 or more, not -1")]
+        ("remove_rotated_logs", f"log_min_age_days: {said}")]
     assert record["penyebab_sesudah"] is None
     assert isinstance(record["penyebab"], list)
     assert pathlib.Path(record["bundel"]).parent == tmp_path / "incidents"

@@ -1284,14 +1284,50 @@ def test_peers_that_are_no_address_are_refused_in_one_line(tmp_path):
                              + "a" * 64 + ".court, web..court:22")
 
 
-@pytest.mark.parametrize(("option", "value"), [("hours", -6), ("hours", 0), ("log_lines", 0)])
-def test_hours_and_log_lines_below_one_are_refused(tmp_path, option, value):
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("hours", -6, "must be a positive number of hours, not -6"),
+    ("hours", 0, "must be a positive number of hours, not 0"),
+    # taken before: the whole journal and package history read, however long
+    ("hours", 10**12, "must be at most 87600 hours (ten years), not 1000000000000"),
+    ("log_lines", 0, "must be 1 or more, not 0")])
+def test_hours_and_log_lines_out_of_bounds_are_refused(tmp_path, option, value, said):
     """hours -6 became journalctl --since --6h, refused by journalctl, and the bundle had
     no journal at all without a word; log_lines 0 kept every line (lines[-0:])."""
     rc, result = run_module("server_diagnose", tmp_path, {option: value})
     assert rc == 1
-    assert result["msg"] == f"{option}: must be 1 or more, not {value}"
+    assert result["msg"] == f"{option}: {said}"
     assert result["setting"] == option
+
+
+@pytest.mark.parametrize(("hours", "said"), [
+    # taken before: every backup younger than it, fresh, a backup stopped for years hidden
+    (1e12, "must be at most 87600 hours (ten years), not 1e+12"),
+    ("inf", "must be a positive number of hours, not inf"),
+    # taken before: no backup ever fresh
+    (0, "must be a positive number of hours, not 0"),
+    ("nan", "must be a positive number of hours, not nan")])
+def test_a_backup_age_limit_outside_ten_years_is_refused(tmp_path, hours, said):
+    rc, result = run_module("server_backup_age", tmp_path, {"store": str(tmp_path),
+                                                            "max_age_hours": hours})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, f"max_age_hours: {said}", "max_age_hours")
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # taken before: every uptime or none flagged, an end of support or a certificate
+    # flagged only once it had passed
+    ("uptime_warn_days", 10**12, "must be at most 3650 days (ten years), not 1000000000000"),
+    ("uptime_warn_days", 0, "must be a positive number of days, not 0"),
+    ("eos_warn_days", -30, "must be 0 (its last day only) or a positive number of days, "
+                           "not -30"),
+    ("cert_warn_days", -1, "must be 0 (their last day only) or a positive number of days, "
+                           "not -1")])
+def test_a_warning_period_outside_ten_years_is_refused_before_anything_is_read(
+        tmp_path, monkeypatch, option, value, said):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
+    rc, result = run_module("server_condition", tmp_path, {option: value,
+                                                           "update_cache": False})
+    assert (rc, result["msg"], result.get("setting")) == (1, f"{option}: {said}", option)
 
 
 def test_newest_verified_backup_from_the_ledger(tmp_path):
@@ -3484,15 +3520,17 @@ def test_package_history_not_read_is_named(tmp_path, monkeypatch, real_module):
         bundle["not_visible"])
 
 
-def test_hours_past_the_calendars_start_read_the_whole_package_history(tmp_path, monkeypatch,
-                                                                      real_module):
-    """hours is only bounded below: 10**12 hours before now is no date, and the
-    diagnosis ended in an OverflowError traceback."""
+def test_the_longest_hours_read_ten_years_of_package_history(tmp_path, monkeypatch,
+                                                             real_module):
+    """hours is at most ten years (87600, module_utils/sop_options): a change just
+    inside them is read, one before them is not."""
     log = tmp_path / "dpkg.log"
-    log.write_text("2001-01-01 10:00:00 upgrade nginx:amd64 1.0 1.1\n")
+    log.write_text(_logged(87600 + 24, "upgrade old:amd64 1.0 1.1") + "\n"
+                   + _logged(87600 - 24, "upgrade nginx:amd64 1.0 1.1") + "\n")
     monkeypatch.setattr(diagnose, "DPKG_LOG", str(log))
-    bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"hours": 10**12})
-    assert bundle["packages"] == ["2001-01-01 10:00:00 upgrade nginx:amd64 1.0 1.1"]
+    bundle = _diagnosis(tmp_path, monkeypatch, real_module, {"hours": 87600})
+    assert [line.split(maxsplit=2)[2] for line in bundle["packages"]] == [
+        "upgrade nginx:amd64 1.0 1.1"]
 
 
 def _gzip(path, lines):
@@ -4083,8 +4121,20 @@ def test_a_negative_log_min_age_is_refused_as_a_setting(tmp_path):
     rc, result = run_module("server_remediate", tmp_path, {
         "action": "restart_service", "services": [], "log_min_age_days": -1})
     assert rc == 1
-    assert result["msg"] == "log_min_age_days must be 0 or more, not -1"
+    assert result["msg"] == ("log_min_age_days: must be 0 (every rotated log) or a positive "
+                             "number of days, not -1")
     assert result["setting"] == "log_min_age_days"
+
+
+def test_a_log_age_beyond_ten_years_is_refused_as_a_setting(tmp_path, monkeypatch):
+    # taken before: a cutoff before any log was written, the remediation silently none
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
+    rc, result = run_module("server_remediate", tmp_path, {
+        "action": "remove_rotated_logs", "services": [], "log_min_age_days": 10**12,
+        "_ansible_check_mode": True})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, "log_min_age_days: must be at most 3650 days (ten years), not 1000000000000",
+        "log_min_age_days")
 
 
 # logrotate's names of rotated logs: numbered (rotate 14 without compress reaches

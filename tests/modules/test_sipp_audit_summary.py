@@ -69,6 +69,16 @@ def test_no_office_day_is_refused_before_connecting(tmp_path):
     assert (result["msg"], result["setting"]) == (msg, "office_days")
 
 
+@pytest.mark.parametrize(("hours", "said"), [
+    (0, "must be a positive number of hours, not 0"),
+    # taken before: NOW() - INTERVAL 1000000000000 HOUR, a period before any date
+    (10**12, "must be at most 87600 hours (ten years), not 1000000000000")])
+def test_hours_outside_one_to_ten_years_are_refused(tmp_path, hours, said):
+    rc, result = run_module("sipp_audit_summary", tmp_path, {
+        "database": "sipp", "hours": hours, "client_binary": "/nonexistent/mariadb"})
+    assert (rc, result["msg"], result.get("setting")) == (1, f"hours: {said}", "hours")
+
+
 @pytest.mark.parametrize("value", [-1, 1001])
 def test_a_max_details_out_of_its_bounds_is_refused(tmp_path, value):
     # max_details -1 silently dropped each category's last entry; it is the SQL LIMIT of

@@ -106,8 +106,9 @@ def test_options_the_role_sets_by_other_names_are_named_by_those_variables(tmp_p
                      ' "sipp_maintenance_activity_hours": 0}')
     assert rc == 2, shown[-5000:]
     assert ("Kegiatan 1: pengaturan salah: sipp_maintenance_online_window_minutes: must be a "
-            "positive number of minutes; Kegiatan 3: pengaturan salah: "
-            "sipp_maintenance_activity_hours: must be a positive number") in shown, shown[-5000:]
+            "positive number of minutes, not 0; Kegiatan 3: pengaturan salah: "
+            "sipp_maintenance_activity_hours: must be a positive number of hours, not 0"
+            ) in shown, shown[-5000:]
 
 
 def test_no_office_day_is_a_bad_setting_named_by_its_variable(tmp_path):

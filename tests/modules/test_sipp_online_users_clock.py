@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from loader import load
+from loader import load, run_module
 
 mod = load("sipp_online_users")
 
@@ -106,3 +106,15 @@ def test_an_activity_column_holding_no_moment_is_unavailable_not_compared(monkey
     assert entry["message"].startswith(
         f"sys_user_online: kolom 'last_visit' untuk last_activity bertipe {last_type}, "
         "bukan tanggal dan jam; tidak dapat dihitung: user online, ")
+
+
+@pytest.mark.parametrize(("minutes", "said"), [
+    (0, "must be a positive number of minutes, not 0"),
+    # taken before: NOW() - INTERVAL 1000000000000 MINUTE, a window before any date
+    (10**12, "must be at most 5256000 minutes (ten years), not 1000000000000")])
+def test_a_window_outside_one_minute_to_ten_years_is_refused(tmp_path, minutes, said):
+    rc, result = run_module("sipp_online_users", tmp_path, {
+        "database": "sipp", "window_minutes": minutes,
+        "client_binary": "/nonexistent/mariadb"})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, f"window_minutes: {said}", "window_minutes")

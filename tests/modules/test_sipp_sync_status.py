@@ -1183,14 +1183,20 @@ def test_without_compare_counts_there_is_no_comparison(tmp_path):
     assert "comparison" not in result["sync"] and "comparison" not in result["sop_output"]
 
 
-@pytest.mark.parametrize("hours", [0, -8, "inf", "nan"])
-def test_a_max_age_not_a_positive_number_is_named_as_the_setting(tmp_path, hours):
+@pytest.mark.parametrize(("hours", "said"), [
+    (0, "must be a positive number of hours, not 0"),
+    (-8, "must be a positive number of hours, not -8"),
+    ("inf", "must be a positive number of hours, not inf"),
+    ("nan", "must be a positive number of hours, not nan"),
+    # taken before: every date younger than it, fresh, a sync stopped for years hidden
+    (1e12, "must be at most 87600 hours (ten years), not 1e+12")])
+def test_a_max_age_not_a_positive_number_is_named_as_the_setting(tmp_path, hours, said):
     # 0 or less called every sync BASI ("umur 0,1 jam, batas -8 jam"), nan too, and inf
     # every date fresh: a setting's error blamed on SIPP's sync, or hiding a stale one
     rc, result = run_module("sipp_sync_status", tmp_path, {
         "public_url": "http://127.0.0.1:9/", "max_age_hours": hours})
     assert (rc, result["msg"], result.get("setting")) == (
-        1, "max_age_hours: must be a positive number of hours", "max_age_hours")
+        1, f"max_age_hours: {said}", "max_age_hours")
 
 
 LoginLoop = redirect_loop({"/": "/login", "/login": "/", "/api/status/1": "/api/status/1/login",

@@ -5,6 +5,7 @@ all."""
 
 from __future__ import annotations
 
+import datetime
 import selectors
 import socket
 import threading
@@ -80,3 +81,53 @@ def test_every_wait_takes_the_longest_time_allowed() -> None:
         selector.register(left, selectors.EVENT_READ)
         assert len(selector.select(longest)) == 1
     assert threading.Lock().acquire(timeout=longest)
+
+
+@pytest.mark.parametrize(("unit", "most"), [("minutes", 5256000), ("hours", 87600),
+                                            ("days", 3650)])
+def test_a_duration_passes_up_to_ten_years_in_its_unit(unit: str, most: int) -> None:
+    assert options.duration_error({"age": most}, "age", unit=unit) is None
+    assert options.duration_error({"age": 1}, "age", unit=unit) is None
+    assert options.duration_error({"age": most + 1}, "age", unit=unit) == {
+        "msg": f"age: must be at most {most} {unit} (ten years), not {most + 1}",
+        "setting": "age"}
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (10**12, "1000000000000"), (1e12, "1e+12"), (87600.5, "87600.5")])
+def test_a_duration_over_ten_years_is_refused_naming_the_option(value: float,
+                                                                 shown: str) -> None:
+    # backup_retention's stale_after_hours of 1e12 raised OverflowError in timedelta,
+    # a traceback; server_backup_age's max_age_hours of 1e12 made every backup fresh
+    expected = {"msg": f"max_age_hours: must be at most 87600 hours (ten years), not {shown}",
+                "setting": "max_age_hours"}
+    assert options.duration_error({"max_age_hours": value}, "max_age_hours",
+                                  unit="hours") == expected
+    assert options.duration_error({"max_age_hours": value}, "max_age_hours", unit="hours",
+                                  zero="no check") == expected
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (0, "0"), (-1, "-1"), (float("nan"), "nan"), (float("inf"), "inf")])
+def test_a_duration_that_is_no_positive_finite_number_is_refused(value: float,
+                                                                 shown: str) -> None:
+    assert options.duration_error({"hours": value}, "hours", unit="hours") == {
+        "msg": f"hours: must be a positive number of hours, not {shown}", "setting": "hours"}
+
+
+def test_a_duration_of_0_keeps_its_documented_meaning() -> None:
+    assert options.duration_error({"battery_max_age_days": 0}, "battery_max_age_days",
+                                  unit="days", zero="checks no age") is None
+    assert options.duration_error({"battery_max_age_days": -1}, "battery_max_age_days",
+                                  unit="days", zero="checks no age") == {
+        "msg": "battery_max_age_days: must be 0 (checks no age) or a positive number of "
+               "days, not -1",
+        "setting": "battery_max_age_days"}
+
+
+def test_ten_years_back_is_a_date() -> None:
+    """What the modules make of the longest duration: a timedelta, and the time that
+    long before now (server_diagnose's since, backup_retention's stale_after)."""
+    longest = datetime.timedelta(days=options.MAX_DAYS)
+    assert longest == datetime.timedelta(hours=87600) == datetime.timedelta(minutes=5256000)
+    assert datetime.datetime.now() - longest < datetime.datetime.now()

@@ -456,8 +456,20 @@ def test_the_age_option_reaches_the_grade(tmp_path, monkeypatch):
     for days in (-1, -365):
         rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut",
                                                          "battery_max_age_days": days})
-        assert rc == 1 and result["msg"] == (
-            f"battery_max_age_days must be 0 (no check) or more, not {days}")
+        assert (rc, result["msg"], result["setting"]) == (
+            1, "battery_max_age_days: must be 0 (checks no age) or a positive number of "
+               f"days, not {days}", "battery_max_age_days")
+
+
+def test_a_battery_age_beyond_ten_years_is_refused_as_its_setting(tmp_path, monkeypatch):
+    # taken before: no battery ever old enough to warn, the check silently off
+    called = fake_upsc(tmp_path, monkeypatch, "exit 1")
+    rc, result = run_module("ups_status", tmp_path, {"ups": "ups@nut",
+                                                     "battery_max_age_days": 10**12})
+    assert (rc, result["msg"], result.get("setting")) == (
+        1, "battery_max_age_days: must be at most 3650 days (ten years), not 1000000000000",
+        "battery_max_age_days")
+    assert not called.exists()  # refused before upsc is asked
 
 
 def test_a_cause_with_control_characters_is_one_escaped_line(tmp_path, monkeypatch):

@@ -106,9 +106,11 @@ def test_each_timeout_of_activity_3_names_the_variable_that_sets_it(
     (1, "website_check", {"website_feed_url": "pn-contoh.go.id/feed"},
      "pengaturan salah: website_feed_url: 'pn-contoh.go.id/feed' is not an http(s) URL"),
     (1, "website_check", {"website_freshness_days": -7},
-     "pengaturan salah: website_freshness_days: must be 0 or more days"),
+     "pengaturan salah: website_freshness_days: must be 0 (new within a day) or a positive "
+     "number of days, not -7"),
     (4, "website_renewals", {"website_renewal_warn_days": [30, -7]},
-     "pengaturan salah: website_renewal_warn_days: days before an expiry are 0 or more"),
+     "pengaturan salah: website_renewal_warn_days: must be 0 (the expiry day only) or a "
+     "positive number of days, not -7"),
     (4, "website_renewals", {"website_hosting_end_date": "31-01-2027"},
      "pengaturan salah: website_hosting_end_date '31-01-2027' is not a date (YYYY-MM-DD)"),
     (4, "website_renewals", {"website_timezone": "Asia/Jakrta"},
