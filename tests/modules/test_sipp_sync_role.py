@@ -854,3 +854,17 @@ def test_the_comparison_turned_off_reads_no_database(tmp_path):
     assert not (tmp_path / "client.log").exists()
     assert results(proc, "Penyamaan data") == []
     assert results(proc, "Laporan sinkronisasi")[0].endswith("; 1.300 perkara")
+
+
+@pytest.mark.parametrize(("setting", "said"), [
+    # 0 ran the command with no time limit at all (a task's timeout of 0 is none)
+    ("0", "must be a positive number of seconds, not 0"),
+    # -e gives the text, read as a float (sop_seconds_error)
+    ("1000000000000", "must be at most 86400 seconds (one day), not 1e+12")])
+def test_a_bad_sync_time_limit_is_refused_before_the_sync_runs(tmp_path, setting, said):
+    proc = _sync_with(tmp_path, "--tags", "sinkronisasi", "-e",
+                      f"sipp_sync_command_timeout={setting}")
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert (f"Kegiatan 2: pengaturan salah: sipp_sync_command_timeout: {said}"
+            in proc.stdout), proc.stdout[-3000:]
+    assert "Run the sync command" not in proc.stdout
