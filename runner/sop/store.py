@@ -722,15 +722,21 @@ class Store:
                     "not a manual step waiting for acknowledgement"
                 )
             values["status"] = "acknowledged"
-        changed = tx.update(
-            "activity_results",
-            values,
-            "id = :key_id AND acknowledged_by IS NULL",
-            key_id=found["id"],
-        )
-        if changed != 1:  # another `sop ack` or `sop approve` since it was read
-            [by_first] = tx.scalars(
-                "SELECT acknowledged_by FROM activity_results WHERE id = :id",
+        # The row as it was read is the condition: another `sop ack` or `sop approve`,
+        # or the running execution's delegation (Store.delegate, status `delegated`),
+        # may have written it since (PostgreSQL does not serialise the two transactions).
+        condition = "id = :key_id AND acknowledged_by IS NULL"
+        if "status" in values:
+            condition += " AND status = 'pending-manual'"
+        if tx.update("activity_results", values, condition, key_id=found["id"]) != 1:
+            now_row = tx.first(
+                "SELECT acknowledged_by, status FROM activity_results WHERE id = :id",
                 {"id": found["id"]},
             )
-            raise refused(by_first)
+            assert now_row is not None  # rows are never deleted
+            if now_row["acknowledged_by"]:
+                raise refused(now_row["acknowledged_by"])
+            raise SopError(
+                f"activity {shown} of execution {execution_id} is {now_row['status']}, "
+                "not a manual step waiting for acknowledgement"
+            )

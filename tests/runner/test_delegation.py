@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
+from sop.db import Transaction
+from sop.errors import SopError
 from sop.events import EventRecorder, TagIndex
 from sop.runner import _delegations, _Events, _initial_activities
 from sop.store import Store, now
@@ -147,3 +150,40 @@ def test_an_ack_recorded_before_the_court_is_reported_stands(
         store.close()
     assert recorded[True] == ("acknowledged", "Budi", "disalin manual ke disk eksternal")
     assert recorded[False] == ("delegated", None, None)
+
+
+def test_an_ack_does_not_overwrite_a_delegation_written_after_its_read(
+    store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other side of the race above: a `sop ack` reads the row `pending-manual`, the
+    running execution's delegation commits `delegated` (PostgreSQL does not serialise the
+    two), and the ack's UPDATE, conditioned only on nobody's ack, turned it
+    `acknowledged`. Its UPDATE now holds only on the status it read, and the ack is
+    refused naming what the row is now."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    store = Store(store_url)
+    try:
+        initial = _initial_activities(sop, store, automated=True)
+        values = {"sop_id": sop.id, "sop_title": sop.title, "sop_number": sop.number,
+                  "catalogue_version": "0", "catalogue_hash": "x", "operator": "budi",
+                  "trigger": "manual", "hosts": [], "pid": 1}
+        execution_id = store.create_execution(values, initial)
+        update = Transaction.update
+
+        def delegated_first(tx: Transaction, table: str, values: dict[str, Any], where: str,
+                            **keys: Any) -> int:
+            if table == "activity_results" and "acknowledged_by" in values:
+                tx.execute("UPDATE activity_results SET status = 'delegated' "
+                           "WHERE execution_id = :id AND number = 4", {"id": execution_id})
+            return update(tx, table, values, where, **keys)
+
+        monkeypatch.setattr(Transaction, "update", delegated_first)
+        with pytest.raises(SopError, match=f"activity 4 of execution {execution_id} is "
+                                           "delegated, not a manual step waiting"):
+            store.acknowledge(execution_id, 4, "Budi", "disalin manual")
+        monkeypatch.undo()
+        fourth = store.execution(execution_id)["activities"][3]
+        # the stand-in for the other transaction's write went with the refused ack's
+        assert (fourth["status"], fourth["acknowledged_by"]) == ("pending-manual", None)
+    finally:
+        store.close()
