@@ -12,8 +12,8 @@ then alternately, ROUNDS times each, side by side in one run:
           module's work: the manifest needs the archive's SHA-256, and the archive is
           made durable before it is named)
 - module: the website_files_backup module's files step (its own measured duration:
-          tar + zstd -T0 + sha256 while writing + fsync + manifest), run through Ansible
-          on localhost
+          the hard-link walk + tar + zstd -T0 + sha256 while writing + fsync + manifest),
+          run through Ansible on localhost
 
 and prints the medians and the ratio module / raw against the target (<= 1.10x).
 

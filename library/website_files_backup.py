@@ -27,6 +27,16 @@ description:
     is taken).
   - Manifests and names are those of the SIPP backup (module_utils sop_backup_files), so
     backup_ingest, backup_retention and backup_manifest work on these files too.
+  - >-
+    A regular file with more hard links than the archived folders and files name it, owned
+    by an account other than the owner of the folder of O(paths) it is in (for a file of
+    O(files), the web root's, the first of O(paths)), root never counting as that owner,
+    is not archived and is named in RV(hard_links_excluded), the manifest and the message.
+    Where hard links are not protected (C(fs.protected_hardlinks=0)) an account that can
+    write the web root can link any file it reaches there (C(/etc/shadow)), and the
+    module reads as root. The links are counted in one walk of the folders before tar
+    (a stat of each regular file, counted in RV(duration)); a link made between that
+    walk and tar's read of the name is not seen.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -155,6 +165,16 @@ files:
   returned: when a backup exists or was made
   type: list
   elements: str
+hard_links_excluded:
+  description:
+    - >-
+      The regular files left out of the archive as hard links from outside the archived
+      folders and files to a file of another account than their folder's owner (see the
+      description), each on one line (a control character an escape such as C(\x0a), a
+      byte that is no UTF-8 one such as C(\xc3)), as the manifest records them.
+  returned: when a backup exists or was made
+  type: list
+  elements: str
 file_links:
   description: "The O(files) that were symbolic links to a file outside O(paths), archived
     as their target's content under their own name: {name: target}, as the manifest
@@ -189,6 +209,7 @@ import pwd  # noqa: E402
 import shutil  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Generator  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
@@ -205,6 +226,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
 )
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import TooManyLinks, walk  # noqa: E402
+from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     write_archive,
@@ -241,16 +263,17 @@ class _Held:
         self.fd, self.path, self.users = fd, path, 0
 
 
-def holds_a_file(folder: str) -> bool:
-    """Anything but a folder somewhere under ``folder`` (a link, a FIFO count: tar keeps
-    them; nothing is opened but folders). A web root without one is a wrong path or a
-    volume not mounted, and its backup an archive of nothing, taken every day as if all
-    were well. A folder under it gone (or no longer a folder) since its parent was listed
-    (a cache plugin's folder, removed as the site runs) is passed over, as tar passes
-    over it; OSError for ``folder`` itself, or a folder that cannot be read. Each folder
-    is opened from a folder held open at most HELD_NAMES bytes above it, never by its
-    whole path: a site nested past PATH_MAX (folders the site's account made), which tar
-    archives, failed here with 'File name too long'."""
+def _tree(folder: str) -> Generator[tuple[str, os.DirEntry[str]], None, None]:
+    """Each entry under ``folder`` (nothing followed, nothing opened but folders): its
+    name as tar names it (``folder`` joined with its path below it) and its DirEntry,
+    whose ``stat()`` is looked up in its folder, held open while it is yielded. A folder
+    under it gone (or no longer a folder) since its parent was listed (a cache plugin's
+    folder, removed as the site runs) is passed over, as tar passes over it; OSError for
+    ``folder`` itself, or a folder that cannot be read. Each folder is opened from a
+    folder held open at most HELD_NAMES bytes above it, never by its whole path: a site
+    nested past PATH_MAX (folders the site's account made), which tar archives, failed
+    here with 'File name too long'. Closed early (contextlib.closing), it closes what it
+    holds."""
     top = _Held(os.open(folder, _DIR_FLAGS), folder)
     held, pending = [top], [(top, ".")]
     top.users = 1
@@ -270,12 +293,14 @@ def holds_a_file(folder: str) -> bool:
                 held.append(here)
             try:
                 if fd >= 0:
+                    below = "" if base in (".", "") else base + "/"
+                    prefix = here.path.rstrip("/") + "/" + below
                     with os.scandir(fd) as entries:
                         for entry in entries:
-                            if not entry.is_dir(follow_symlinks=False):
-                                return True
-                            pending.append((here, os.path.join(base, entry.name)))
-                            here.users += 1
+                            yield prefix + entry.name, entry
+                            if entry.is_dir(follow_symlinks=False):
+                                pending.append((here, below + entry.name))
+                                here.users += 1
             finally:
                 if fd >= 0 and here is above:
                     os.close(fd)
@@ -283,10 +308,73 @@ def holds_a_file(folder: str) -> bool:
             for done in {h for h in (above, here) if h.users == 0}:
                 os.close(done.fd)
                 held.remove(done)
-        return False
     finally:
         for still in held:
             os.close(still.fd)
+
+
+def holds_a_file(folder: str) -> bool:
+    """Anything but a folder somewhere under ``folder`` (a link, a FIFO count: tar keeps
+    them). A web root without one is a wrong path or a volume not mounted, and its backup
+    an archive of nothing, taken every day as if all were well. Walked as _tree walks it
+    (OSError as it says), up to the first such entry."""
+    with contextlib.closing(_tree(folder)) as entries:
+        return any(not entry.is_dir(follow_symlinks=False) for _name, entry in entries)
+
+
+# Bytes of names left out of the archive as foreign hard links at most (tar's --exclude
+# arguments, on its command line: Linux takes 2 MiB of arguments and environment).
+FOREIGN_NAMES_MAX = 1 << 20
+
+
+def foreign_hard_links(paths: list[str], files: list[str]) -> list[str]:
+    """The names of the regular files to leave out of the archive: linked more times
+    (st_nlink) than they are named under the folders and single files archived, and owned
+    by an account other than the owner of the folder of ``paths`` they are in (of the web
+    root, the first of ``paths``, for a single file), root never counting as that owner.
+    Where hard links are not protected (fs.protected_hardlinks=0) an account that can
+    write the web root links any file it can reach there (/etc/shadow), and this module,
+    reading as root, archived its content; a file the folder's owner owns, or one all of
+    whose names the archive holds, gives the backup nothing that account could not read.
+    Counted in the one walk of the folders (_tree: a stat of each regular file, none of
+    anything else). LinkError when the names pass FOREIGN_NAMES_MAX."""
+    names: dict[tuple[int, int], set[str]] = {}
+    checked: list[tuple[str, os.stat_result, int]] = []  # name, status, trusted owner
+
+    def count(name: str, info: os.stat_result, owner: int) -> None:
+        names.setdefault((info.st_dev, info.st_ino), set()).add(name)
+        checked.append((name, info, owner))
+
+    folders = list(dict.fromkeys(os.path.realpath(x) for x in paths))
+    owners = {folder: os.stat(folder).st_uid for folder in folders}
+    for folder in folders:
+        with contextlib.closing(_tree(folder)) as entries:
+            for name, entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except FileNotFoundError:  # removed as the site runs: tar passes it too
+                        continue
+                    if info.st_nlink > 1:
+                        count(name, info, owners[folder])
+    for name in single_files(paths, files):
+        with contextlib.suppress(FileNotFoundError):
+            info = os.lstat(name)
+            if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+                count(name, info, owners[folders[0]])
+    foreign = sorted({name for name, info, owner in checked
+                     if info.st_nlink > len(names[(info.st_dev, info.st_ino)])
+                     and (info.st_uid == 0 or info.st_uid != owner)})
+    if sum(len(os.fsencode(name)) + 16 for name in foreign) > FOREIGN_NAMES_MAX:
+        raise LinkError(f"{len(foreign)} berkas bertautan keras ke luar folder situs, terlalu "
+                        f"banyak untuk dikecualikan dari arsip (a.l. {reported(foreign[0])})")
+    return foreign
+
+
+def reported(name: str) -> str:
+    """A name of the tree for the result and the record: its bytes that are no UTF-8 as
+    escapes (\\xc3), on one line (shown)."""
+    return shown(os.fsencode(name).decode("utf-8", "backslashreplace"))
 
 
 def inside(path: str, folders: list[str]) -> bool:
@@ -413,6 +501,7 @@ def existing(path: str) -> dict[str, Any]:
     return {"path": path, "manifest": mpath, "size": manifest.get("size"),
             "sha256": manifest.get("sha256"), "entries": manifest.get("entries"),
             "files": manifest.get("files", []), "file_links": manifest.get("file_links", {}),
+            "hard_links_excluded": manifest.get("hard_links_excluded", []),
             "verified": manifest.get("verified") is True,
             "manifest_size": os.path.getsize(mpath), "manifest_sha256": sha256_file(mpath)}
 
@@ -426,6 +515,8 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         if os.path.lexists(taken):
             raise FileExistsError(errno.EEXIST, "a backup of this second exists already", taken)
     start = time.monotonic()
+    # In the backup's time: the one walk of the whole tree, besides tar's.
+    foreign = foreign_hard_links(p["paths"], p["files"])
     # The linked files' copies (copy_target), in a folder of the prefix's own: one a run
     # killed meanwhile left (a wp-config.php, its secrets) is removed by the next.
     scratch = os.path.join(p["dest"], f".{p['prefix']}-links")
@@ -440,7 +531,8 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         try:
             archived = write_archive(operands(p["paths"], p["files"], copies), p["exclude"],
                                      writer, p["level"], p["stall_timeout"],
-                                     rename={copy: name for name, copy in copies.items()})
+                                     rename={copy: name for name, copy in copies.items()},
+                                     skip=foreign)
             writer.sync()
         except (ArchiveError, OSError):
             writer.discard()
@@ -451,6 +543,7 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
     # SIPP backup is by its restore there; until then the period has no backup.
     manifest = {"name": name, "kind": "files", "paths": p["paths"], "files": p["files"],
                 "file_links": links, "exclude": p["exclude"],
+                "hard_links_excluded": [reported(name) for name in foreign],
                 "size": writer.size, "sha256": writer.sha256.hexdigest(),
                 "entries": archived["entries"], "listing_sha256": archived["listing_sha256"],
                 "period": period_key(moment, p["period"]), "started_at": moment.isoformat(),
@@ -530,7 +623,10 @@ def main() -> None:
         module.fail_json(msg=f"berkas situs tidak dapat di-backup: {exc}")
     except OSError as exc:
         module.fail_json(msg=f"backup file situs gagal: {exc.strerror}: {exc.filename or p['dest']}")
-    module.exit_json(msg=f"arsip situs dibuat: {result['path']}", **result)
+    left_out = result["hard_links_excluded"]
+    said = (f"; {len(left_out)} berkas bertautan keras ke luar folder situs tidak diarsipkan: "
+            f"{', '.join(left_out)}") if left_out else ""
+    module.exit_json(msg=f"arsip situs dibuat: {result['path']}{said}", **result)
 
 
 if __name__ == "__main__":

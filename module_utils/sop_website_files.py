@@ -67,12 +67,16 @@ def renaming(source: str, name: str) -> str:
 
 
 def tar_argv(paths: list[str], exclude: list[str],
-             rename: dict[str, str] | None = None) -> list[str]:
+             rename: dict[str, str] | None = None, skip: list[str] | None = None) -> list[str]:
     """tar creating the archive of ``paths``; ``rename``: {operand: the name it is stored
-    under} (a file a link outside the folders points to, stored under the link's name).
+    under} (a file a link outside the folders points to, stored under the link's name);
+    ``skip``: names left out exactly as they are (no pattern: --anchored --no-wildcards,
+    which apply to the --exclude options after them only, never the patterns ``exclude``).
     The names tar lists are those stored (--show-transformed-names), as tar -t lists them."""
     argv = ["tar", "--create", "--file=-", "--verbose", "--sparse", "--warning=no-file-changed"]
     argv += [f"--exclude={pattern}" for pattern in exclude]
+    argv += ["--anchored", "--no-wildcards", *(f"--exclude={name}" for name in skip)] \
+        if skip else []
     argv += [f"--transform={renaming(source, name)}" for source, name in (rename or {}).items()]
     argv += ["--show-transformed-names"] if rename else []
     return [*argv, "--absolute-names", "--", *paths]
@@ -143,9 +147,10 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 
 def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
                   level: int, stall_seconds: int = 0, *,
-                  rename: dict[str, str] | None = None) -> dict[str, Any]:
+                  rename: dict[str, str] | None = None,
+                  skip: list[str] | None = None) -> dict[str, Any]:
     """Stream the archive of ``paths`` into ``writer``; entries, listing hash, warnings.
-    ``rename``: operands stored under another name (tar_argv).
+    ``rename``: operands stored under another name, ``skip``: names left out (tar_argv).
 
     tar's verbose listing (every entry's name, on its stderr) goes straight into the
     Python that counts and hashes the names (COUNT_AND_HASH, as on the backup computer,
@@ -160,7 +165,7 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
     procs: list[subprocess.Popen[bytes]] = []
     try:
         with open("/dev/null", "rb") as devnull:
-            procs.append(subprocess.Popen(tar_argv(paths, exclude, rename), stdin=devnull,
+            procs.append(subprocess.Popen(tar_argv(paths, exclude, rename, skip), stdin=devnull,
                                           stdout=pipe, stderr=pipe, env=tar_env()))
         tar = procs[0]
         procs.append(subprocess.Popen(["zstd", "-q", "-T0", f"-{level}", "-c"], stdin=tar.stdout,

@@ -860,6 +860,142 @@ def test_a_wp_config_link_whose_way_changes_between_open_and_check_is_refused(
         backup_module.opened_target(str(config))
 
 
+def archived_bytes(path: str) -> bytes:
+    """The whole tar stream of an archive (every member's content, as tar wrote it)."""
+    return subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
+
+
+def test_a_file_hard_linked_into_the_web_root_from_outside_is_not_archived(
+        site: Path, tmp_path: Path) -> None:
+    """Where hard links are not protected (fs.protected_hardlinks=0) the web account links
+    /etc/shadow into the web root it owns, and the backup, reading as root, archived root's
+    file. A file linked from outside the archived folders that is not the web root owner's
+    is left out and named (one line each, the newline a name holds escaped); the owner's own
+    file linked from outside, and a file of root's all of whose links the archive holds, are
+    archived; the site's exclusions stay patterns, the names left out are no patterns."""
+    nobody = pwd.getpwnam("nobody").pw_uid
+    os.chown(site, nobody, -1)
+    outside = tmp_path / "etc"
+    outside.mkdir()
+    (outside / "shadow").write_text("root:$y$j9T$rahasia-root:20000::::::\n")
+    (outside / "shadow").chmod(0o600)
+    (outside / "own.txt").write_text("berkas akun situs\n")
+    os.chown(outside / "own.txt", nobody, -1)
+    uploads = site / "wp-content" / "uploads"
+    planted = [uploads / "shadow.jpg", uploads / "b*[x]\\.jpg", uploads / "baris\nbaru.jpg"]
+    for name in planted:
+        os.link(outside / "shadow", name)
+    (uploads / "twin-a.pdf").write_text("putusan\n")  # root's, both links in the site
+    os.link(uploads / "twin-a.pdf", site / "twin-b.pdf")
+    os.link(outside / "own.txt", uploads / "own.txt")
+    # a name that is a pattern matching another file stays a name: that one is archived
+    (uploads / "b1x.jpg").write_text("foto")
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "dest": str(tmp_path / "backups"), "exclude": ["*/cache"]})
+    assert rc == 0, result
+    left_out = sorted(backup_module.reported(str(name)) for name in planted)
+    assert result["hard_links_excluded"] == left_out
+    assert str(uploads / "baris\\x0abaru.jpg") in left_out
+    assert result["msg"] == (f"arsip situs dibuat: {result['path']}; 3 berkas bertautan keras "
+                             f"ke luar folder situs tidak diarsipkan: {', '.join(left_out)}")
+    names = tar_names(result["path"])
+    assert not {str(name) for name in planted} & set(names)
+    assert {str(uploads / "twin-a.pdf"), str(site / "twin-b.pdf"), str(uploads / "own.txt"),
+            str(uploads / "b1x.jpg"), str(site / "index.php")} <= set(names)
+    assert not any("/cache" in name for name in names)
+    assert b"rahasia-root" not in archived_bytes(result["path"])
+    assert b"berkas akun situs" in archived_bytes(result["path"])
+    manifest = json.loads(Path(result["manifest"]).read_text())
+    assert manifest["hard_links_excluded"] == left_out
+    assert verify.check(result["path"], manifest, result["sha256"], 60,
+                        pwd.getpwnam("nobody"))["status"] == "ok"
+
+
+def test_a_name_left_out_is_reported_on_one_line_of_utf_8() -> None:
+    """A name of the tree is bytes: one that is no UTF-8 (os.fsdecode's surrogates) and
+    one holding a line break are reported as escapes, never a line of their own."""
+    assert backup_module.reported("/web/foto-\udcc3.jpg\n\u2028x") == (
+        "/web/foto-\\xc3.jpg\\x0a\\u2028x")
+
+
+def test_root_never_counts_as_the_web_root_owner_for_a_file_linked_from_outside(
+        site: Path, tmp_path: Path) -> None:
+    """A web root of root's (the web account writes it as its group): root's file linked
+    from outside is still left out; with its other link gone it is archived."""
+    secret = tmp_path / "secret"
+    secret.write_text("kunci-privat\n")
+    os.link(secret, site / "kunci.txt")
+    args = {"paths": [str(site)], "dest": str(tmp_path / "backups"), "period": "always"}
+    rc, result = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and result["hard_links_excluded"] == [str(site / "kunci.txt")], result
+    assert str(site / "kunci.txt") not in tar_names(result["path"])
+    secret.unlink()
+    time.sleep(1.1)  # a backup of another second
+    rc, result = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and result["hard_links_excluded"] == [], result
+    assert str(site / "kunci.txt") in tar_names(result["path"])
+    assert result["msg"] == f"arsip situs dibuat: {result['path']}"
+
+
+def test_links_between_two_archived_folders_count_as_inside(site: Path, tmp_path: Path) -> None:
+    """A file named in two folders of the paths (and nowhere else) has all its links in
+    the archive, whoever owns it; one more link outside them makes it foreign."""
+    other = tmp_path / "etc-wordpress"
+    other.mkdir()
+    (other / "config-court.php").write_text("<?php define('DB_PASSWORD', 'x');")
+    os.link(other / "config-court.php", site / "config.php")
+    assert backup_module.foreign_hard_links([str(site), str(other)], []) == []
+    os.link(other / "config-court.php", tmp_path / "elsewhere.php")
+    assert backup_module.foreign_hard_links([str(site), str(other)], []) == sorted(
+        [str(site / "config.php"), str(other / "config-court.php")])
+
+
+def test_a_single_file_hard_linked_to_another_accounts_file_is_not_archived(
+        site: Path, tmp_path: Path) -> None:
+    """The wp-config.php one folder above the web root, in a folder the web account can
+    write, made a hard link to root's file: left out and named as the web root's files
+    are; the web root owner's own wp-config.php with a second link is archived."""
+    nobody = pwd.getpwnam("nobody").pw_uid
+    os.chown(site, nobody, -1)
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$y$rahasia\n")
+    config = tmp_path / "wp-config.php"
+    os.link(secret, config)
+    args = {"paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups"),
+            "period": "always"}
+    rc, result = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and result["hard_links_excluded"] == [str(config)], result
+    assert str(config) not in tar_names(result["path"])
+    assert b"rahasia" not in archived_bytes(result["path"])
+    os.chown(secret, nobody, -1)
+    time.sleep(1.1)
+    rc, result = run_module("website_files_backup", tmp_path, args)
+    assert rc == 0 and result["hard_links_excluded"] == [], result
+    assert str(config) in tar_names(result["path"])
+
+
+def test_too_many_foreign_hard_links_fail_in_one_line_and_write_nothing(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tar takes the names to leave out on its command line: more than it can take fail
+    the backup naming their number, nothing written (never an archive holding them)."""
+    secret = tmp_path / "secret"
+    secret.write_text("rahasia")
+    for n in range(3):
+        os.link(secret, site / f"s{n}.txt")
+    monkeypatch.setattr(backup_module, "FOREIGN_NAMES_MAX", 40)
+    with pytest.raises(backup_module.LinkError) as raised:
+        backup_module.foreign_hard_links([str(site)], [])
+    assert str(raised.value) == ("3 berkas bertautan keras ke luar folder situs, terlalu banyak "
+                                 f"untuk dikecualikan dari arsip (a.l. {site}/s0.txt)")
+    dest = tmp_path / "backups"
+    dest.mkdir()
+    p = {"paths": [str(site)], "files": [], "dest": str(dest), "prefix": "website",
+         "exclude": [], "level": 3, "period": "always", "stall_timeout": 0}
+    with pytest.raises(backup_module.LinkError):
+        backup_module.backup(p, datetime.datetime.now().astimezone(), {})
+    assert os.listdir(dest) == []
+
+
 def test_a_file_inside_an_archived_folder_is_archived_once_and_a_missing_one_fails(
         site, tmp_path):
     inside = site / "index.php"
