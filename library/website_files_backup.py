@@ -37,6 +37,15 @@ description:
     module reads as root. The links are counted in one walk of the folders before tar
     (a stat of each regular file, counted in RV(duration)); a link made between that
     walk and tar's read of the name is not seen.
+  - >-
+    That walk is made only where C(/proc/sys/fs/protected_hardlinks) does not read C(1)
+    (it reads C(0), or cannot be read). Where it reads C(1) (Debian's default, set by
+    systemd) the kernel refuses an account a hard link to a file it does not own, unless
+    it may read and write that file, whose content it has anyway; no walk is made and
+    RV(hard_links_excluded) is empty (a link made while the setting was off is not looked
+    for). Where it is off the module warns that it is, naming C(sysctl
+    fs.protected_hardlinks=1) and a file in C(/etc/sysctl.d) to keep it, and returns
+    RV(hard_links_protected) false.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -175,6 +184,14 @@ hard_links_excluded:
   returned: when a backup exists or was made
   type: list
   elements: str
+hard_links_protected:
+  description:
+    - >-
+      Whether C(/proc/sys/fs/protected_hardlinks) read C(1) when the backup was made (then
+      no hard link was looked for, see the description); false where it read C(0) or
+      could not be read, with a warning.
+  returned: when a backup was made
+  type: bool
 file_links:
   description: "The O(files) that were symbolic links to a file outside O(paths), archived
     as their target's content under their own name: {name: target}, as the manifest
@@ -325,6 +342,22 @@ def holds_a_file(folder: str) -> bool:
 # Bytes of names left out of the archive as foreign hard links at most (tar's --exclude
 # arguments, on its command line: Linux takes 2 MiB of arguments and environment).
 FOREIGN_NAMES_MAX = 1 << 20
+
+
+# The kernel's fs.protected_hardlinks (a constant: tests point it at a file of their own).
+PROTECTED_HARDLINKS = "/proc/sys/fs/protected_hardlinks"
+
+
+def hard_links_protected() -> bool:
+    """PROTECTED_HARDLINKS reads 1. Then the kernel refuses an account a hard link to a
+    file it does not own unless it may read and write that file: a link it can still make
+    gives the backup nothing that account could not read, and foreign_hard_links' walk is
+    not needed. Anything else (0, or not readable) counts as off."""
+    try:
+        with open(PROTECTED_HARDLINKS, "rb") as setting:
+            return setting.read().strip() == b"1"
+    except OSError:
+        return False
 
 
 def foreign_hard_links(paths: list[str], files: list[str]) -> list[str]:
@@ -515,8 +548,10 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         if os.path.lexists(taken):
             raise FileExistsError(errno.EEXIST, "a backup of this second exists already", taken)
     start = time.monotonic()
-    # In the backup's time: the one walk of the whole tree, besides tar's.
-    foreign = foreign_hard_links(p["paths"], p["files"])
+    # In the backup's time: the one walk of the whole tree, besides tar's; none where the
+    # kernel protects hard links (hard_links_protected).
+    protected = hard_links_protected()
+    foreign = [] if protected else foreign_hard_links(p["paths"], p["files"])
     # The linked files' copies (copy_target), in a folder of the prefix's own: one a run
     # killed meanwhile left (a wp-config.php, its secrets) is removed by the next.
     scratch = os.path.join(p["dest"], f".{p['prefix']}-links")
@@ -559,7 +594,8 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
                 os.unlink(manifest_path(path))
         raise
     result = existing(path)
-    result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"])
+    result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"],
+                  hard_links_protected=protected)
     return result
 
 
@@ -623,6 +659,13 @@ def main() -> None:
         module.fail_json(msg=f"berkas situs tidak dapat di-backup: {exc}")
     except OSError as exc:
         module.fail_json(msg=f"backup file situs gagal: {exc.strerror}: {exc.filename or p['dest']}")
+    if not result["hard_links_protected"]:
+        module.warn(f"fs.protected_hardlinks is off on this server ({PROTECTED_HARDLINKS} "
+                    "reads 0 or cannot be read): any account may hard-link a file it does not "
+                    "own (/etc/shadow) into the web root, so the backup walked the web root to "
+                    "leave such links out. Turn it on: sysctl fs.protected_hardlinks=1, kept in "
+                    "/etc/sysctl.d (a line fs.protected_hardlinks = 1 in "
+                    "/etc/sysctl.d/60-protected-hardlinks.conf)")
     left_out = result["hard_links_excluded"]
     said = (f"; {len(left_out)} berkas bertautan keras ke luar folder situs tidak diarsipkan: "
             f"{', '.join(left_out)}") if left_out else ""

@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 import yaml
+from ansible.module_utils import _internal, basic
+from ansible.module_utils.common import warnings
 
 ROOT = Path(__file__).resolve().parents[2]
 # A role's tasks run on this controller with this venv's Python: what Ansible would
@@ -173,6 +175,22 @@ def run_module(name: str, tmp_path: Path, args: dict[str, Any],
         pytest.fail(f"{name} did not end within {seconds:g} s")
     assert "Traceback" not in proc.stderr + proc.stdout
     return proc.returncode, json.loads(proc.stdout)
+
+
+def run_main(name: str, args: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """library/<name>.py's main() with ``args``: its JSON result, with its own warnings
+    only (they are kept in this process until it ends), as on a host (where Ansible's
+    controller code is loaded, as another test file may have, warnings go to its display
+    instead)."""
+    module = load(name)
+    monkeypatch.setattr(warnings, "_global_warnings", {})
+    monkeypatch.setattr(_internal, "is_controller", False)
+    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
+    with pytest.raises(SystemExit):
+        module.main()
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
 def warning_lines(result: dict[str, Any]) -> list[str]:

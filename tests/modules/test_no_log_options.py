@@ -18,9 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from ansible.module_utils import _internal, basic
-from ansible.module_utils.common import warnings
-from loader import ROOT, load, warning_lines
+from loader import ROOT, load, run_main, warning_lines
 
 SECRET = "Rahasia-Uji-7f3c"  # in no other argument, path or message
 
@@ -32,21 +30,6 @@ def closed_port() -> Iterator[int]:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
-
-
-def run_main(name: str, args: dict[str, Any], monkeypatch, capsys) -> dict[str, Any]:
-    """library/<name>.py's main() with ``args``: its JSON result, with its own warnings
-    only (they are kept in this process until it ends), as on a host (where Ansible's
-    controller code is loaded, as another test file may have, warnings go to its display
-    instead)."""
-    module = load(name)
-    monkeypatch.setattr(warnings, "_global_warnings", {})
-    monkeypatch.setattr(_internal, "is_controller", False)
-    monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-    monkeypatch.setattr(basic, "_ANSIBLE_PROFILE", "legacy", raising=False)
-    with pytest.raises(SystemExit):
-        module.main()
-    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
 
 
 def login_args(tmp_path: Path, port: int) -> dict[str, Any]:

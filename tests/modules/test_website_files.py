@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import within
-from loader import ROOT, load, lock_held, run_module, webshell_archive
+from loader import ROOT, load, lock_held, run_main, run_module, warning_lines, webshell_archive
 
 files = load("sop_website_files")
 backup_files = load("sop_backup_files")
@@ -865,8 +865,30 @@ def archived_bytes(path: str) -> bytes:
     return subprocess.run(["zstd", "-dc", path], capture_output=True, check=True).stdout
 
 
+def run_backup(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+               tmp_path: Path, args: dict[str, Any],
+               setting: bytes | None = b"0\n") -> dict[str, Any]:
+    """website_files_backup's main() in this process (run_main), its fs.protected_hardlinks
+    read from tmp_path/protected_hardlinks holding ``setting`` (None: no such file): its
+    result. The host's own setting (1 on Debian) would leave the hard-link walk out."""
+    setting_file = tmp_path / "protected_hardlinks"
+    if setting is not None:
+        setting_file.write_bytes(setting)
+    monkeypatch.setattr(backup_module, "PROTECTED_HARDLINKS", str(setting_file))
+    result: dict[str, Any] = run_main("website_files_backup", args, monkeypatch, capsys)
+    return result
+
+
+OFF_WARNING = ("fs.protected_hardlinks is off on this server ({} reads 0 or cannot be read): "
+               "any account may hard-link a file it does not own (/etc/shadow) into the web "
+               "root, so the backup walked the web root to leave such links out. Turn it on: "
+               "sysctl fs.protected_hardlinks=1, kept in /etc/sysctl.d (a line "
+               "fs.protected_hardlinks = 1 in /etc/sysctl.d/60-protected-hardlinks.conf)")
+
+
 def test_a_file_hard_linked_into_the_web_root_from_outside_is_not_archived(
-        site: Path, tmp_path: Path) -> None:
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """Where hard links are not protected (fs.protected_hardlinks=0) the web account links
     /etc/shadow into the web root it owns, and the backup, reading as root, archived root's
     file. A file linked from outside the archived folders that is not the web root owner's
@@ -890,11 +912,13 @@ def test_a_file_hard_linked_into_the_web_root_from_outside_is_not_archived(
     os.link(outside / "own.txt", uploads / "own.txt")
     # a name that is a pattern matching another file stays a name: that one is archived
     (uploads / "b1x.jpg").write_text("foto")
-    rc, result = run_module("website_files_backup", tmp_path, {
+    result = run_backup(monkeypatch, capsys, tmp_path, {
         "paths": [str(site)], "dest": str(tmp_path / "backups"), "exclude": ["*/cache"]})
-    assert rc == 0, result
+    assert "failed" not in result, result
     left_out = sorted(backup_module.reported(str(name)) for name in planted)
     assert result["hard_links_excluded"] == left_out
+    assert result["hard_links_protected"] is False
+    assert warning_lines(result) == [OFF_WARNING.format(tmp_path / "protected_hardlinks")]
     assert str(uploads / "baris\\x0abaru.jpg") in left_out
     assert result["msg"] == (f"arsip situs dibuat: {result['path']}; 3 berkas bertautan keras "
                              f"ke luar folder situs tidak diarsipkan: {', '.join(left_out)}")
@@ -919,20 +943,22 @@ def test_a_name_left_out_is_reported_on_one_line_of_utf_8() -> None:
 
 
 def test_root_never_counts_as_the_web_root_owner_for_a_file_linked_from_outside(
-        site: Path, tmp_path: Path) -> None:
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """A web root of root's (the web account writes it as its group): root's file linked
     from outside is still left out; with its other link gone it is archived."""
     secret = tmp_path / "secret"
     secret.write_text("kunci-privat\n")
     os.link(secret, site / "kunci.txt")
     args = {"paths": [str(site)], "dest": str(tmp_path / "backups"), "period": "always"}
-    rc, result = run_module("website_files_backup", tmp_path, args)
-    assert rc == 0 and result["hard_links_excluded"] == [str(site / "kunci.txt")], result
+    result = run_backup(monkeypatch, capsys, tmp_path, args)
+    assert "failed" not in result, result
+    assert result["hard_links_excluded"] == [str(site / "kunci.txt")]
     assert str(site / "kunci.txt") not in tar_names(result["path"])
     secret.unlink()
     time.sleep(1.1)  # a backup of another second
-    rc, result = run_module("website_files_backup", tmp_path, args)
-    assert rc == 0 and result["hard_links_excluded"] == [], result
+    result = run_backup(monkeypatch, capsys, tmp_path, args)
+    assert "failed" not in result and result["hard_links_excluded"] == [], result
     assert str(site / "kunci.txt") in tar_names(result["path"])
     assert result["msg"] == f"arsip situs dibuat: {result['path']}"
 
@@ -951,7 +977,8 @@ def test_links_between_two_archived_folders_count_as_inside(site: Path, tmp_path
 
 
 def test_a_single_file_hard_linked_to_another_accounts_file_is_not_archived(
-        site: Path, tmp_path: Path) -> None:
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """The wp-config.php one folder above the web root, in a folder the web account can
     write, made a hard link to root's file: left out and named as the web root's files
     are; the web root owner's own wp-config.php with a second link is archived."""
@@ -963,15 +990,68 @@ def test_a_single_file_hard_linked_to_another_accounts_file_is_not_archived(
     os.link(secret, config)
     args = {"paths": [str(site)], "files": [str(config)], "dest": str(tmp_path / "backups"),
             "period": "always"}
-    rc, result = run_module("website_files_backup", tmp_path, args)
-    assert rc == 0 and result["hard_links_excluded"] == [str(config)], result
+    result = run_backup(monkeypatch, capsys, tmp_path, args)
+    assert "failed" not in result and result["hard_links_excluded"] == [str(config)], result
     assert str(config) not in tar_names(result["path"])
     assert b"rahasia" not in archived_bytes(result["path"])
     os.chown(secret, nobody, -1)
     time.sleep(1.1)
-    rc, result = run_module("website_files_backup", tmp_path, args)
-    assert rc == 0 and result["hard_links_excluded"] == [], result
+    result = run_backup(monkeypatch, capsys, tmp_path, args)
+    assert "failed" not in result and result["hard_links_excluded"] == [], result
     assert str(config) in tar_names(result["path"])
+
+
+def test_where_the_kernel_protects_hard_links_the_web_root_is_not_walked_for_them(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """fs.protected_hardlinks=1 (Debian's default): the kernel refuses the web account a
+    link to root's file, so the walk before tar (foreign_hard_links) is not made, nothing
+    is warned of, and a link planted anyway (here by root) is archived as any file; read
+    as 0 the same tree is walked and the link left out."""
+    secret = tmp_path / "secret"
+    secret.write_text("kunci-privat\n")
+    os.link(secret, site / "kunci.txt")
+    walked: list[tuple[list[str], list[str]]] = []
+    real_walk = backup_module.foreign_hard_links
+
+    def counted(paths: list[str], files: list[str]) -> list[str]:
+        walked.append((paths, files))
+        found: list[str] = real_walk(paths, files)
+        return found
+
+    monkeypatch.setattr(backup_module, "foreign_hard_links", counted)
+    args = {"paths": [str(site)], "dest": str(tmp_path / "backups"), "period": "always"}
+    result = run_backup(monkeypatch, capsys, tmp_path, args, setting=b"1\n")
+    assert "failed" not in result, result
+    assert walked == []
+    assert result["hard_links_protected"] is True and result["hard_links_excluded"] == []
+    assert warning_lines(result) == []
+    assert str(site / "kunci.txt") in tar_names(result["path"])
+    assert json.loads(Path(result["manifest"]).read_text())["hard_links_excluded"] == []
+    time.sleep(1.1)  # a backup of another second
+    result = run_backup(monkeypatch, capsys, tmp_path, args, setting=b"0\n")
+    assert "failed" not in result and walked == [([str(site)], [])], result
+    assert result["hard_links_excluded"] == [str(site / "kunci.txt")]
+    assert str(site / "kunci.txt") not in tar_names(result["path"])
+
+
+@pytest.mark.parametrize("setting", [None, b"", b"2\n"], ids=["missing", "empty", "other"])
+def test_a_hard_link_setting_that_cannot_be_read_as_1_counts_as_off(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], setting: bytes | None) -> None:
+    """No /proc/sys/fs/protected_hardlinks to read (a kernel or container without it), or
+    something else than 1 in it: the walk is made, the foreign link left out, and the
+    module warns that the setting is off."""
+    secret = tmp_path / "secret"
+    secret.write_text("kunci-privat\n")
+    os.link(secret, site / "kunci.txt")
+    result = run_backup(monkeypatch, capsys, tmp_path,
+                            {"paths": [str(site)], "dest": str(tmp_path / "backups")},
+                            setting=setting)
+    assert "failed" not in result, result
+    assert result["hard_links_protected"] is False
+    assert result["hard_links_excluded"] == [str(site / "kunci.txt")]
+    assert warning_lines(result) == [OFF_WARNING.format(tmp_path / "protected_hardlinks")]
 
 
 def test_too_many_foreign_hard_links_fail_in_one_line_and_write_nothing(
@@ -983,6 +1063,8 @@ def test_too_many_foreign_hard_links_fail_in_one_line_and_write_nothing(
     for n in range(3):
         os.link(secret, site / f"s{n}.txt")
     monkeypatch.setattr(backup_module, "FOREIGN_NAMES_MAX", 40)
+    (tmp_path / "protected_hardlinks").write_text("0\n")
+    monkeypatch.setattr(backup_module, "PROTECTED_HARDLINKS", str(tmp_path / "protected_hardlinks"))
     with pytest.raises(backup_module.LinkError) as raised:
         backup_module.foreign_hard_links([str(site)], [])
     assert str(raised.value) == ("3 berkas bertautan keras ke luar folder situs, terlalu banyak "
