@@ -12,8 +12,9 @@ then alternately, ROUNDS times each, side by side in one run:
           module's work: the manifest needs the archive's SHA-256, and the archive is
           made durable before it is named)
 - module: the website_files_backup module's files step (its own measured duration:
-          the hard-link walk + tar + zstd -T0 + sha256 while writing + fsync + manifest),
-          run through Ansible on localhost
+          tar + zstd -T0 + sha256 while writing + fsync + manifest, and the hard-link
+          walk before tar where /proc/sys/fs/protected_hardlinks does not read 1: none on
+          a Debian host, where it does), run through Ansible on localhost
 
 and prints the medians and the ratio module / raw against the target (<= 1.10x).
 
