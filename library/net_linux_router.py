@@ -18,8 +18,8 @@ description:
     without the interfaces' state column, and C(ip route) for IPv4 and IPv6 without the
     C(linkdown) and C(dead) flags and the lifetime left of learnt routes, so that a pulled
     cable or a route counting down is no configuration change. A byte of their output
-    or of an interface's name that is not UTF-8 (a comment written in Latin-1) is kept
-    as C(\xNN).
+    that is not UTF-8 (a comment written in Latin-1, an interface's name) is kept as
+    C(\xNN) there.
   - "The addresses leave out IPv6 temporary (privacy) addresses, those C(ip -6 address
     show temporary) lists: the kernel makes them from a SLAAC prefix where
     C(use_tempaddr) is 1 or 2 (Ubuntu's default) and replaces them about daily, which
@@ -45,6 +45,10 @@ options:
     description:
       - Interface name patterns (regular expressions) left out of the health; one that is
         no regular expression is refused before anything is read.
+      - >-
+        A pattern is matched against the name itself, whose byte that is not UTF-8 is its
+        surrogate escape (C(\udce9) in a pattern matches it, as the health writes it),
+        a control character itself (C(\x1b)).
     type: list
     elements: str
     default: ['^lo$']
@@ -76,8 +80,10 @@ health:
   description:
     - Uptime, load, memory, forwarding, interfaces, warnings and problems.
     - >-
-      warnings and problems are one line each, in Bahasa Indonesia; an interface's name in
-      them has its control characters escaped (C(\x1b)), as Linux allows them in a name.
+      warnings and problems are one line each, in Bahasa Indonesia. An interface's name,
+      in them and in interfaces, has its control characters escaped (C(\x1b)), as Linux
+      allows them in a name, a byte that is not UTF-8 as its surrogate escape
+      (C(\udce9)) and a backslash doubled, so that each escape reads one way only.
   returned: always
   type: dict
   sample:
@@ -130,9 +136,10 @@ def read(path: Path, default: str = "") -> str:
 def interfaces(ignore: list[str]) -> list[dict[str, Any]]:
     found = []
     for dev in sorted(NET.iterdir()) if NET.is_dir() else []:
-        # a name's byte that is not UTF-8 as \xNN, as ip prints it in the configuration:
-        # its surrogate escape in the result was refused by the controller
-        name = os.fsencode(dev.name).decode("utf-8", "backslashreplace")
+        # a name's byte that is not UTF-8 as its surrogate escape, matched so and written
+        # by shown, the one way its escapes read (a surrogate in the result is refused by
+        # the controller)
+        name = os.fsencode(dev.name).decode("utf-8", "surrogateescape")
         if any(re.search(p, name) for p in ignore):
             continue
         stats = {
@@ -142,7 +149,7 @@ def interfaces(ignore: list[str]) -> list[dict[str, Any]]:
         speed = read(dev / "speed", "-1")
         found.append(
             {
-                "name": name,
+                "name": shown(name),
                 "operstate": read(dev / "operstate", "unknown"),
                 "speed_mbps": int(speed)
                 if speed.lstrip("-").isdigit() and int(speed) > 0
@@ -216,15 +223,15 @@ def addresses(brief: str, temporary: str) -> str:
 
 
 def interface_lines(ifaces: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """The problems (an interface down) and warnings (one with errors) of ``ifaces``, a
-    name's control characters escaped (Linux allows all but whitespace, '/' and ':' in
-    one: \x1b would reach a terminal showing the report)."""
+    """The problems (an interface down) and warnings (one with errors) of ``ifaces``, each
+    name as interfaces wrote it (shown: Linux allows all but whitespace, '/' and ':' in
+    one, \x1b would reach a terminal showing the report)."""
     problems, warnings = [], []
     for i in ifaces:
         if i["operstate"] == "down":
-            problems.append(f"interface {shown(i['name'])} mati")
+            problems.append(f"interface {i['name']} mati")
         if i["rx_errors"] or i["tx_errors"]:
-            warnings.append(f"interface {shown(i['name'])} error rx {i['rx_errors']} "
+            warnings.append(f"interface {i['name']} error rx {i['rx_errors']} "
                             f"tx {i['tx_errors']}")
     return problems, warnings
 

@@ -14,9 +14,10 @@ description:
     naming the protocol, address, port and process.
   - Sockets bound only to the loopback addresses are ignored unless O(include_loopback).
   - ss prints a process name's bytes as they are (any process may choose its name); a
-    newline in one does not end the socket's line, a byte that is not UTF-8 is kept as
-    C(\xNN), and the finding and the record write a name's control characters as
-    escapes (C(\x0a)).
+    newline in one does not end the socket's line. The result, the finding and the
+    record write a name's control characters as escapes (C(\x0a)), a byte that is not
+    UTF-8 as its surrogate escape (C(\udcff)) and a backslash doubled, so that a name
+    holding the byte 0xff and one spelled C(\xff) read differently.
   - Reports only; never changes anything.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -28,9 +29,10 @@ options:
         optionally followed by the process name, as in C(tcp/22 sshd) (the rest of the
         entry: a name may hold spaces, C(tcp/8000 gunicorn: master)); without a
         name any process may listen there. The name is matched as the kernel shows it,
-        its first 15 characters (C(systemd-resolved) is C(systemd-resolve) in C(ss)),
+        its first 15 bytes (C(systemd-resolved) is C(systemd-resolve) in C(ss)),
         against every process holding the socket (a socket-activated service is held
-        by C(systemd) and the service).
+        by C(systemd) and the service). A process whose name holds a byte that is not
+        UTF-8 is allowed by its port only (no entry can name it).
     type: list
     elements: str
     default: []
@@ -59,7 +61,9 @@ RETURN = r"""
 listeners:
   description: >-
     Every listening socket seen (proto, address, port, process: the first process
-    holding it, processes: every one, allowed); sockets on one address and port held by
+    holding it, processes: every one, allowed); a process's name as the finding writes
+    it (a newline as C(\x0a), a byte that is not UTF-8 as C(\udcff), a backslash
+    doubled); sockets on one address and port held by
     the same processes (a program's workers with SO_REUSEPORT) are one entry, those of
     another program on that port (SO_REUSEPORT too) another entry, judged by itself.
     A socket bound to no port (ss's C(*)) is none.
@@ -156,10 +160,25 @@ def loopback(address: str) -> bool:
     return (mapped or ip).is_loopback
 
 
+def comm(name: str) -> str:
+    """An allowed process ``name`` as the kernel keeps it, its first 15 bytes, as ss's
+    output reads (surrogateescape): a UTF-8 character the cut splits is its bytes'
+    surrogates, as in the name ss prints."""
+    return name.encode("utf-8")[:COMM_LENGTH].decode("utf-8", "surrogateescape")
+
+
 def allowed(listener: dict[str, Any], rules: list[tuple[str, int, str | None]]) -> bool:
     return any(proto == listener["proto"] and port == listener["port"]
-               and (name is None or name[:COMM_LENGTH] in listener["processes"])
+               and (name is None or comm(name) in listener["processes"])
                for proto, port, name in rules)
+
+
+def reported(listener: dict[str, Any]) -> dict[str, Any]:
+    """``listener`` for the result: its processes' names as shown writes them (a byte
+    that is not UTF-8, its surrogate escape here, cannot go in the result: the
+    controller refuses it)."""
+    return dict(listener, process=listener["process"] and shown(listener["process"]),
+                processes=[shown(name) for name in listener["processes"]])
 
 
 def endpoint(address: str, port: int) -> str:
@@ -209,21 +228,22 @@ def main() -> None:
     bad_timeout = seconds_error(module.params, "timeout")
     if bad_timeout:
         module.fail_json(**bad_timeout)
-    # a process name's byte that is no UTF-8 as \xNN: its surrogate escape in the result
-    # was refused by the controller
+    # a process name's byte that is no UTF-8 as its surrogate escape, compared so and
+    # written by shown (reported), the one way its escapes read
     rc, out, err = run_limited(module, [ss, "-H", "-tulpn"], module.params["timeout"],
-                               errors="backslashreplace")
+                               errors="surrogateescape")
     if rc is None:
         module.fail_json(msg=f"ss tidak selesai dalam {module.params['timeout']} detik")
     if rc != 0:
-        module.fail_json(msg=f"ss failed: {(err.strip() or f'exit code {rc}').splitlines()[-1]}")
+        module.fail_json(msg=f"ss failed: {shown((err.strip() or f'exit code {rc}').splitlines()[-1])}")
     try:
         listening = parse_ss(out)
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc))
     checked, found = compare(listening, rules, module.params["include_loopback"])
-    module.exit_json(changed=False, listeners=checked, findings=found, sop_output={
-        "listeners": [f"{i['proto']}/{i['port']} {shown(i['process'] or '?')}" for i in checked],
+    result = [reported(i) for i in checked]
+    module.exit_json(changed=False, listeners=result, findings=found, sop_output={
+        "listeners": [f"{i['proto']}/{i['port']} {i['process'] or '?'}" for i in result],
         "findings": summary(found)})
 
 

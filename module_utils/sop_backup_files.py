@@ -449,11 +449,13 @@ def wait_flock(fd: int, deadline: float) -> float:
 
 def note_holder(fd: int, what: str) -> None:
     """Write into the lock file ``fd`` (its flock held) this process's id and ``what`` it
-    does, one line for flock_holder to name; best effort: a lock file that cannot be
-    written is still a lock."""
-    with contextlib.suppress(OSError):
+    does, one line for flock_holder to name, a path's bytes that are not UTF-8 as they
+    are (their surrogate escapes encoded back); best effort: a lock file that cannot be
+    written, or a surrogate that is no path's byte, is still a lock."""
+    with contextlib.suppress(OSError, UnicodeEncodeError):
+        line = f"{os.getpid()} {what}\n".encode("utf-8", "surrogateescape")
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {what}\n".encode("utf-8", "backslashreplace"), 0)
+        os.pwrite(fd, line, 0)
 
 
 def _flock_pids(fd: int) -> list[int]:
@@ -493,11 +495,13 @@ def flock_holder(fd: int) -> str | None:
             command = handle.read(HOLDER_MAX * 4).replace(b"\0", b" ").strip()
     except OSError:
         command = b""
-    text = shown(command.decode("utf-8", "backslashreplace"))
+    # bytes that are not UTF-8 as their surrogate escapes, which shown writes \udcff:
+    # the one way its escapes read (a path spelled \xff is shown \\xff)
+    text = shown(command.decode("utf-8", "surrogateescape"))
     text = text if len(text) <= HOLDER_MAX else text[:HOLDER_MAX] + "..."
     holder = f"pid {pid}" + (f" ({text})" if text else "")
     try:
-        note = os.pread(fd, 4096, 0).decode("utf-8", "backslashreplace").split("\n")[0]
+        note = os.pread(fd, 4096, 0).decode("utf-8", "surrogateescape").split("\n")[0]
     except OSError:
         note = ""
     said, _, what = note.partition(" ")

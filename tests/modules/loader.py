@@ -60,10 +60,12 @@ def tmpfs(path: Path, size: str, inodes: int | None = None) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def lock_held(lock: Path, note: str | None = None) -> Iterator[tuple[int, str]]:
+def lock_held(lock: Path, note: str | None = None,
+              argument: str = "holder-of-the-lock") -> Iterator[tuple[int, str]]:
     """Another process holding the flock of ``lock`` (as a verification or an ingest
     does), the lock file saying ``note`` in that process's words (note_holder) when
-    given: its pid and command line, as /proc names them. It ends afterwards; its script
+    given: its pid and command line (``argument`` its last word, a surrogate escape in it
+    the byte), as /proc names them. It ends afterwards; its script
     lives in a folder of its own (none is added next to the lock, in a store)."""
     with tempfile.TemporaryDirectory(prefix="lock-holder-") as folder:
         script = Path(folder) / "holder.py"
@@ -75,7 +77,7 @@ def lock_held(lock: Path, note: str | None = None) -> Iterator[tuple[int, str]]:
             + ("from ansible.module_utils.sop_backup_files import note_holder\n"
                f"note_holder(fd, {note!r})\n" if note else "")
             + "print('held', flush=True)\ntime.sleep(120)\n")
-        argv = [sys.executable, str(script), "holder-of-the-lock"]
+        argv = [sys.executable, str(script), argument]
         holder = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
         try:
             assert holder.stdout is not None and holder.stdout.readline() == "held\n"

@@ -1950,6 +1950,21 @@ def test_a_verify_lock_note_of_another_process_is_not_its_holders(tmp_path) -> N
         assert files.flock_holder(handle.fileno()) is None
 
 
+def test_a_holders_byte_that_is_not_utf8_and_its_escape_spelled_out_read_differently(
+        tmp_path) -> None:
+    """The holder's command line and note turned a byte 0xff into the text \\xff before
+    shown escaped it (the note was even written so), so a path holding that byte and one
+    spelled with the four characters \\xff read alike: the byte is \\udcff, the
+    spelling's backslash doubled, one way each."""
+    lock = tmp_path / "lock"
+    for spelling, escaped in (("a\udcffb", "a\\udcffb"), ("a\\xffb", "a\\\\xffb")):
+        with lock_held(lock, f"verifying /srv/{spelling}", spelling) as (pid, command), \
+                open(lock, "rb+") as handle:
+            named = files.flock_holder(handle.fileno())
+        start = command.removesuffix(spelling)
+        assert named == f"pid {pid} ({start}{escaped}): verifying /srv/{escaped}"
+
+
 def test_the_scratch_sweep_means_the_same_in_every_sql_mode(monkeypatch) -> None:
     """SHOW DATABASES LIKE 'sop\\_verify\\_%': with NO_BACKSLASH_ESCAPES in the server's
     sql_mode the backslash is a plain character and no escape, so the pattern matched

@@ -545,28 +545,38 @@ def test_ipv6_temporary_addresses_replaced_daily_are_no_configuration_change(tmp
     assert first not in before and second not in after
 
 
-def test_an_interface_name_that_is_not_utf8_is_kept_escaped_as_ip_prints_it(tmp_path, monkeypatch):
-    # /sys/class/net's name came back as a surrogate escape in the health (the interface,
-    # its problem line), which the controller refuses ("invalid UTF8 string value"); ip
-    # prints the name's bytes, which the configuration keeps as \xNN
+def test_an_interface_name_that_is_not_utf8_and_its_escape_spelled_out_read_differently(
+        tmp_path, monkeypatch):
+    """/sys/class/net's name came back as a surrogate escape in the health, which the
+    controller refuses ("invalid UTF8 string value"); then it was decoded with its byte
+    as the text \\xe9, before shown escaped it: a name holding the byte 0xe9 and one
+    spelled with the four characters \\xe9 (Linux allows a backslash) read alike in the
+    health and its lines, and one pattern left both out. The byte is \\udce9, the
+    spelling's backslash doubled; a pattern matches the name itself."""
     net = tmp_path / "net"
-    for name in (b"caf\xe9", b"lo"):
+    for name in (b"caf\xe9", b"caf\\xe9", b"lo"):
         (net / os.fsdecode(name)).mkdir(parents=True)
         (net / os.fsdecode(name) / "operstate").write_text("down\n")
     monkeypatch.setattr(mod, "NET", net)
-    assert [i["name"] for i in mod.interfaces(["^lo$"])] == ["caf\\xe9"]
-    assert mod.interfaces(["^lo$", r"^caf\\xe9$"]) == []  # the name a pattern matches
+    ifaces = mod.interfaces(["^lo$"])
+    assert [i["name"] for i in ifaces] == ["caf\\\\xe9", "caf\\udce9"]
+    assert mod.interface_lines(ifaces)[0] == ["interface caf\\\\xe9 mati",
+                                              "interface caf\\udce9 mati"]
+    assert [i["name"] for i in mod.interfaces(["^lo$", r"^caf\\xe9$"])] == ["caf\\udce9"]
+    assert [i["name"] for i in mod.interfaces(["^lo$", r"^caf\udce9$"])] == ["caf\\\\xe9"]
 
 
 def test_an_interface_name_with_a_control_character_is_escaped_in_its_lines(tmp_path, monkeypatch):
     """Linux allows control characters other than whitespace in an interface's name: an
-    ESC in one reached the problem and warning lines as it was."""
+    ESC in one reached the problem and warning lines, and the health (the record's
+    gateway), as it was. A pattern still matches the name itself."""
     net = tmp_path / "net"
     (net / "eth\x1b[2K0" / "statistics").mkdir(parents=True)
     (net / "eth\x1b[2K0" / "operstate").write_text("down\n")
     (net / "eth\x1b[2K0" / "statistics" / "rx_errors").write_text("3\n")
     monkeypatch.setattr(mod, "NET", net)
     ifaces = mod.interfaces(["^lo$"])
-    assert [i["name"] for i in ifaces] == ["eth\x1b[2K0"]  # kept as it is in the health
+    assert [i["name"] for i in ifaces] == ["eth\\x1b[2K0"]
+    assert [i["name"] for i in mod.interfaces(["^lo$", r"^eth\x1b"])] == []  # the name itself
     assert mod.interface_lines(ifaces) == (["interface eth\\x1b[2K0 mati"],
                                            ["interface eth\\x1b[2K0 error rx 3 tx 0"])

@@ -316,7 +316,7 @@ def test_a_process_name_with_a_newline_or_no_utf8_neither_fails_nor_hides(tmp_pa
     with a newline failed the whole check ('ss printed a local address without a port
     number'), every unexpected listener unreported; one with a byte that is no UTF-8
     came back as a surrogate escape, which the controller refuses. Each is a listener
-    found, its name on one line in the finding."""
+    found, its name on one line in the result, the finding and the record."""
     tools = tmp_path / "bin"
     tools.mkdir()
     (tmp_path / "ss.out").write_bytes(HOSTILE_SS)
@@ -328,12 +328,53 @@ def test_a_process_name_with_a_newline_or_no_utf8_neither_fails_nor_hides(tmp_pa
     assert [(i["address"], i["port"], i["process"]) for i in result["listeners"]] == [
         ("0.0.0.0", 22, "sshd"), ("fe80::fc:ff:fe00:1", 45501, "my worker"),
         ("*", 45502, "my worker"),
-        ("0.0.0.0", 45511, "bad\\xffname"), ("0.0.0.0", 45512, "a\nudp a b c :1")]
+        ("0.0.0.0", 45511, "bad\\udcffname"), ("0.0.0.0", 45512, "a\\x0audp a b c :1")]
+    assert result["listeners"][-1]["processes"] == ["a\\x0audp a b c :1"]
     assert result["findings"][0]["count"] == 4
     assert result["findings"][0]["samples"][2:] == [
-        "tcp 0.0.0.0:45511 bad\\\\xffname", "tcp 0.0.0.0:45512 a\\x0audp a b c :1"]
+        "tcp 0.0.0.0:45511 bad\\udcffname", "tcp 0.0.0.0:45512 a\\x0audp a b c :1"]
     assert result["sop_output"]["listeners"][-1] == "tcp/45512 a\\x0audp a b c :1"
     json.dumps(result, ensure_ascii=False).encode("utf-8")  # no surrogate left
+
+
+def test_a_process_names_byte_that_is_not_utf8_and_its_escape_spelled_out_read_differently(
+        tmp_path, monkeypatch):
+    """ss's output was decoded with its bytes that are not UTF-8 as the text \\xNN,
+    before shown escaped it: a process named with the byte 0xff and one that spelled
+    the four characters \\xff in its name (any process may) read alike in the result, the
+    finding and the record, and an allowlist entry spelling \\xff allowed both. The byte
+    is \\udcff, the spelling's backslash doubled; the entry allows the spelling only."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tmp_path / "ss.out").write_bytes(
+        b'tcp LISTEN 0 128 0.0.0.0:4000 0.0.0.0:* users:(("a\xffb",pid=7,fd=3))\n'
+        b'tcp LISTEN 0 128 0.0.0.0:4000 0.0.0.0:* users:(("a\\xffb",pid=8,fd=3))\n')
+    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
+    (tools / "ss").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_listeners", tmp_path, {"allowed": ["tcp/4000 a\\xffb"]}, 30)
+    assert rc == 0, result
+    assert [(i["process"], i["processes"], i["allowed"]) for i in result["listeners"]] == [
+        ("a\\udcffb", ["a\\udcffb"], False), ("a\\\\xffb", ["a\\\\xffb"], True)]
+    assert result["findings"][0]["samples"] == ["tcp 0.0.0.0:4000 a\\udcffb"]
+    assert result["sop_output"]["listeners"] == ["tcp/4000 a\\udcffb", "tcp/4000 a\\\\xffb"]
+
+
+def test_an_allowed_name_is_cut_at_the_kernels_15_bytes_not_characters(tmp_path, monkeypatch):
+    """The kernel keeps a process name's first 15 bytes, a UTF-8 character the cut splits
+    left as its first byte, which ss prints: the entry's first 15 characters never
+    matched a name with a character of more than one byte."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tmp_path / "ss.out").write_bytes(  # pemantau-sidané: its 15th byte é's first
+        b'udp UNCONN 0 0 0.0.0.0:5000 0.0.0.0:* users:(("pemantau-sidan\xc3",pid=5,fd=5))\n')
+    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
+    (tools / "ss").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_listeners", tmp_path,
+                            {"allowed": ["udp/5000 pemantau-sidané"]}, 30)
+    assert rc == 0 and result["findings"] == [], result
+    assert result["listeners"][0]["process"] == "pemantau-sidan\\udcc3"
 
 
 def test_a_process_name_with_spaces_is_allowed_by_its_name():
