@@ -45,7 +45,8 @@ description:
     RV(hard_links_excluded) is empty (a link made while the setting was off is not looked
     for). Where it is off the module warns that it is, naming C(sysctl
     fs.protected_hardlinks=1) and a file in C(/etc/sysctl.d) to keep it, and returns
-    RV(hard_links_protected) false.
+    RV(hard_links_protected) false. The manifest records it too (C(hard_links_protected)),
+    so that an empty C(hard_links_excluded) says whether the links were looked for.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -189,8 +190,9 @@ hard_links_protected:
     - >-
       Whether C(/proc/sys/fs/protected_hardlinks) read C(1) when the backup was made (then
       no hard link was looked for, see the description); false where it read C(0) or
-      could not be read, with a warning.
-  returned: when a backup was made
+      could not be read, with a warning (for a backup made now), as the manifest records
+      it; null for a backup whose manifest was written before it was recorded.
+  returned: when a backup exists or was made
   type: bool
 file_links:
   description: "The O(files) that were symbolic links to a file outside O(paths), archived
@@ -535,6 +537,7 @@ def existing(path: str) -> dict[str, Any]:
             "sha256": manifest.get("sha256"), "entries": manifest.get("entries"),
             "files": manifest.get("files", []), "file_links": manifest.get("file_links", {}),
             "hard_links_excluded": manifest.get("hard_links_excluded", []),
+            "hard_links_protected": manifest.get("hard_links_protected"),
             "verified": manifest.get("verified") is True,
             "manifest_size": os.path.getsize(mpath), "manifest_sha256": sha256_file(mpath)}
 
@@ -579,6 +582,7 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
     manifest = {"name": name, "kind": "files", "paths": p["paths"], "files": p["files"],
                 "file_links": links, "exclude": p["exclude"],
                 "hard_links_excluded": [reported(name) for name in foreign],
+                "hard_links_protected": protected,
                 "size": writer.size, "sha256": writer.sha256.hexdigest(),
                 "entries": archived["entries"], "listing_sha256": archived["listing_sha256"],
                 "period": period_key(moment, p["period"]), "started_at": moment.isoformat(),
@@ -594,8 +598,7 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
                 os.unlink(manifest_path(path))
         raise
     result = existing(path)
-    result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"],
-                  hard_links_protected=protected)
+    result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"])
     return result
 
 

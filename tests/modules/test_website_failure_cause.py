@@ -255,3 +255,37 @@ def test_files_tar_did_not_archive_whole_are_warned_and_the_record_says_so(
                                       f"(tar: {site}/php.sock: socket ignored)"], results[1]
     assert results[2]["msg"] == (f"Backup website: {name} (2 entri, dengan peringatan tar: ada "
                                  "berkas tidak diarsipkan utuh), terverifikasi di backup.")
+    assert results[2]["sop_output"]["files"]["hard_links_protected"] is \
+        results[0]["hard_links_protected"] in (True, False)
+
+
+@pytest.mark.parametrize(("changed", "protected", "warned"), [
+    (True, False, True), (True, True, False), (False, False, False), (False, None, False)],
+    ids=["made-off", "made-on", "found-off", "found-unrecorded"])
+def test_the_record_says_whether_hard_links_were_looked_for(
+        tmp_path: pathlib.Path, changed: bool, protected: bool | None, warned: bool) -> None:
+    """An empty hard_links_excluded in the record read alike where the links were not
+    looked for (fs.protected_hardlinks=1) and where none was found: the record keeps
+    hard_links_protected, as the manifest does (null for one written before). Only a
+    backup made now warns that the setting is off; a found one's manifest tells of
+    another moment."""
+    names = ("Warn that fs.protected_hardlinks is off", "Record the site's backup")
+    made = {"changed": changed, "path": "/var/backups/website/website-20261206T200000.tar.zst",
+            "entries": 2, "hard_links_excluded": [], "hard_links_protected": protected,
+            "manifest_sha256": "0" * 64}
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars": {"website__backup_files": made, "website_backup_host": "backup",
+                      "website_backup_remote_dir": "/srv/backup/website"},
+             "tasks": [t for t in activity_tasks(2) if t["name"].startswith(names)]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    warning, record = (task["hosts"]["localhost"]
+                       for task in json.loads(proc.stdout)["plays"][0]["tasks"])
+    assert record["sop_output"]["files"] == {
+        "path": made["path"], "entries": 2, "hard_links_excluded": [],
+        "hard_links_protected": protected}
+    assert bool(warning.get("warnings")) is warned and warning.get("skipped", False) is not warned

@@ -183,6 +183,25 @@ def test_one_backup_per_period_unless_the_folders_changed(site, tmp_path):
     assert rc == 0 and wider["changed"] and wider["path"] != first["path"]
 
 
+def test_a_found_backup_says_whether_its_hard_links_were_looked_for(site, tmp_path):
+    """hard_links_protected was the moment's reading only, for a backup made now: the
+    manifest kept an empty hard_links_excluded alike where the links were not looked for
+    and where none was found. The manifest records it, and a backup found (this period's)
+    returns its manifest's; one written before it was recorded, null."""
+    args, first = verified_backup(site, tmp_path)
+    manifest = Path(first["manifest"])
+    recorded = json.loads(manifest.read_text())
+    assert recorded["hard_links_protected"] is first["hard_links_protected"] in (True, False)
+    rc, again = run_module("website_files_backup", tmp_path, args)
+    assert (rc, again["changed"]) == (0, False)
+    assert again["hard_links_protected"] is first["hard_links_protected"]
+    del recorded["hard_links_protected"]
+    manifest.write_text(json.dumps(recorded))
+    rc, older = run_module("website_files_backup", tmp_path, args)
+    assert (rc, older["changed"], older["path"]) == (0, False, first["path"])
+    assert older["hard_links_protected"] is None
+
+
 def test_a_verified_archive_the_backup_computer_does_not_hold_is_not_the_periods(
         site, tmp_path):
     """Lab: a new backup computer (or a moved store) whose record does not know this
@@ -1027,11 +1046,13 @@ def test_where_the_kernel_protects_hard_links_the_web_root_is_not_walked_for_the
     assert result["hard_links_protected"] is True and result["hard_links_excluded"] == []
     assert warning_lines(result) == []
     assert str(site / "kunci.txt") in tar_names(result["path"])
-    assert json.loads(Path(result["manifest"]).read_text())["hard_links_excluded"] == []
+    manifest = json.loads(Path(result["manifest"]).read_text())
+    assert (manifest["hard_links_excluded"], manifest["hard_links_protected"]) == ([], True)
     time.sleep(1.1)  # a backup of another second
     result = run_backup(monkeypatch, capsys, tmp_path, args, setting=b"0\n")
     assert "failed" not in result and walked == [([str(site)], [])], result
     assert result["hard_links_excluded"] == [str(site / "kunci.txt")]
+    assert json.loads(Path(result["manifest"]).read_text())["hard_links_protected"] is False
     assert str(site / "kunci.txt") not in tar_names(result["path"])
 
 
