@@ -181,7 +181,8 @@ hard_links_excluded:
       The regular files left out of the archive as hard links from outside the archived
       folders and files to a file of another account than their folder's owner (see the
       description), each on one line (a control character an escape such as C(\x0a), a
-      byte that is no UTF-8 one such as C(\xc3)), as the manifest records them.
+      byte that is no UTF-8 its surrogate's such as C(\udcc3), a backslash doubled, so
+      that each escape reads one way only), as the manifest records them.
   returned: when a backup exists or was made
   type: list
   elements: str
@@ -402,14 +403,8 @@ def foreign_hard_links(paths: list[str], files: list[str]) -> list[str]:
                      and (info.st_uid == 0 or info.st_uid != owner)})
     if sum(len(os.fsencode(name)) + 16 for name in foreign) > FOREIGN_NAMES_MAX:
         raise LinkError(f"{len(foreign)} berkas bertautan keras ke luar folder situs, terlalu "
-                        f"banyak untuk dikecualikan dari arsip (a.l. {reported(foreign[0])})")
+                        f"banyak untuk dikecualikan dari arsip (a.l. {shown(foreign[0])})")
     return foreign
-
-
-def reported(name: str) -> str:
-    """A name of the tree for the result and the record: its bytes that are no UTF-8 as
-    escapes (\\xc3), on one line (shown)."""
-    return shown(os.fsencode(name).decode("utf-8", "backslashreplace"))
 
 
 def inside(path: str, folders: list[str]) -> bool:
@@ -581,7 +576,9 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
     # SIPP backup is by its restore there; until then the period has no backup.
     manifest = {"name": name, "kind": "files", "paths": p["paths"], "files": p["files"],
                 "file_links": links, "exclude": p["exclude"],
-                "hard_links_excluded": [reported(name) for name in foreign],
+                # each name on one line, a byte that is no UTF-8 its surrogate's escape
+                # (\udcc3), a backslash doubled: the one way shown's escapes read
+                "hard_links_excluded": [shown(name) for name in foreign],
                 "hard_links_protected": protected,
                 "size": writer.size, "sha256": writer.sha256.hexdigest(),
                 "entries": archived["entries"], "listing_sha256": archived["listing_sha256"],

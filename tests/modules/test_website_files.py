@@ -934,7 +934,7 @@ def test_a_file_hard_linked_into_the_web_root_from_outside_is_not_archived(
     result = run_backup(monkeypatch, capsys, tmp_path, {
         "paths": [str(site)], "dest": str(tmp_path / "backups"), "exclude": ["*/cache"]})
     assert "failed" not in result, result
-    left_out = sorted(backup_module.reported(str(name)) for name in planted)
+    left_out = sorted(tree.shown(str(name)) for name in planted)
     assert result["hard_links_excluded"] == left_out
     assert result["hard_links_protected"] is False
     assert warning_lines(result) == [OFF_WARNING.format(tmp_path / "protected_hardlinks")]
@@ -954,11 +954,27 @@ def test_a_file_hard_linked_into_the_web_root_from_outside_is_not_archived(
                         pwd.getpwnam("nobody"))["status"] == "ok"
 
 
-def test_a_name_left_out_is_reported_on_one_line_of_utf_8() -> None:
-    """A name of the tree is bytes: one that is no UTF-8 (os.fsdecode's surrogates) and
-    one holding a line break are reported as escapes, never a line of their own."""
-    assert backup_module.reported("/web/foto-\udcc3.jpg\n\u2028x") == (
-        "/web/foto-\\xc3.jpg\\x0a\\u2028x")
+def test_a_name_left_out_with_a_byte_that_is_no_utf8_and_one_spelling_it_read_apart(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A name of the tree is bytes: its byte that is no UTF-8 was turned into the text
+    \\xc3 before shown escaped it, so a link named with the byte 0xc3 and one spelled
+    with the four characters \\xc3 read alike in the result, the manifest and the record
+    (and since shown doubles a backslash, as \\\\xc3 both). The byte is \\udcc3, the
+    spelling's backslash doubled; a line break an escape, never a line of its own."""
+    secret = tmp_path / "secret"
+    secret.write_text("kunci-privat\n")
+    uploads = os.fsencode(site / "wp-content" / "uploads")
+    for name in (b"/foto-\xc3.jpg", b"/foto-\\xc3.jpg", b"/baris\n\xe2\x80\xa8baru.jpg"):
+        os.link(secret, uploads + name)
+    result = run_backup(monkeypatch, capsys, tmp_path,
+                        {"paths": [str(site)], "dest": str(tmp_path / "backups")})
+    assert "failed" not in result, result
+    folder = site / "wp-content" / "uploads"
+    left_out = [f"{folder}/baris\\x0a\\u2028baru.jpg", f"{folder}/foto-\\\\xc3.jpg",
+                f"{folder}/foto-\\udcc3.jpg"]
+    assert result["hard_links_excluded"] == left_out
+    assert json.loads(Path(result["manifest"]).read_text())["hard_links_excluded"] == left_out
 
 
 def test_root_never_counts_as_the_web_root_owner_for_a_file_linked_from_outside(
