@@ -11,15 +11,19 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   request to SIPP MA means, as sipp_sync_status says it).
 - ``sop_seconds_error``: module_utils/sop_options's ``seconds_error`` (a time limit the
   modules refuse, refused before a builtin module such as uri is given it).
+- ``sop_duration_error``: module_utils/sop_options's ``duration_error`` (an age or an
+  interval in minutes, hours or days, refused as the modules refuse theirs).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
-``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said`` and ``sop_seconds_error``
-(``ansible-doc -t filter NAME``) is in the YAML files of their names beside this one.
+``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error`` and
+``sop_duration_error`` (``ansible-doc -t filter NAME``) is in the YAML files of their names
+beside this one.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import sys
@@ -108,30 +112,46 @@ def sipp_central_said(cause: Any, status: Any = None) -> str:
     return told or ""
 
 
+def _time_error(filter_name: str, value: Any, name: Any, zero: Any, *, unit: str,
+                check: Callable[..., dict[str, str] | None]) -> dict[str, str] | None:
+    """``check`` (a function of module_utils/sop_options) of ``value`` named ``name``,
+    a text read as its number; the filter's own arguments refused in one line."""
+    if not isinstance(name, str) or not name:
+        raise AnsibleFilterError(f"{filter_name}: name must be the variable's name, "
+                                 f"not {name!r}")
+    if zero is not None and (not isinstance(zero, str) or not zero):
+        raise AnsibleFilterError(f"{filter_name}: zero must say what 0 means, "
+                                 f"not {zero!r}")
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise AnsibleFilterError(f"{filter_name}: {name} must be a number of {unit}, "
+                                 f"not {value!r}")
+    return check({name: number}, name, zero=zero)
+
+
 def seconds_error(value: Any, name: Any, zero: Any = None) -> dict[str, str] | None:
     """``module_utils/sop_options.seconds_error`` of the time limit ``value``, named
     ``name`` (the role's variable): its failure (``msg``, ``setting``) or None. A text is
     read as its number, as a module reads its option (``-e name=0`` gives the text
     ``0``). ``zero``: what 0 means, as the module's check says it (``turns the check
     off``), which keeps 0 valid."""
-    if not isinstance(name, str) or not name:
-        raise AnsibleFilterError("sop_seconds_error: name must be the variable's name, "
-                                 f"not {name!r}")
-    if zero is not None and (not isinstance(zero, str) or not zero):
-        raise AnsibleFilterError("sop_seconds_error: zero must say what 0 means, "
-                                 f"not {zero!r}")
-    seconds = value
-    if isinstance(value, str):
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = None
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise AnsibleFilterError(f"sop_seconds_error: {name} must be a number of seconds, "
-                                 f"not {value!r}")
-    failure: dict[str, str] | None = _OPTIONS.seconds_error({name: seconds}, name,
-                                                            zero=zero)
-    return failure
+    return _time_error("sop_seconds_error", value, name, zero, unit="seconds",
+                       check=_OPTIONS.seconds_error)
+
+
+def duration_error(value: Any, name: Any, unit: Any, zero: Any = None) -> dict[str, str] | None:
+    """``module_utils/sop_options.duration_error`` of the age or interval ``value`` in
+    ``unit`` (``minutes``, ``hours`` or ``days``), named ``name``: as ``seconds_error``."""
+    if not isinstance(unit, str) or unit not in _OPTIONS.UNIT_SECONDS:
+        raise AnsibleFilterError("sop_duration_error: unit must be one of "
+                                 f"{', '.join(_OPTIONS.UNIT_SECONDS)}, not {unit!r}")
+    return _time_error("sop_duration_error", value, name, zero, unit=unit,
+                       check=functools.partial(_OPTIONS.duration_error, unit=unit))
 
 
 class FilterModule:
@@ -146,4 +166,5 @@ class FilterModule:
             "sop_angka": angka,
             "sop_sipp_central_said": sipp_central_said,
             "sop_seconds_error": seconds_error,
+            "sop_duration_error": duration_error,
         }

@@ -868,3 +868,20 @@ def test_a_bad_sync_time_limit_is_refused_before_the_sync_runs(tmp_path, setting
     assert (f"Kegiatan 2: pengaturan salah: sipp_sync_command_timeout: {said}"
             in proc.stdout), proc.stdout[-3000:]
     assert "Run the sync command" not in proc.stdout
+
+
+@pytest.mark.parametrize(("setting", "said"), [
+    # auto compared the page's age with it in Jinja alone: a negative one synced a fresh
+    # page on every run, one of 1e12 minutes never synced before the page went stale
+    ("-5", "must be a positive number of minutes, not -5"),
+    ("0", "must be a positive number of minutes, not 0"),
+    # -e gives the text, read as a float (sop_duration_error)
+    ("1000000000000", "must be at most 5256000 minutes (ten years), not 1e+12")])
+def test_a_bad_minimum_interval_is_refused_before_the_page_is_read(tmp_path, setting, said):
+    proc = _sync_with(tmp_path, "--tags", "sinkronisasi", "-e", "sipp_sync_trigger=auto",
+                      "-e", f"sipp_sync_min_interval={setting}")
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert (f"Kegiatan 2: pengaturan salah: sipp_sync_min_interval: {said}"
+            in proc.stdout), proc.stdout[-3000:]
+    assert "Read the public page's last update before syncing" not in proc.stdout
+    assert "Run the sync command" not in proc.stdout

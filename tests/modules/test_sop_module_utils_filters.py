@@ -2,8 +2,8 @@
 filters: ``sop_ping_failure`` (module_utils/sop_mariadb's judgement of mariadb-admin
 ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_angka``
 (module_utils/sop_bahasa's number forms), ``sop_sipp_central_said``
-(module_utils/sop_sipp_central's table), ``sop_seconds_error`` (module_utils/sop_options),
-the ``sop_mask_*`` filters (sop_secrets)."""
+(module_utils/sop_sipp_central's table), ``sop_seconds_error`` and ``sop_duration_error``
+(module_utils/sop_options), the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -185,10 +185,46 @@ def test_sop_seconds_error_refuses_what_is_no_number_or_name(value, name, messag
     assert str(refused.value) == message
 
 
+@pytest.mark.parametrize(("value", "zero", "said"), [
+    (-5, None, "must be a positive number of minutes, not -5"),
+    ("0", None, "must be a positive number of minutes, not 0"),
+    (float("nan"), None, "must be a positive number of minutes, not nan"),
+    ("1e12", None, "must be at most 5256000 minutes (ten years), not 1e+12"),
+    (-1, "syncs on every run", "must be 0 (syncs on every run) or a positive number of "
+                               "minutes, not -1"),
+    (60, None, None), ("60", None, None), (5256000, None, None), (0, "syncs on every run", None),
+])
+def test_sop_duration_error_is_the_modules_own_check(value, zero, said):
+    """sipp_sync_min_interval, compared by the role's Jinja and no module: refused as
+    backup_ingest's stale_minutes is (module_utils/sop_options.duration_error)."""
+    refused = _filters()["sop_duration_error"](value, "sipp_sync_min_interval", "minutes",
+                                               zero)
+    assert refused == (None if said is None else {
+        "msg": f"sipp_sync_min_interval: {said}", "setting": "sipp_sync_min_interval"})
+
+
+@pytest.mark.parametrize(("value", "name", "unit", "zero", "message"), [
+    (5, "t", "seconds", None,
+     "sop_duration_error: unit must be one of minutes, hours, days, not 'seconds'"),
+    (5, "t", ["hours"], None,
+     "sop_duration_error: unit must be one of minutes, hours, days, not ['hours']"),
+    ("x", "t", "hours", None, "sop_duration_error: t must be a number of hours, not 'x'"),
+    (True, "t", "days", None, "sop_duration_error: t must be a number of days, not True"),
+    (5, None, "days", None, "sop_duration_error: name must be the variable's name, not None"),
+    (5, "t", "days", "", "sop_duration_error: zero must say what 0 means, not ''"),
+])
+def test_sop_duration_error_refuses_its_own_bad_arguments(value, name, unit, zero, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_duration_error"](value, name, unit, zero)
+    assert str(refused.value) == message
+
+
 @pytest.mark.parametrize(("name", "options"), [("sop_ping_failure", {"_input", "rc"}),
                                                ("sop_angka", {"_input", "decimals"}),
                                                ("sop_sipp_central_said", {"_input", "status"}),
-                                               ("sop_seconds_error", {"_input", "name", "zero"})])
+                                               ("sop_seconds_error", {"_input", "name", "zero"}),
+                                               ("sop_duration_error",
+                                                {"_input", "name", "unit", "zero"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
