@@ -69,7 +69,8 @@ options:
     elements: str
     default: []
   probes:
-    description: Echo requests per address.
+    description: Echo requests per address, 1 to 100 (else the module fails with
+      C(setting) C(probes)).
     type: int
     default: 5
   interval:
@@ -88,7 +89,9 @@ options:
     type: float
     default: 10
   latency_warn_ms:
-    description: Average round trip from which a target gets a warning.
+    description: Average round trip, in milliseconds, from which a target gets a warning,
+      more than 0 and at most 60000, one minute (else the module fails with C(setting)
+      C(latency_warn_ms)).
     type: float
     default: 150
 attributes:
@@ -153,8 +156,18 @@ from ansible.module_utils.sop_net import (  # noqa: E402
     localise,
     ping,
 )
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import range_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_data, url_secrets  # noqa: E402
+
+# The most echo requests per address: twenty times the default. Each address's ping
+# runs probes times (interval + timeout) at most: 1e9 held the run for ever (its
+# subprocess limit, that product, never came), and 100 answered at the defaults
+# take 20 s.
+MAX_PROBES = 100
+# The highest latency warning level, one minute, a round trip no working link takes: a
+# level of 1e12 hid every slow link without a word, one of 0 or less warned of every
+# target that answered.
+MAX_LATENCY_WARN_MS = 60000
 
 
 def describe(check: dict[str, Any]) -> str:
@@ -187,13 +200,14 @@ def main() -> None:
     # option too.
     secrets = [secret for url in p["central"] for secret in url_secrets(url)]
     invocation = {"module_args": mask_data(dict(p), secrets)}
-    if p["probes"] < 1:
-        module.fail_json(msg="probes must be at least 1", invocation=invocation)
     # inf and nan failed a DNS query's settimeout
-    bad_seconds = (seconds_error(p, "timeout")
-                   or seconds_error(p, "interval", zero="no pause between echo requests"))
-    if bad_seconds:
-        module.fail_json(**bad_seconds, invocation=invocation)
+    bad_setting = (range_error(p, "probes", unit="echo requests", most=MAX_PROBES)
+                   or seconds_error(p, "timeout")
+                   or seconds_error(p, "interval", zero="no pause between echo requests")
+                   or range_error(p, "latency_warn_ms", unit="milliseconds",
+                                  most=MAX_LATENCY_WARN_MS, most_said="one minute"))
+    if bad_setting:
+        module.fail_json(**bad_setting, invocation=invocation)
     for server in p["dns_servers"]:
         try:
             ipaddress.ip_address(server)

@@ -36,8 +36,8 @@ def seconds_error(params: Mapping[str, Any], *names: str,
     or tool it bounded was blamed (``page_unreachable``); NaN compares false with every
     limit and infinity never ends. ``zero``: what 0 means for these options (``never
     stops it``), which keeps 0 valid and refuses only a negative value."""
-    return _range_error(params, names, zero=zero, unit="seconds", most=MAX_SECONDS,
-                        most_said="one day")
+    return range_error(params, *names, unit="seconds", most=MAX_SECONDS,
+                       most_said="one day", zero=zero)
 
 
 def duration_error(params: Mapping[str, Any], *names: str, unit: str,
@@ -47,19 +47,24 @@ def duration_error(params: Mapping[str, Any], *names: str, unit: str,
     every backup as stale, or every file as old enough to remove; ``zero`` as
     seconds_error's."""
     most = MAX_DAYS * UNIT_SECONDS["days"] // UNIT_SECONDS[unit]
-    return _range_error(params, names, zero=zero, unit=unit, most=most, most_said="ten years")
+    return range_error(params, *names, unit=unit, most=most, most_said="ten years", zero=zero)
 
 
-def _range_error(params: Mapping[str, Any], names: tuple[str, ...], *, zero: str | None,
-                 unit: str, most: int, most_said: str) -> dict[str, str] | None:
+def range_error(params: Mapping[str, Any], *names: str, unit: str, most: int,
+                most_said: str | None = None,
+                zero: str | None = None) -> dict[str, str] | None:
+    """The failure (``msg`` and ``setting``) of the first of the options ``names`` that is
+    no positive, finite number of ``unit`` (``echo requests``, ``milliseconds``) or more
+    than ``most`` (``most_said`` in words, ``one minute``), or None; ``zero`` as
+    seconds_error's. seconds_error and duration_error are it for their units."""
     for name in names:
         value = params[name]
         if (zero is not None and value == 0) or 0 < value <= most:
             continue
         shown = f"{value:g}" if isinstance(value, float) else str(value)
         if most < value < math.inf:
-            return {"msg": f"{name}: must be at most {most} {unit} ({most_said}), "
-                           f"not {shown}",
+            said = f" ({most_said})" if most_said else ""
+            return {"msg": f"{name}: must be at most {most} {unit}{said}, not {shown}",
                     "setting": name}
         expected = f"0 ({zero}) or a positive" if zero is not None else "a positive"
         return {"msg": f"{name}: must be {expected} number of {unit}, not {shown}",

@@ -789,6 +789,30 @@ def test_a_timeout_or_interval_that_is_no_time_is_refused_in_one_line(tmp_path):
         assert (rc, out["msg"], out.get("setting")) == (1, message, option), out
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # 1e9 echo requests ran ping for ever; 0 was refused without the setting's name
+    ("probes", 0, "must be a positive number of echo requests, not 0"),
+    ("probes", 101, "must be at most 100 echo requests, not 101"),
+    # a level of 0 or less warned of every target, 1e12 of none however slow
+    ("latency_warn_ms", 0, "must be a positive number of milliseconds, not 0"),
+    ("latency_warn_ms", -150, "must be a positive number of milliseconds, not -150"),
+    ("latency_warn_ms", 1e12, "must be at most 60000 milliseconds (one minute), not 1e+12"),
+    ("latency_warn_ms", "nan", "must be a positive number of milliseconds, not nan"),
+])
+def test_probes_or_a_latency_level_out_of_range_is_refused_in_one_line(
+        tmp_path, option, value, said):
+    rc, out = run_module("net_reachability", tmp_path, {"lan": ["127.0.0.1"], option: value})
+    assert (rc, out["msg"], out.get("setting")) == (1, f"{option}: {said}", option), out
+    assert "checks" not in out
+
+
+@pytest.mark.parametrize(("probes", "latency_warn_ms"), [(100, 60000), (1, 0.5)])
+def test_probes_and_a_latency_level_in_range_pass(tmp_path, probes, latency_warn_ms):
+    rc, out = run_module("net_reachability", tmp_path, {
+        "probes": probes, "latency_warn_ms": latency_warn_ms})
+    assert rc == 0 and out["fault"] is None, out
+
+
 def test_nothing_to_check_is_not_reported_as_a_good_network(tmp_path):
     # every list empty (the role's defaults) was summed up "Jaringan baik:  terjangkau"
     rc, out = run_module("net_reachability", tmp_path, {})

@@ -106,6 +106,19 @@ def test_the_network_check_names_the_variable_of_each_modules_timeout(
                                 "number of seconds, not -1")
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # recorded as 'Kegiatan 2: probes must be at least 1', an option no court sets
+    ("probes", 0, "must be a positive number of echo requests, not 0"),
+    # a float option: shown as Python writes the float
+    ("latency_warn_ms", 10**12, "must be at most 60000 milliseconds (one minute), not 1e+12"),
+])
+def test_the_network_check_names_the_variable_of_probes_and_the_latency_level(
+        tmp_path, option, value, said):
+    failing = {"name": "Check", "net_reachability": {option: value}}
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == f"Kegiatan 2: pengaturan salah: network_{option}: {said}"
+
+
 def test_the_network_check_names_the_variable_of_the_battery_age(tmp_path):
     # ups_status names its option battery_max_age_days as the setting: the prefix alone
     # made it network_battery_max_age_days, a variable no court has

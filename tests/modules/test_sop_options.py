@@ -125,6 +125,28 @@ def test_a_duration_of_0_keeps_its_documented_meaning() -> None:
         "setting": "battery_max_age_days"}
 
 
+@pytest.mark.parametrize(("value", "said"), [
+    (0, "must be a positive number of echo requests, not 0"),
+    (-3, "must be a positive number of echo requests, not -3"),
+    (101, "must be at most 100 echo requests, not 101"),
+    (10**9, "must be at most 100 echo requests, not 1000000000"),
+    (1, None), (100, None)])
+def test_a_count_is_refused_outside_its_range_in_its_own_unit(value: int,
+                                                              said: str | None) -> None:
+    """net_reachability's probes: no time, the same check in its own unit and bound, with
+    no words for the bound unless given."""
+    assert options.range_error({"probes": value}, "probes", unit="echo requests",
+                               most=100) == (None if said is None else {
+        "msg": f"probes: {said}", "setting": "probes"})
+
+
+def test_a_bound_said_in_words_is_named_after_it() -> None:
+    assert options.range_error({"ms": 6e4 + 0.5}, "ms", unit="milliseconds", most=60000,
+                               most_said="one minute") == {
+        "msg": "ms: must be at most 60000 milliseconds (one minute), not 60000.5",
+        "setting": "ms"}
+
+
 def test_ten_years_back_is_a_date() -> None:
     """What the modules make of the longest duration: a timedelta, and the time that
     long before now (server_diagnose's since, backup_retention's stale_after)."""
