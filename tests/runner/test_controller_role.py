@@ -533,6 +533,48 @@ def test_records_and_vault_password_inside_the_project_are_refused(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [("sop_controller_notify_timeout", "0", "must be a positive number of seconds, not 0"),
+     ("sop_controller_notify_timeout", "86401",
+      "must be at most 86400 seconds (one day), not 86401"),
+     ("sop_controller_install_wait", "-1",
+      "must be 0 (does not wait for the SOP runs) or a positive number of seconds, not -1"),
+     ("sop_controller_install_wait", "1000000000000",
+      "must be at most 86400 seconds (one day), not 1e+12")],
+)  # fmt: skip
+def test_a_time_limit_sop_or_flock_would_refuse_later_is_refused_first(
+    tmp_path: Path, local_tmp: Path, setting: str, value: str, said: str
+) -> None:
+    """notify.yml's timeout was checked by sop only when a run's notifications were
+    sent, after the run; flock took the install's wait only after the new venv was built
+    (-1: 'cannot set up timer'), 1e12 waited on a stuck run for good. Each is refused in
+    one line naming the setting, before anything is installed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={value}")
+    assert "failed=1" in _recap(output), output[-3000:]
+    assert f"{setting}: {said}" in output, output[-3000:]
+    assert not dest.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+def test_an_install_wait_of_0_tries_the_lock_once(tmp_path: Path, local_tmp: Path) -> None:
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    output = _install_project(tmp_path, local_tmp, checkout, dest,
+                              "-e", "sop_controller_install_wait=0")  # fmt: skip
+    assert "failed=0" in _recap(output), output[-3000:]
+    assert (dest / "pyproject.toml").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 @pytest.mark.parametrize("version", ["main", "v1", "HEAD", "0d3240c", ""])
 def test_a_git_source_is_installed_only_at_a_commit_it_names_in_full(
     tmp_path: Path, local_tmp: Path, version: str
