@@ -473,7 +473,13 @@ def _run(
     lapsed = None if approvals.EXTRA_VAR in own_extra.names else approvals.lapsed(ctx.store, row)
     if lapsed:
         _error(f"sop: warning: {lapsed}")  # on stderr, shown as errors are
-    if sop.playbook is None:
+    if sop.playbook is None and args.check:  # `sop ack` refuses a dry run's steps
+        ctx.console.print(
+            f"[yellow]{escape(sop.id)} has no playbook yet:[/] dry run {result.execution_id} "
+            "asks for none of its manual steps; run it without --check, then confirm each "
+            "with `sop ack`."
+        )
+    elif sop.playbook is None:
         ctx.console.print(
             f"[yellow]{escape(sop.id)} has no playbook yet:[/] execution {result.execution_id} "
             f"records its manual steps; confirm each with "

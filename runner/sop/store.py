@@ -171,6 +171,24 @@ def _refuse_unrun_human_part(
     )
 
 
+def _refuse_dry_run(tx: Transaction, execution_id: int, shown: str) -> None:
+    """SopError when execution ``execution_id`` is a dry run (`sop run --check`): it
+    carried nothing out and the report lists none of its manual steps (`report.not_dry`),
+    so an ack of one (``shown`` as the operator named it) would be evidence nobody reads.
+    `sop approve` acknowledges a dry run's order step on purpose (`acknowledge_in`)."""
+    # none found: acknowledge_in then names the activity not recorded
+    found = tx.rows(
+        "SELECT sop_id, check_mode FROM executions WHERE id = :id", {"id": execution_id}
+    )
+    if found and found[0]["check_mode"]:
+        raise SopError(
+            f"execution {execution_id} is a dry run (`sop run --check`): it carried out "
+            "nothing and the report lists none of its manual steps; acknowledge activity "
+            f"{shown} on a real run (`sop run {found[0]['sop_id']}` without --check, "
+            "then `sop ack` of that execution)"
+        )
+
+
 def _activities(rows: list[Row]) -> list[Row]:
     """Activity rows as read: `warnings` (schema v12) NULL, recorded before, as none."""
     for row in rows:
@@ -683,8 +701,10 @@ class Store:
         """Record who carried out a manual activity (its status becomes acknowledged), or,
         with ``manual_step``, the human part of an automated activity (its status, the
         automated result, stays). ``label``: the activity as the refusals name it (the
-        document's reference the operator gave, C.3), else its number."""
+        document's reference the operator gave, C.3), else its number. A dry run's is
+        refused (`_refuse_dry_run`)."""
         with self.db.transaction(write=True) as tx:
+            _refuse_dry_run(tx, execution_id, label or str(number))
             self.acknowledge_in(tx, execution_id, number, by, note, manual_step=manual_step,
                                 label=label)
         return self.execution(execution_id)

@@ -174,6 +174,20 @@ def test_a_dry_limited_or_report_only_run_is_a_plan(store_url: str, how: dict) -
     assert done["hosts"] == ["sipp", "web"]
 
 
+def test_the_approval_of_a_dry_run_acknowledges_its_order(store_url: str) -> None:
+    """`sop ack` refuses a dry run's steps; `sop approve` of a dry run's plan records the
+    order (activity 4) with the approval all the same: that plan is what was approved."""
+    store = Store(store_url)
+    execution_id = _execution(store, check_mode=True)
+    with pytest.raises(SopError, match=f"execution {execution_id} is a dry run"):
+        store.acknowledge(execution_id, 4, "Dra. Siti", None)
+    approvals.approve(store, approvals.Approval(execution_id, "Dra. Siti", "Sekretaris", 7))
+    order = store.execution(execution_id)["activities"][1]
+    assert (order["number"], order["status"], order["acknowledged_by"]) == (
+        4, "acknowledged", "Dra. Siti",
+    )  # fmt: skip
+
+
 def test_a_run_without_the_condition_report_is_refused(store_url: str) -> None:
     """`sop run --activity 6`: no plan at all (activity 1 not run)."""
     store = Store(store_url)

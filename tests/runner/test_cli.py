@@ -529,6 +529,44 @@ def test_the_human_part_of_an_activity_that_did_not_run_is_refused(
     assert (second["acknowledged_by"], second["note"]) == (None, None)
 
 
+@pytest.mark.parametrize("activity", ["2", "3"], ids=["human-part", "manual"])
+def test_a_dry_runs_steps_are_not_acknowledged(cli: Cli, store_at: Store, activity: str) -> None:
+    """`sop ack` of a dry run (`sop run --check`) recorded the human part of an automated
+    activity, or a manual activity, of a run that carried out nothing: the report lists
+    none of a dry run's manual steps, so the ack was evidence nobody would read, and the
+    admin believed the step recorded. It is refused in one line (exit 2) naming how to
+    record it, and nothing is recorded."""
+    ran = craft_execution(store_at, "local-demo", now(), activities=3, check_mode=True)
+    with store_at.db.transaction(write=True) as tx:  # activity 3 is a manual one
+        tx.update(
+            "activity_results",
+            {"mode": "manual", "tag": None, "status": "pending-manual"},
+            "execution_id = :key_id AND number = 3",
+            key_id=ran,
+        )
+    code, out, err = cli("ack", str(ran), activity, "--by", "Siti", "--note", "lemari 3")
+    assert (code, out, err) == (2, "", (
+        f"sop: error: execution {ran} is a dry run (`sop run --check`): it carried out "
+        "nothing and the report lists none of its manual steps; acknowledge activity "
+        f"{activity} on a real run (`sop run local-demo` without --check, then `sop ack` of "
+        "that execution)\n"
+    ))  # fmt: skip
+    step = store_at.execution(ran)["activities"][int(activity) - 1]
+    assert (step["acknowledged_by"], step["note"]) == (None, None)
+
+
+def test_a_dry_run_of_manual_steps_asks_for_no_ack(cli: Cli) -> None:
+    """`sop run --check` of a SOP of manual steps only said to confirm each with `sop
+    ack`, which a dry run's steps are not: it says to run it for real first."""
+    code, out, err = cli("run", "local-manual", "-i", str(INVENTORY), "--check")
+    assert code == 0, err
+    assert "dry run 1 asks for none of its manual steps; run it without --check, then " \
+        "confirm each with `sop ack`." in " ".join(out.split())
+    assert "sop ack 1" not in out
+    code, _, err = cli("ack", "1", "A.1", "--by", "Budi Santoso")
+    assert code == 2 and "execution 1 is a dry run" in err
+
+
 def _console_script(ready: int) -> list[str]:
     """The `sop` console script as an install writes it from pyproject.toml's
     [project.scripts] (pip's script: import the entry point's function, exit with it),
