@@ -63,9 +63,11 @@ class ConsoleProgress(Progress):
         table.add_column("Hosts")
         table.add_column("Time")
         table.add_column("Task", max_width=40, no_wrap=True, style="dim")
+        # The activity whose first event arrived last, on the monotonic clock: the events'
+        # wall-clock `started` misorders them after a clock step.
         current = max(
-            (p for p in self.states.values() if p.started),
-            key=lambda p: p.started or 0,
+            (p for p in self.states.values() if p.started_clock is not None),
+            key=lambda p: p.started_clock or 0.0,
             default=None,
         )
         for activity in self.sop.activities:
