@@ -60,8 +60,8 @@ def test_a_columns_key_no_role_has_is_named_before_the_database_is_asked(tmp_pat
 @pytest.mark.parametrize(("module", "option", "value", "cause"), [
     # max_sessions -1 silently listed no session
     ("sipp_online_users", "max_sessions", -1, "must be 0 or more, got -1"),
-    ("sipp_online_users", "window_minutes", 0, "must be a positive number of minutes"),
-    ("sipp_audit_summary", "hours", 0, "must be a positive number"),
+    ("sipp_online_users", "window_minutes", 0, "must be a positive number of minutes, not 0"),
+    ("sipp_audit_summary", "hours", 0, "must be a positive number of hours, not 0"),
     # -5 read "database did not answer within -5 s", the database blamed; 0 was 300
     ("sipp_online_users", "query_timeout", -5, "must be a positive number of seconds, not -5"),
     ("sipp_audit_summary", "query_timeout", 0, "must be a positive number of seconds, not 0"),

@@ -85,3 +85,15 @@ def test_notify_urls_vaulted_one_by_one_are_written_decrypted(tmp_path: Path) ->
     }
     # as to_nice_yaml wrote plain URLs before: an installed notify.yml is left unchanged
     assert text == "timeout: 60\nurls:\n- tgram://123:BOT-token/456\n- json://monitor.example/hook\n"
+
+
+def test_a_notify_timeout_given_as_text_is_written_as_a_number(tmp_path: Path) -> None:
+    """`-e sop_controller_notify_timeout=120` is the text '120' (the role's checks read it
+    as a number, argument_specs do not convert it): notify.yml held `timeout: '120'`,
+    which sop refuses after every run, so no notification was ever sent."""
+    name = "The notification URLs and time limit (0600 root, read by sop after each run)"
+    task = _task("secrets.yml", name)
+    variables = ('sop_controller_notify_urls: ["json://monitor.example/hook"]\n'
+                 "sop_controller_notify_timeout: '120'\n")
+    text = _rendered(tmp_path, task["ansible.builtin.copy"]["content"], variables)
+    assert yaml.safe_load(text) == {"urls": ["json://monitor.example/hook"], "timeout": 120}
