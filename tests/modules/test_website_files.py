@@ -336,6 +336,23 @@ def test_verify_follows_no_link_and_reads_no_fifo(site, tmp_path):
         verify.check(str(fifo), manifest, sha, 60, nobody)
 
 
+def stored_backup(site: Path, dest: Path, ledger: Path, *,
+                  with_manifest: bool = False) -> dict[str, Any]:
+    """A backup of ``site`` made in ``dest`` and recorded in ``ledger`` as taken in (its
+    name and SHA-256; with its manifest's, ``with_manifest``), as an ingest records it."""
+    made = backup_module.backup(
+        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
+         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
+        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
+    line = {"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
+            "name": Path(made["path"]).name, "sha256": made["sha256"]}
+    if with_manifest:
+        line |= {"manifest": Path(made["manifest"]).name,
+                 "manifest_sha256": made["manifest_sha256"]}
+    ledger.write_text(json.dumps(line) + "\n")
+    return made
+
+
 def test_a_link_in_the_store_is_no_verdict_on_the_archive_it_names(site, tmp_path):
     """A symbolic link put at a stored archive's name (the store tampered with) was
     recorded in the ledger as the archive's failed verification, under the SHA-256 of the
@@ -343,14 +360,8 @@ def test_a_link_in_the_store_is_no_verdict_on_the_archive_it_names(site, tmp_pat
     naming the link, and the record is left as it was."""
     dest = tmp_path / "backups"
     dest.mkdir()
-    made = backup_module.backup(
-        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
-        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
     ledger = tmp_path / "ledger.jsonl"
-    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
-                                  "name": Path(made["path"]).name,
-                                  "sha256": made["sha256"]}) + "\n")
+    made = stored_backup(site, dest, ledger)
     before = ledger.read_bytes()
     elsewhere = tmp_path / "elsewhere.tar.zst"
     os.rename(made["path"], elsewhere)
@@ -368,16 +379,9 @@ def test_a_manifest_changed_in_the_store_is_no_verdict_on_the_archive(site, tmp_
     record's manifest_sha256 is checked first: an error naming it, nothing recorded."""
     dest = tmp_path / "backups"
     dest.mkdir()
-    made = backup_module.backup(
-        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
-        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
-    mpath = Path(made["manifest"])
     ledger = tmp_path / "ledger.jsonl"
-    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
-                                  "name": Path(made["path"]).name, "sha256": made["sha256"],
-                                  "manifest": mpath.name,
-                                  "manifest_sha256": made["manifest_sha256"]}) + "\n")
+    made = stored_backup(site, dest, ledger, with_manifest=True)
+    mpath = Path(made["manifest"])
     before = ledger.read_bytes()
     edited = json.loads(mpath.read_text())
     edited["entries"] += 1
@@ -1491,14 +1495,8 @@ def test_a_verification_waits_for_the_store_lock_to_record_or_records_nothing(
     in one line naming the holder and records nothing (the archive stays unverified)."""
     dest = tmp_path / "backups"
     dest.mkdir()
-    made = backup_module.backup(
-        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
-        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
     ledger = dest / "ledger.jsonl"
-    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
-                                  "name": Path(made["path"]).name,
-                                  "sha256": made["sha256"]}) + "\n")
+    made = stored_backup(site, dest, ledger)
     before = ledger.read_bytes()
     lock = dest / ".ingest.lock"  # the store's, as the ingest takes it
     args = {"path": made["path"], "ledger": str(ledger), "os_user": "nobody", "lock_timeout": 1}
@@ -1521,14 +1519,8 @@ def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_wri
     record; the record is as it was, the backup stays unverified."""
     dest = tmp_path / "backups"
     dest.mkdir()
-    made = backup_module.backup(
-        {"paths": [str(site)], "dest": str(dest), "prefix": "website", "exclude": [],
-         "level": 3, "period": "always", "stall_timeout": 600, "files": []},
-        datetime.datetime(2026, 11, 30, 1, 0, 0).astimezone(), {})
     ledger = tmp_path / "ledger.jsonl"
-    name = Path(made["path"]).name
-    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
-                                  "name": name, "sha256": made["sha256"]}) + "\n")
+    made = stored_backup(site, dest, ledger)
     before = ledger.read_bytes()
     rc, result = run_module("website_archive_verify", tmp_path, {
         "path": made["path"], "ledger": str(ledger), "os_user": "nobody"},

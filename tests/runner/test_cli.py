@@ -412,19 +412,27 @@ def test_an_extra_var_ansible_cannot_split_is_one_line_without_its_value(
     assert "Rahasia" not in err
 
 
+def made_manual(store: Store, execution_id: int, *numbers: int) -> None:
+    """Record the activities ``numbers`` of an execution as manual steps still waiting
+    for a person (the fixture catalogue's local-demo automates them all)."""
+    with store.db.transaction(write=True) as tx:
+        for number in numbers:
+            tx.update(
+                "activity_results",
+                {"mode": "manual", "tag": None, "status": "pending-manual"},
+                "execution_id = :key_id AND number = :key_number",
+                key_id=execution_id,
+                key_number=number,
+            )
+
+
 def test_the_human_part_of_an_automated_activity_is_shown_waiting(
     cli: Cli, store_at: Store
 ) -> None:
     """`sop execution` and `sop ack` name an automated activity's human part (manual_step)
     as still waiting until it is acknowledged, as they do a manual activity."""
     ran = craft_execution(store_at, "local-demo", now(), activities=3)
-    with store_at.db.transaction(write=True) as tx:  # activity 3 is a manual one
-        tx.update(
-            "activity_results",
-            {"mode": "manual", "tag": None, "status": "pending-manual"},
-            "execution_id = :key_id AND number = 3",
-            key_id=ran,
-        )
+    made_manual(store_at, ran, 3)  # activity 3 is a manual one
     code, out, err = cli("execution", str(ran))
     assert code == 0, err
     assert "waits for sop ack" in out
@@ -445,13 +453,7 @@ def test_a_failed_runs_manual_step_is_shown_not_awaited(cli: Cli, store_at: Stor
     names the others not awaited apart from any still waiting. --json keeps the status
     recorded (the execution's own says it failed)."""
     ran = craft_execution(store_at, "local-demo", now(), activities=4, status="failed")
-    with store_at.db.transaction(write=True) as tx:  # activities 3 and 4 are manual ones
-        tx.update(
-            "activity_results",
-            {"mode": "manual", "tag": None, "status": "pending-manual"},
-            "execution_id = :key_id AND number >= 3",
-            key_id=ran,
-        )
+    made_manual(store_at, ran, 3, 4)  # activities 3 and 4 are manual ones
     code, out, err = cli("execution", str(ran), "--json")
     assert code == 0, err
     assert [a["status"] for a in json.loads(out)["activities"]][2:] == ["pending-manual"] * 2
@@ -537,13 +539,7 @@ def test_a_dry_runs_steps_are_not_acknowledged(cli: Cli, store_at: Store, activi
     admin believed the step recorded. It is refused in one line (exit 2) naming how to
     record it, and nothing is recorded."""
     ran = craft_execution(store_at, "local-demo", now(), activities=3, check_mode=True)
-    with store_at.db.transaction(write=True) as tx:  # activity 3 is a manual one
-        tx.update(
-            "activity_results",
-            {"mode": "manual", "tag": None, "status": "pending-manual"},
-            "execution_id = :key_id AND number = 3",
-            key_id=ran,
-        )
+    made_manual(store_at, ran, 3)  # activity 3 is a manual one
     code, out, err = cli("ack", str(ran), activity, "--by", "Siti", "--note", "lemari 3")
     assert (code, out, err) == (2, "", (
         f"sop: error: execution {ran} is a dry run (`sop run --check`): it carried out "
