@@ -85,7 +85,9 @@ options:
     type: float
     default: 2
   loss_warn_percent:
-    description: Loss from which a target that answers gets a warning.
+    description: Loss, in percent, from which a target that answers gets a warning, more
+      than 0 and at most 100 (else the module fails with C(setting) C(loss_warn_percent));
+      100 warns of no loss, as a target that answers lost less.
     type: float
     default: 10
   latency_warn_ms:
@@ -168,6 +170,10 @@ MAX_PROBES = 100
 # level of 1e12 hid every slow link without a word, one of 0 or less warned of every
 # target that answered.
 MAX_LATENCY_WARN_MS = 60000
+# The highest loss warning level: a level above 100 hid every lossy link without a word,
+# one of 0 or less warned of every target that answered. 100 is kept: it warns of no
+# loss (a target that answers lost less), the way to warn of latency alone.
+MAX_LOSS_WARN_PERCENT = 100
 
 
 def describe(check: dict[str, Any]) -> str:
@@ -204,6 +210,8 @@ def main() -> None:
     bad_setting = (range_error(p, "probes", unit="echo requests", most=MAX_PROBES)
                    or seconds_error(p, "timeout")
                    or seconds_error(p, "interval", zero="no pause between echo requests")
+                   or range_error(p, "loss_warn_percent", unit="percent",
+                                  most=MAX_LOSS_WARN_PERCENT)
                    or range_error(p, "latency_warn_ms", unit="milliseconds",
                                   most=MAX_LATENCY_WARN_MS, most_said="one minute"))
     if bad_setting:

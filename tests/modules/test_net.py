@@ -798,18 +798,26 @@ def test_a_timeout_or_interval_that_is_no_time_is_refused_in_one_line(tmp_path):
     ("latency_warn_ms", -150, "must be a positive number of milliseconds, not -150"),
     ("latency_warn_ms", 1e12, "must be at most 60000 milliseconds (one minute), not 1e+12"),
     ("latency_warn_ms", "nan", "must be a positive number of milliseconds, not nan"),
+    # a loss level of 0 or less warned of every target that answered, one over 100 of none
+    ("loss_warn_percent", 0, "must be a positive number of percent, not 0"),
+    ("loss_warn_percent", -5, "must be a positive number of percent, not -5"),
+    ("loss_warn_percent", 100.5, "must be at most 100 percent, not 100.5"),
+    ("loss_warn_percent", "inf", "must be a positive number of percent, not inf"),
 ])
-def test_probes_or_a_latency_level_out_of_range_is_refused_in_one_line(
+def test_probes_or_a_warning_level_out_of_range_is_refused_in_one_line(
         tmp_path, option, value, said):
     rc, out = run_module("net_reachability", tmp_path, {"lan": ["127.0.0.1"], option: value})
     assert (rc, out["msg"], out.get("setting")) == (1, f"{option}: {said}", option), out
     assert "checks" not in out
 
 
-@pytest.mark.parametrize(("probes", "latency_warn_ms"), [(100, 60000), (1, 0.5)])
-def test_probes_and_a_latency_level_in_range_pass(tmp_path, probes, latency_warn_ms):
+@pytest.mark.parametrize(("probes", "latency_warn_ms", "loss_warn_percent"),
+                         [(100, 60000, 100), (1, 0.5, 0.5)])
+def test_probes_and_warning_levels_in_range_pass(tmp_path, probes, latency_warn_ms,
+                                                 loss_warn_percent):
     rc, out = run_module("net_reachability", tmp_path, {
-        "probes": probes, "latency_warn_ms": latency_warn_ms})
+        "probes": probes, "latency_warn_ms": latency_warn_ms,
+        "loss_warn_percent": loss_warn_percent})
     assert rc == 0 and out["fault"] is None, out
 
 

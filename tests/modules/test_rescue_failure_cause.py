@@ -111,8 +111,10 @@ def test_the_network_check_names_the_variable_of_each_modules_timeout(
     ("probes", 0, "must be a positive number of echo requests, not 0"),
     # a float option: shown as Python writes the float
     ("latency_warn_ms", 10**12, "must be at most 60000 milliseconds (one minute), not 1e+12"),
+    # taken without a word: a loss level over 100 warned of no lossy target
+    ("loss_warn_percent", 150, "must be at most 100 percent, not 150"),
 ])
-def test_the_network_check_names_the_variable_of_probes_and_the_latency_level(
+def test_the_network_check_names_the_variable_of_probes_and_the_warning_levels(
         tmp_path, option, value, said):
     failing = {"name": "Check", "net_reachability": {option: value}}
     assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
