@@ -14,10 +14,13 @@ description:
     naming the protocol, address, port and process.
   - Sockets bound only to the loopback addresses are ignored unless O(include_loopback).
   - ss prints a process name's bytes as they are (any process may choose its name); a
-    newline in one does not end the socket's line. The result, the finding and the
-    record write a name's control characters as escapes (C(\x0a)), a byte that is not
-    UTF-8 as its surrogate escape (C(\udcff)) and a backslash doubled, so that a name
-    holding the byte 0xff and one spelled C(\xff) read differently.
+    newline in one does not end the socket's line, and a quote, a comma, a parenthesis
+    or a backslash, at its end too, is read as the name's. ss itself shows a name only
+    up to its first closing parenthesis (it reads C(/proc/PID/stat) so). The result,
+    the finding and the record write a name's control characters as escapes
+    (C(\x0a)), a byte that is not UTF-8 as its surrogate escape (C(\udcff)) and a
+    backslash doubled, so that a name holding the byte 0xff and one spelled C(\xff)
+    read differently.
   - Reports only; never changes anything.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -94,7 +97,13 @@ from ansible.module_utils.sop_security import SecurityInputError, finding, summa
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 
 ALLOWED = re.compile(r"^(?:(tcp|udp)/)?(\d{1,5})(?:\s+(.+))?$")
-PROCESS = re.compile(r'\("((?:[^"\\]|\\.)*)",pid=')
+# One process holding a socket, in ss's users:(...) column: ("NAME",pid=N,fd=N), the
+# next after a comma. ss prints NAME's bytes as they are, escaping none: a quote, a
+# comma, a parenthesis and a backslash are the name's (one at its end was read as an
+# escape of the quote: a process named evil\ was none, shown '?'). A holder ends at the
+# first '",pid=N,fd=N)' after its start: ss cuts a name at its first ')' (it reads
+# /proc/PID/stat so), so no name spells that end, though it may spell '",pid=1,fd=2'.
+PROCESS = re.compile(r'\("(.*?)",pid=\d+,fd=\d+\)', re.DOTALL)
 COMM_LENGTH = 15  # the kernel keeps a process name's first 15 bytes (TASK_COMM_LEN - 1)
 # The start of a socket's line of `ss -H -tulpn` (Netid State Recv-Q Send-Q Local Peer).
 # ss prints a process name's bytes as they are, a newline too (any process may name

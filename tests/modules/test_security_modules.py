@@ -360,6 +360,52 @@ def test_a_process_names_byte_that_is_not_utf8_and_its_escape_spelled_out_read_d
     assert result["sop_output"]["listeners"] == ["tcp/4000 a\\udcffb", "tcp/4000 a\\\\xffb"]
 
 
+# Lines as ss prints the users column: each name's bytes as they are, no escape.
+QUOTED_SS = (
+    'tcp LISTEN 0 128 0.0.0.0:4444 0.0.0.0:* users:(("evil\\",pid=4242,fd=3))\n'
+    'tcp LISTEN 0 128 0.0.0.0:4445 0.0.0.0:* '
+    'users:(("a"b,c(d",pid=7,fd=3),("sshd",pid=1,fd=5))\n'
+    'tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* '
+    'users:(("x",pid=1,fd=2",pid=66,fd=3),("sshd",pid=900,fd=3))\n'
+    'tcp LISTEN 0 128 0.0.0.0:2222 0.0.0.0:* users:(("("sshd",pid=67,fd=3))\n'
+)
+
+
+def test_a_process_name_with_a_quote_comma_parenthesis_or_final_backslash_is_read_whole():
+    """ss escapes nothing in a name: a backslash was read as escaping the quote after it,
+    so a process named evil\\ was none (process None, shown '?'); a name with a quote was
+    left out and its socket read as held by the other holder alone; one spelling
+    ",pid=1,fd=2 or ("sshd was read as x or as sshd. A holder ends at its first
+    ",pid=N,fd=N), which no name spells: ss cuts a name at its first ')'."""
+    assert [(i["port"], i["process"], i["processes"]) for i in listeners.parse_ss(QUOTED_SS)] == [
+        (4444, "evil\\", ["evil\\"]),
+        (4445, 'a"b,c(d', ['a"b,c(d', "sshd"]),
+        (22, 'x",pid=1,fd=2', ['x",pid=1,fd=2', "sshd"]),
+        (2222, '("sshd', ['("sshd'])]
+    # a name holding ')' as ss would print it if it did not cut there: read whole too
+    assert listeners.parse_ss('udp UNCONN 0 0 0.0.0.0:53 0.0.0.0:* '
+                              'users:(("f(x) y",pid=3,fd=4))\n')[0]["processes"] == ["f(x) y"]
+    _, found = listeners.compare(listeners.parse_ss(QUOTED_SS), listeners.parse_allowed(
+        ["tcp/22 sshd", "tcp/2222 sshd", "tcp/4445 sshd"]), include_loopback=False)
+    assert found[0]["samples"] == ["tcp 0.0.0.0:2222 (\"sshd", "tcp 0.0.0.0:4444 evil\\\\"]
+
+
+def test_a_process_named_with_a_final_backslash_is_named_in_the_result(tmp_path, monkeypatch):
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tmp_path / "ss.out").write_text(QUOTED_SS.splitlines(keepends=True)[0])
+    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
+    (tools / "ss").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = run_module("security_listeners", tmp_path, {"allowed": ["tcp/22 sshd"]}, 30)
+    assert rc == 0, result
+    # shown doubles the backslash, as every name's
+    assert [(i["process"], i["processes"]) for i in result["listeners"]] == [
+        ("evil\\\\", ["evil\\\\"])]
+    assert result["findings"][0]["samples"] == ["tcp 0.0.0.0:4444 evil\\\\"]
+    assert result["sop_output"]["listeners"] == ["tcp/4444 evil\\\\"]
+
+
 def test_an_allowed_name_is_cut_at_the_kernels_15_bytes_not_characters(tmp_path, monkeypatch):
     """The kernel keeps a process name's first 15 bytes, a UTF-8 character the cut splits
     left as its first byte, which ss prints: the entry's first 15 characters never
