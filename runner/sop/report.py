@@ -504,16 +504,22 @@ UNFINISHED = ("failed", "unreachable", "interrupted", "canceled")
 
 def abandoned_step(execution: Row, activity: Mapping[str, Any]) -> bool:
     """A manual step of an execution that ended without carrying its SOP out
-    (UNFINISHED), nobody having acknowledged it: not awaited, no step still to confirm.
-    An automated activity's human part is not one: its own status says its automated
-    part ran (`waiting_human_part`)."""
-    return activity["status"] == "pending-manual" and execution["status"] in UNFINISHED
+    (UNFINISHED), or of a dry run (`sop run --check`: `sop ack` refuses its steps),
+    nobody having acknowledged it: not awaited, no step still to confirm. An automated
+    activity's human part is not one: its own status says its automated part ran
+    (`waiting_human_part`; a dry run's asks nothing)."""
+    return activity["status"] == "pending-manual" and (
+        bool(execution["check_mode"]) or execution["status"] in UNFINISHED
+    )
 
 
 def abandoned_state(execution: Row) -> str:
     """What an `abandoned_step` of `execution` is, in the report, `sop execution` and `sop
     ack` alike: not confirmed, its run having ended so (`Tidak dikonfirmasi: eksekusi
-    gagal`, `... eksekusi terputus`)."""
+    gagal`, `... eksekusi terputus`) or being a dry run (`Tidak dikonfirmasi: mode uji`,
+    as the PDF report marks one)."""
+    if execution["check_mode"]:
+        return "Tidak dikonfirmasi: mode uji"
     return f"Tidak dikonfirmasi: eksekusi {STATUS_ID[execution['status']].lower()}"
 
 

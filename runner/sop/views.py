@@ -342,8 +342,8 @@ def _limit_cell(activity: Mapping[str, Any]) -> Text:
 
 def _activity_status(row: Row, activity: Mapping[str, Any]) -> Text:
     """An activity's recorded status; a manual step of a run that ended without carrying
-    its SOP out, nobody having acknowledged it, as the report says it (not awaited:
-    `Tidak dikonfirmasi: eksekusi gagal`)."""
+    its SOP out or of a dry run, nobody having acknowledged it, as the report says it
+    (not awaited: `Tidak dikonfirmasi: eksekusi gagal`, `Tidak dikonfirmasi: mode uji`)."""
     if abandoned_step(row, activity):
         return Text(abandoned_state(row), style="dim")
     return status_text(activity["status"])

@@ -551,6 +551,28 @@ def test_a_dry_runs_steps_are_not_acknowledged(cli: Cli, store_at: Store, activi
     assert (step["acknowledged_by"], step["note"]) == (None, None)
 
 
+@pytest.mark.parametrize("status", ["successful", "failed"])
+def test_a_dry_runs_manual_steps_are_shown_not_awaited(
+    cli: Cli, store_at: Store, status: str
+) -> None:
+    """`sop execution` of a dry run showed its manual activities `pending-manual`, as if
+    awaiting the `sop ack` that refuses them: they read not awaited, a dry run's words
+    (`Tidak dikonfirmasi: mode uji`) even where it failed, and its human part (activity 2)
+    waits for nothing. --json keeps the status recorded."""
+    ran = craft_execution(
+        store_at, "local-demo", now(), activities=4, status=status, check_mode=True
+    )
+    made_manual(store_at, ran, 3, 4)  # activities 3 and 4 are manual ones
+    code, out, err = cli("execution", str(ran), "--json")
+    assert code == 0, err
+    assert [a["status"] for a in json.loads(out)["activities"]][2:] == ["pending-manual"] * 2
+    code, out, err = cli("execution", str(ran))
+    assert code == 0, err
+    assert out.count("Tidak dikonfirmasi: mode uji") == 2
+    assert "pending-manual" not in out and "eksekusi gagal" not in out
+    assert "waits for sop ack" not in out
+
+
 def test_a_dry_run_of_manual_steps_asks_for_no_ack(cli: Cli) -> None:
     """`sop run --check` of a SOP of manual steps only said to confirm each with `sop
     ack`, which a dry run's steps are not: it says to run it for real first."""
