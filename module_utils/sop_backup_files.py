@@ -19,6 +19,7 @@ import datetime
 import errno
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import pwd
@@ -480,9 +481,10 @@ def _flock_pids(fd: int) -> list[int]:
 
 def flock_holder(fd: int) -> str | None:
     """Who holds a flock of the lock file open as ``fd``: ``pid 4242 (/usr/bin/python3)``
-    (its command line, HOLDER_MAX characters at most), then what it does when the lock
-    file says so in that process's own words (note_holder): ``: verifying <path>``.
-    None when /proc does not tell (no /proc/locks, a holder in another PID namespace)."""
+    (its command line, HOLDER_MAX characters at most as shown, cut before an escape that
+    would not fit whole), then what it does when the lock file says so in that process's
+    own words (note_holder): ``: verifying <path>``. None when /proc does not tell (no
+    /proc/locks, a holder in another PID namespace)."""
     try:
         pids = _flock_pids(fd)
     except OSError:
@@ -497,8 +499,12 @@ def flock_holder(fd: int) -> str | None:
         command = b""
     # bytes that are not UTF-8 as their surrogate escapes, which shown writes \udcff:
     # the one way its escapes read (a path spelled \xff is shown \\xff)
-    text = shown(command.decode("utf-8", "surrogateescape"))
-    text = text if len(text) <= HOLDER_MAX else text[:HOLDER_MAX] + "..."
+    raw = command.decode("utf-8", "surrogateescape")
+    text = shown(raw)
+    if len(text) > HOLDER_MAX:  # cut between characters, never inside an escape (\udc)
+        sizes = itertools.accumulate(len(shown(char)) for char in raw)
+        end = next(count for count, size in enumerate(sizes) if size > HOLDER_MAX)
+        text = shown(raw[:end]) + "..."
     holder = f"pid {pid}" + (f" ({text})" if text else "")
     try:
         note = os.pread(fd, 4096, 0).decode("utf-8", "surrogateescape").split("\n")[0]

@@ -1965,6 +1965,24 @@ def test_a_holders_byte_that_is_not_utf8_and_its_escape_spelled_out_read_differe
         assert named == f"pid {pid} ({start}{escaped}): verifying /srv/{escaped}"
 
 
+@pytest.mark.parametrize("character", ["\udcff", "\n"], ids=["not-utf8", "newline"])
+def test_a_holders_command_line_is_not_cut_inside_an_escape(
+        tmp_path: Path, character: str) -> None:
+    """A command line longer than HOLDER_MAX was cut in its shown form, so an escape that
+    straddled the limit left a fragment (\\udc..., \\x0...) that reads as another
+    character or a plain backslash: it is cut before the escape, which is left out."""
+    lock = tmp_path / "lock"
+    with lock_held(lock) as (_pid, probe):  # its script's folder is as long each time
+        width = len(probe.removesuffix("holder-of-the-lock"))
+    padding = "a" * (files.HOLDER_MAX - 2 - width)  # the escape starts 2 before the limit
+    argument = f"{padding}{character}tail"
+    with lock_held(lock, argument=argument) as (pid, command), open(lock, "rb+") as handle:
+        named = files.flock_holder(handle.fileno())
+    start = command.removesuffix(argument)
+    assert len(start) == width and files.shown(start) == start
+    assert named == f"pid {pid} ({start}{padding}...)"
+
+
 def test_the_scratch_sweep_means_the_same_in_every_sql_mode(monkeypatch) -> None:
     """SHOW DATABASES LIKE 'sop\\_verify\\_%': with NO_BACKSLASH_ESCAPES in the server's
     sql_mode the backslash is a plain character and no escape, so the pattern matched
