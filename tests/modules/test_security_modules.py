@@ -311,18 +311,23 @@ HOSTILE_SS = (
 )
 
 
+def fake_ss(tmp_path, monkeypatch, output: bytes) -> None:
+    """An `ss` first on PATH that prints ``output`` (the module runs `ss -H -tulpn`)."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tmp_path / "ss.out").write_bytes(output)
+    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
+    (tools / "ss").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+
+
 def test_a_process_name_with_a_newline_or_no_utf8_neither_fails_nor_hides(tmp_path, monkeypatch):
     """ss prints a process name's bytes as they are. A listener whose process named itself
     with a newline failed the whole check ('ss printed a local address without a port
     number'), every unexpected listener unreported; one with a byte that is no UTF-8
     came back as a surrogate escape, which the controller refuses. Each is a listener
     found, its name on one line in the result, the finding and the record."""
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    (tmp_path / "ss.out").write_bytes(HOSTILE_SS)
-    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
-    (tools / "ss").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    fake_ss(tmp_path, monkeypatch, HOSTILE_SS)
     rc, result = run_module("security_listeners", tmp_path, {"allowed": ["tcp/22 sshd"]}, 30)
     assert rc == 0, result
     assert [(i["address"], i["port"], i["process"]) for i in result["listeners"]] == [
@@ -344,14 +349,9 @@ def test_a_process_names_byte_that_is_not_utf8_and_its_escape_spelled_out_read_d
     the four characters \\xff in its name (any process may) read alike in the result, the
     finding and the record, and an allowlist entry spelling \\xff allowed both. The byte
     is \\udcff, the spelling's backslash doubled; the entry allows the spelling only."""
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    (tmp_path / "ss.out").write_bytes(
-        b'tcp LISTEN 0 128 0.0.0.0:4000 0.0.0.0:* users:(("a\xffb",pid=7,fd=3))\n'
-        b'tcp LISTEN 0 128 0.0.0.0:4000 0.0.0.0:* users:(("a\\xffb",pid=8,fd=3))\n')
-    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
-    (tools / "ss").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    fake_ss(tmp_path, monkeypatch,
+            b'tcp LISTEN 0 128 0.0.0.0:4000 0.0.0.0:* users:(("a\xffb",pid=7,fd=3))\n'
+            b'tcp LISTEN 0 128 0.0.0.0:4000 0.0.0.0:* users:(("a\\xffb",pid=8,fd=3))\n')
     rc, result = run_module("security_listeners", tmp_path, {"allowed": ["tcp/4000 a\\xffb"]}, 30)
     assert rc == 0, result
     assert [(i["process"], i["processes"], i["allowed"]) for i in result["listeners"]] == [
@@ -391,12 +391,7 @@ def test_a_process_name_with_a_quote_comma_parenthesis_or_final_backslash_is_rea
 
 
 def test_a_process_named_with_a_final_backslash_is_named_in_the_result(tmp_path, monkeypatch):
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    (tmp_path / "ss.out").write_text(QUOTED_SS.splitlines(keepends=True)[0])
-    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
-    (tools / "ss").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    fake_ss(tmp_path, monkeypatch, QUOTED_SS.splitlines(keepends=True)[0].encode())
     rc, result = run_module("security_listeners", tmp_path, {"allowed": ["tcp/22 sshd"]}, 30)
     assert rc == 0, result
     # shown doubles the backslash, as every name's
@@ -410,13 +405,8 @@ def test_an_allowed_name_is_cut_at_the_kernels_15_bytes_not_characters(tmp_path,
     """The kernel keeps a process name's first 15 bytes, a UTF-8 character the cut splits
     left as its first byte, which ss prints: the entry's first 15 characters never
     matched a name with a character of more than one byte."""
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    (tmp_path / "ss.out").write_bytes(  # pemantau-sidané: its 15th byte é's first
-        b'udp UNCONN 0 0 0.0.0.0:5000 0.0.0.0:* users:(("pemantau-sidan\xc3",pid=5,fd=5))\n')
-    (tools / "ss").write_text(f"#!/bin/sh\nexec cat {tmp_path}/ss.out\n")
-    (tools / "ss").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    fake_ss(tmp_path, monkeypatch,  # pemantau-sidané: its 15th byte é's first
+            b'udp UNCONN 0 0 0.0.0.0:5000 0.0.0.0:* users:(("pemantau-sidan\xc3",pid=5,fd=5))\n')
     rc, result = run_module("security_listeners", tmp_path,
                             {"allowed": ["udp/5000 pemantau-sidané"]}, 30)
     assert rc == 0 and result["findings"] == [], result
