@@ -11,7 +11,8 @@ same statements, so that both sides compute the same values:
   +00:00: order- and engine-independent (``CHECKSUM TABLE`` depends on the row format),
   one table scan. Only the columns whose bytes would otherwise change are cast to binary
   (see ``column_exprs``): casting every column doubled the cost of checksumming a table
-  whose rows are in memory.
+  whose rows are in memory. A row whose BLOB, TEXT and geometry values are longer than
+  ``LARGE_ROW`` goes in with an MD5 of each such value instead (see ``row_expr``).
 - views, triggers, routines and events: an MD5 of the definition (the definer left out,
   the database's own name normalised), so that a restore under another name and
   another definer compares equal.
@@ -39,8 +40,9 @@ from ansible.module_utils.sop_mariadb import (
     unhex,
 )
 
-CHECKSUM_METHOD = ("crc32-v2: COUNT(*) and SUM of CRC32 over each row's columns cast to "
-                   "binary and joined with 0x1F plus NULL flags (time zone +00:00)")
+CHECKSUM_METHOD = ("crc32-v3: COUNT(*) and SUM of CRC32 over each row's columns cast to "
+                   "binary and joined with 0x1F plus NULL flags (time zone +00:00), the "
+                   "BLOB/TEXT values of a row holding more than 512 KiB of them as MD5s")
 NON_TRANSACTIONAL_ENGINES = ("MyISAM", "Aria", "MEMORY", "CSV", "ARCHIVE", "MRG_MyISAM")
 _MARKER = "__sop_backup_phase__"
 _SESSION_SETUP = ("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ;\n"
@@ -70,6 +72,14 @@ PLAIN_TYPES = frozenset({"tinyint", "smallint", "mediumint", "int", "bigint", "d
 TEXT_TYPES = frozenset({"char", "varchar", "tinytext", "text", "mediumtext", "longtext",
                         "enum", "set"})
 ASCII_CHARSETS = frozenset({"utf8mb4", "utf8mb3", "utf8", "latin1", "ascii"})
+# Types one value of which may be longer than all of a row's other columns together (those
+# share 64 KiB): BLOB and TEXT (JSON is LONGTEXT), to 4 GiB, and geometry of many points.
+LARGE_TYPES = frozenset({"blob", "mediumblob", "longblob", "text", "mediumtext", "longtext",
+                         "geometry", "linestring", "polygon", "multipoint",
+                         "multilinestring", "multipolygon", "geometrycollection"})
+# Bytes of a row's LARGE_TYPES values above which each goes into its row's string as its
+# MD5 (row_expr): a row's string stays below 1 MiB, the smallest max_allowed_packet in use.
+LARGE_ROW = 512 * 1024
 
 
 def column_exprs(columns: Sequence[Column]) -> list[str]:
@@ -191,15 +201,34 @@ def rounded_floats_note(tables: Mapping[str, Any]) -> str:
             "FLOAT columns to DOUBLE (lossless) to back them up whole")
 
 
+def row_expr(columns: Sequence[Column]) -> str:
+    """The string of a row whose CRC32 the checksum adds up: its columns (column_exprs)
+    joined with 0x1F, then a NULL flag per column.
+
+    ``CONCAT_WS`` gives NULL, and CRC32 and SUM then nothing, for a string longer than
+    the server's ``max_allowed_packet`` (16 MiB by default; the backup computer's scratch
+    server is tuned to 1 GiB): a row of two 10 MB documents would count on the backup
+    computer and not on the SIPP server, and a good backup would fail its verification;
+    where both sides left it out, its content would go unchecked. A row whose BLOB, TEXT
+    and geometry values hold more than LARGE_ROW bytes therefore goes in with an MD5 of
+    each of them (their bytes as stored), chosen by the data alone, so that both servers
+    build the same string, short enough for either."""
+    values = column_exprs(columns)
+    flags = f"CONCAT({', '.join(f'ISNULL({quote_identifier(c.name)})' for c in columns)})"
+    row = f"CONCAT_WS(0x1f, {', '.join(values)}, {flags})"
+    large = [quote_identifier(c.name) for c in columns if c.type in LARGE_TYPES]
+    if not large:
+        return row
+    hashed = [f"MD5({quote_identifier(c.name)})" if c.type in LARGE_TYPES else value
+              for c, value in zip(columns, values)]
+    length = " + ".join(f"IFNULL(LENGTH({name}),0)" for name in large)
+    return f"IF({length} > {LARGE_ROW}, CONCAT_WS(0x1f, {', '.join(hashed)}, {flags}), {row})"
+
+
 def table_sql(table: str, columns: Sequence[Column], database: str) -> str:
     """One row ``T, hex(name), count, crc-sum, structure-md5, rounded-float rows`` for
     ``table``."""
-    if columns:
-        values = ", ".join(column_exprs(columns))
-        flags = ", ".join(f"ISNULL({quote_identifier(c.name)})" for c in columns)
-        row = f"CONCAT_WS(0x1f, {values}, CONCAT({flags}))"
-    else:
-        row = "''"
+    row = row_expr(columns) if columns else "''"
     structure = ("(SELECT MD5("  # noqa: S608
                  "GROUP_CONCAT(CONCAT_WS(0x1f, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE,"
                  " IFNULL(COLUMN_DEFAULT,'~'), EXTRA) ORDER BY ORDINAL_POSITION SEPARATOR 0x1e))"

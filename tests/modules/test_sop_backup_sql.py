@@ -155,6 +155,44 @@ def test_checksum_casts_only_where_bytes_would_change(mariadb: MariaDB) -> None:
     mariadb.root_sql("DROP TABLE u, l, mc, w, bin")
 
 
+@pytest.mark.mariadb
+def test_rows_longer_than_a_packet_are_checked_alike_on_either_server(mariadb: MariaDB) -> None:
+    """A row of two 9 MiB values is longer than the default 16M max_allowed_packet:
+    CONCAT_WS gave NULL on such a server and not on the backup computer's (1G), so a good
+    backup failed, and where both left it out its content went unchecked. Its values go
+    in as MD5s: the same checksum under either limit, and one byte changes it."""
+    mariadb.root_sql(
+        "DROP TABLE IF EXISTS big;"
+        "CREATE TABLE big (id INT PRIMARY KEY, a LONGBLOB, b LONGTEXT, c VARCHAR(9));"
+        "INSERT INTO big VALUES (1, REPEAT(0x1f, 9437184), NULL, 'x'), (2, 'a', 'b', NULL),"
+        " (3, REPEAT('z', 600000), NULL, NULL), (4, NULL, NULL, NULL);"
+        "UPDATE big SET b = REPEAT('y', 9437184) WHERE id = 1")
+    try:
+        at_16m = measured(mariadb, mariadb.database)["tables"]["big"]
+        mariadb.root_sql("SET GLOBAL max_allowed_packet = 1073741824")
+        assert measured(mariadb, mariadb.database)["tables"]["big"] == at_16m
+        before = at_16m["checksum"]
+        mariadb.root_sql("UPDATE big SET b = INSERT(b, 4718592, 1, 'Y') WHERE id = 1")
+        assert measured(mariadb, mariadb.database)["tables"]["big"]["checksum"] != before
+        mariadb.root_sql("UPDATE big SET b = INSERT(b, 4718592, 1, 'y') WHERE id = 1;"
+                         "UPDATE big SET a = 'A' WHERE id = 2")
+        assert measured(mariadb, mariadb.database)["tables"]["big"]["checksum"] != before
+    finally:
+        mariadb.root_sql("SET GLOBAL max_allowed_packet = 16777216; DROP TABLE big")
+
+
+def test_the_row_string_hashes_large_values_only_in_a_row_over_the_bound() -> None:
+    columns = [q.Column("id", "int", "", ""), q.Column("doc", "longblob", "", ""),
+               q.Column("t", "text", "utf8mb4", "utf8mb4_general_ci")]
+    assert q.row_expr(columns) == (
+        "IF(IFNULL(LENGTH(`doc`),0) + IFNULL(LENGTH(`t`),0) > 524288, "
+        "CONCAT_WS(0x1f, `id`, MD5(`doc`), MD5(`t`), "
+        "CONCAT(ISNULL(`id`), ISNULL(`doc`), ISNULL(`t`))), "
+        "CONCAT_WS(0x1f, `id`, CAST(`doc` AS BINARY), `t`, "
+        "CONCAT(ISNULL(`id`), ISNULL(`doc`), ISNULL(`t`))))")
+    assert q.row_expr(columns[:1]) == "CONCAT_WS(0x1f, `id`, CONCAT(ISNULL(`id`)))"
+
+
 def test_compare_counts_brackets_columns_and_objects() -> None:
     want = {"tables": {"a": {"rows": 3, "checksum": "1/2", "structure": "s"},
                        "b": {"rows": None, "checksum": None, "rows_min": 1, "rows_max": 4},
