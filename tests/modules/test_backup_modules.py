@@ -1280,6 +1280,25 @@ def test_what_is_the_backup_computers_problem_and_what_the_backups(line: str,
     assert bool(verify.ENVIRONMENT.search(line)) is environment
 
 
+@pytest.mark.parametrize(("line", "database"), [
+    # a view of the SIPP database reading another database (the lab): myloader's words,
+    # and the client's
+    ("myloader failed: ** (myloader:2872): CRITICAL **: 06:32:30.253: Error restoring "
+     "sop_verify_20261207063229_2860.v_satker from file sipp.v_satker-schema-view.sql: ANY "
+     "command denied to user 'sop_verify'@'localhost' for table `sipp_ref`.`satker`",
+     "sipp_ref"),
+    ("restore failed: ERROR 1142 (42000) at line 80: SELECT command denied to user "
+     "'sop_verify'@'localhost' for table `odd``db`.`t`", "odd`db"),
+    # the scratch database itself, or no table named: what the backup holds
+    ("restore failed: ERROR 1142 (42000) at line 8: DROP command denied to user "
+     "'sop_verify'@'localhost' for table `sop_verify_1_2`.`t`", None),
+    ("restore failed: ERROR 1044 (42000) at line 2: Access denied for user 'sop_verify'@"
+     "'localhost' to database 'mysql'", None),
+])
+def test_a_table_of_another_database_is_named(line: str, database: str | None) -> None:
+    assert verify.other_database(line) == database
+
+
 def test_an_unpacked_archive_holds_plain_files_and_folders_only(tmp_path) -> None:
     (tmp_path / "sipp.t.sql").write_text("INSERT INTO t VALUES (1);\n")
     (tmp_path / "sub").mkdir()
