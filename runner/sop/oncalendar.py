@@ -6,7 +6,8 @@ the times it runs it within a month, the runs its report plans.
 The parse and the search follow systemd's calendarspec.c (calendar_spec_from_string,
 find_next), its checks and its quirks included: the shorthands (`minutely`, `hourly`,
 `daily`, `weekly`, `monthly`, `yearly`/`annually`, `quarterly`, `semiannually`, any
-case), else `[WEEKDAYS] [[YEAR-]MONTH-DAY] [HOUR:MINUTE[:SECOND]]`: WEEKDAYS are names,
+case), else `[WEEKDAYS] [[YEAR-]MONTH-DAY] [HOUR:MINUTE[:SECOND]]` (spaces, one or more,
+between its parts, none before it or after its time or a shorthand): WEEKDAYS are names,
 abbreviated or whole, in any case, single, in ranges (`..` or `-`, never from a later day
 to an earlier one) or listed (`Mon..Fri`, `mon-fri`, `Monday,Wed,Fri`); each other part
 is `*` or values, ranges (`08..18`) and repetitions (`0/15`, `08..18/2`, `*-*-1/7`)
@@ -103,8 +104,7 @@ class Calendar:
     def parse(cls, text: str, zone: tzinfo) -> Calendar:
         """`text` (without its zone) on the clock `zone`; UnsupportedCalendar if systemd
         refuses it or its form is not followed (the module's docstring)."""
-        expression = " ".join(text.split())
-        expression = _SHORTHANDS.get(expression.lower(), expression)
+        expression = _SHORTHANDS.get(text.lower(), text)
         if not expression:
             raise UnsupportedCalendar(text)
         reader = _Reader(expression)
@@ -387,7 +387,7 @@ def _valid(chain: _Chain, low: int, high: int, *, end_of_month: bool) -> bool:
 
 class _Reader:
     """calendarspec.c's parse_weekdays, parse_date and parse_calendar_time over one
-    expression (its spaces each one)."""
+    expression."""
 
     def __init__(self, text: str) -> None:
         self.text = text
