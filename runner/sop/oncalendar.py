@@ -13,9 +13,10 @@ to an earlier one) or listed (`Mon..Fri`, `mon-fri`, `Monday,Wed,Fri`); each oth
 is `*` or values, ranges (`08..18`) and repetitions (`0/15`, `08..18/2`, `*-*-1/7`)
 listed with commas, within its bounds (a year 1970-2199, two digits meaning 2000-2069 or
 1970-1999), seconds with up to six decimals; `MONTH~DAY` counts the day back from the
-month's last (`*-*~01` the last day, `*-02~03` February's third last). A date left out
-is every day, a time left out midnight, seconds left out 0. An expression that no time
-before 2200 matches (`*-02-30`, a date gone by) never elapses, as to systemd.
+month's last (`*-*~01` the last day, `*-02~03` February's third last; at most 28 days
+back, each listed after the first 3 days less, systemd's check: `*-*~9,25`, not `~9,27`).
+A date left out is every day, a time left out midnight, seconds left out 0. An expression
+that no time before 2200 matches (`*-02-30`, a date gone by) never elapses, as to systemd.
 
 Not followed (UnsupportedCalendar: `sop overdue` then judges the SOP by its frequency's
 period): `@EPOCH` and anything systemd refuses. The zone is the caller's (schedule.py
@@ -371,10 +372,11 @@ def _normalized(chain: _Chain) -> _Chain:
 
 def _valid(chain: _Chain, low: int, high: int, *, end_of_month: bool) -> bool:
     """calendarspec.c's chain_valid: each value within the part's bounds (a day counted
-    back at most 28 days), a repetition that fits at least once."""
-    if end_of_month:
-        high -= 3
+    back at most 28 days, each listed after it 3 days less: its recursion passes the
+    bound it lowered on, `*-*~9,27` refused), a repetition that fits at least once."""
     for part in chain:
+        if end_of_month:
+            high -= 3
         if not low <= part.start <= high or part.repeat > high - low:
             return False
         if part.stop >= 0:

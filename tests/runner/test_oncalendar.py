@@ -130,14 +130,19 @@ def test_other_forms_elapse_as_systemds(zone: str) -> None:
      "Mon..Fri..Sat", "1..7", "*-*-* 00/25:00", "*-*~29", "*-*-32", "*-*-* 24:00", "",
      "*-*-* 08:00 Asia/Jakarta",
      # spaces but between the parts (and after a date): before the zone, leading, a tab
-     "12:00 ", " 12:00", "Mon\t12:00", "Mon\u00a012:00", "daily ", " daily"],
+     "12:00 ", " 12:00", "Mon\t12:00", "Mon\u00a012:00", "daily ", " daily",
+     # days counted back listed: each after the first 3 days less far back
+     "*-*~9,27", "*-*~1,26", "*-*~1,2,23", "*-*~1,22..26", "*-*~1,2,3,4,5,6,7,8,9"],
 )  # fmt: skip
 def test_other_forms_are_not_followed(expression: str) -> None:
     # a timer runs what systemd takes (`@EPOCH`); the others systemd refuses too (`sop
     # schedule install` with it); `sop overdue` judges such a SOP by its frequency's
     # period instead (test_overdue). systemd's parser (calendarspec.c) skips spaces only
     # after the weekdays and the date, and splits a zone off at the last one: `12:00 `
-    # in a zone is `12:00  Asia/Jakarta`, refused (systemd-analyze calendar, systemd 252).
+    # in a zone is `12:00  Asia/Jakarta`, refused. Its check of days counted back from
+    # a month's last (chain_valid) lowers their bound, 28, by 3 for each listed after the
+    # first (its recursion passes the lowered one on): `*-*~27` and `*-*~9,25` elapse,
+    # `*-*~9,27` is refused (systemd-analyze calendar, systemd 252).
     with pytest.raises(UnsupportedCalendar):
         Calendar.parse(expression, UTC)
     assert calendar(SOPS["sipp-sync"], f"{expression} Asia/Jakarta") is None
