@@ -20,9 +20,9 @@ that no time before 2200 matches (`*-02-30`, a date gone by) never elapses, as t
 
 Not followed (UnsupportedCalendar: `sop overdue` then judges the SOP by its frequency's
 period): `@EPOCH` and anything systemd refuses. The zone is the caller's (schedule.py
-takes the expression's last word); on a clock with daylight saving time a time its change
-skips or repeats may be read otherwise than systemd's mktime(3) does (Indonesia's clocks
-have none).
+takes the expression's last word); on a clock with daylight saving time a time near its
+change may be read otherwise than systemd's mktime(3) does, whose reading of a time the
+change skips or repeats is a guess (Calendar.next_after; Indonesia's clocks have none).
 """
 
 from __future__ import annotations
@@ -128,15 +128,30 @@ class Calendar:
 
     def next_after(self, moment: datetime) -> datetime | None:
         """The first time this calendar elapses after `moment`; None if it never does
-        again (no time before 2200 matches it)."""
-        start = (moment + timedelta(microseconds=1)).astimezone(self.zone).replace(tzinfo=None)
-        found = self._find_next(start)
-        return None if found is None else found.replace(tzinfo=self.zone)
+        again (no time before 2200 matches it). `moment` is the moment it names (a time a
+        clock's change skips too: 02:45 CET, skipped for 03:00 CEST, is 01:45 UTC). A
+        time its own clock's change skips is none: the search goes on from the time it
+        stands for, as systemd's from mktime(3)'s (02:30 CET: 03:30 CEST; `*-*-* 02:30`
+        elapses no time that day, `*:0/15` at 03:00 CEST); one the change repeats is at
+        its first pass, at its second when the first is not after `moment` (the module's
+        docstring: mktime's reading may differ)."""
+        after = moment.astimezone(UTC) + timedelta(microseconds=1)
+        while True:
+            found = self._find_next(after.astimezone(self.zone).replace(tzinfo=None))
+            if found is None:
+                return None
+            when = found.replace(tzinfo=self.zone)
+            if when < after:
+                when = when.replace(fold=1)
+            after = when.astimezone(UTC)
+            if after.astimezone(self.zone).replace(tzinfo=None) == found:
+                return when
 
     def between(self, start: datetime, end: datetime) -> list[datetime]:
         """The times this calendar elapses from `start` on, before `end`."""
         found = []
-        when = self.next_after(start - timedelta(microseconds=1))
+        end = end.astimezone(UTC)  # times on one clock compare by their wall clock
+        when = self.next_after(start.astimezone(UTC) - timedelta(microseconds=1))
         while when is not None and when < end:
             found.append(when)
             when = self.next_after(when)

@@ -116,3 +116,41 @@ def test_occurrences_of_a_last_day_calendar_in_a_leap_february() -> None:
 def test_no_occurrence_when_none_elapses_again() -> None:
     calendars = [Calendar.parse("2020-01-01", UTC), Calendar.parse("*-02-30", UTC)]
     assert next_occurrence(calendars, datetime(2026, 1, 1, tzinfo=UTC)) is None
+
+
+def test_a_time_a_clock_skips_is_the_moment_it_names() -> None:
+    """On a clock that skips an hour (Europe/Berlin on 29 March 2026: 02:00 CET is 03:00
+    CEST, 01:00 UTC), `*:0/15` elapses every 15 minutes of UTC as systemd's timer does
+    (systemd-analyze calendar), none twice: a skipped time (02:45 CET, 01:45 UTC) was
+    followed from its wall clock, by 03:00 CEST, 01:00 UTC, a time before it."""
+    berlin = ZoneInfo("Europe/Berlin")
+    calendar = Calendar.parse("*:0/15", berlin)
+    start = datetime(2026, 3, 29, 0, 0, tzinfo=UTC)
+    skipped = datetime(2026, 3, 29, 2, 45, tzinfo=berlin)
+    assert calendar.next_after(skipped) == datetime(2026, 3, 29, 2, 0, tzinfo=UTC)
+    every = [start + timedelta(minutes=15 * n) for n in range(12)]
+    assert occurrences([calendar], start, start + timedelta(hours=3)) == every
+    # to 03:00 CEST, on the clock that skips, is to 01:00 UTC
+    assert occurrences([calendar], start, datetime(2026, 3, 29, 3, tzinfo=berlin)) == every[:4]
+
+
+def test_a_time_a_clock_skips_is_none_and_one_it_repeats_after_the_moment() -> None:
+    """systemd's elapses (systemd-analyze calendar) on Europe/Berlin's changes of 2026:
+    02:30 daily on none of 29 March's times (02:30 CET was 01:30 UTC, 03:30 CEST);
+    after 02:10 CET on 25 October (01:10 UTC, 02:10 CEST having been at 00:10 UTC) at
+    the second pass of the repeated hour, not the first, before it (00:15, 00:30 UTC)."""
+    berlin = ZoneInfo("Europe/Berlin")
+    daily = Calendar.parse("*-*-* 02:30", berlin)
+    assert daily.next_after(datetime(2026, 3, 28, 12, tzinfo=UTC)) == datetime(
+        2026, 3, 30, 0, 30, tzinfo=UTC
+    )
+    # (a repeated time equals no time on another clock: compared on UTC's)
+    repeated = datetime(2026, 10, 25, 1, 10, tzinfo=UTC)
+    second = daily.next_after(repeated)
+    assert second is not None
+    assert second.astimezone(UTC) == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    quarter = Calendar.parse("*:0/15", berlin)
+    found = occurrences([quarter], repeated, repeated + timedelta(hours=1))
+    assert [t.astimezone(UTC) for t in found] == [
+        repeated + timedelta(minutes=m) for m in (5, 20, 35, 50)
+    ]
