@@ -44,7 +44,8 @@ EXIT_CODES = """exit codes:
      controller's install held the project longer than `sop run` waits (an hour)
   5  canceled (SIGINT/SIGTERM, or SIGHUP: the terminal that started it closed) or
      interrupted
-  6  internal error (store unavailable, unexpected exception)
+  6  internal error (store unavailable, output that could not be written, unexpected
+     exception)
   7  `sop overdue`: at least one SOP is overdue
   8  `sop overdue --notify`: a notification could not be sent (the notification
      config unusable, a delivery failed); the list is shown as without --notify
@@ -1059,6 +1060,12 @@ class _Parser(argparse.ArgumentParser):
         if message:
             output.write(cast("TextIO", file or sys.stderr), message)
 
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        # After --help, --version or a usage error: --help to a full disk is no success.
+        if message:
+            self._print_message(message, sys.stderr)
+        sys.exit(_written(status))
+
 
 EMPTY = "expected a value, not an empty string"
 
@@ -1414,8 +1421,24 @@ def _error(message: str) -> None:
     )
 
 
+def _written(code: int) -> int:
+    """`code`, the command's exit code, once its output is judged: output it could not
+    write for another reason than a gone terminal or reader (stdout to a full disk) stopped
+    and failed nothing, the command went on; one line says it now (stderr may be lost
+    too), and a command otherwise successful exits 6 (internal error)."""
+    lost = output.lost_output()
+    if lost is None:
+        return code
+    _error(f"sop: error: the output could not be written ({lost})")
+    return code or int(ExitCode.INTERNAL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`sop ARGS`: the exit code (see EXIT_CODES)."""
+    return _written(_main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     ctx = Context(args)
     try:

@@ -2,7 +2,10 @@
 report, warnings, argparse's --help and usage errors. Once the terminal closed (an SSH
 session dropped) or the reader left (`sop history --json | head`), writing is no error:
 the command ends as it would have (a run the hangup canceled is recorded so and exits
-5), never with a traceback."""
+5), never with a traceback. Output that cannot be written for another reason (`> FILE` on
+a full disk: ENOSPC, EFBIG, EDQUOT, EROFS, ...) goes nowhere too and stops nothing (`sop
+run` runs and records the SOP: the court's evidence is the store, not the output); the
+first such failure is kept for `sop` to report as it ends (lost_output)."""
 
 from __future__ import annotations
 
@@ -14,13 +17,19 @@ from typing import IO, TextIO, cast
 # A terminal that closed under the command (an SSH session dropped) fails a write with
 # EIO; a pipe whose reader left (`sop run | tee`, its session dropped), with EPIPE.
 GONE = (errno.EIO, errno.EPIPE)
+STANDARD = {1: "stdout", 2: "stderr"}
+
+# The first output lost for another reason, "stdout: No space left on device", until
+# lost_output() takes it.
+_LOST: list[str] = []
 
 
 class Output:
-    """stdout or stderr as `sop` writes it. Once its terminal closed or its reader left, a
-    write is no error: its file descriptor, and the other standard one on the same
-    terminal, are pointed at /dev/null and what is written goes nowhere. Python's flush of
-    the stream at exit fails no more (exit 120, "Exception ignored ... BrokenPipeError")."""
+    """stdout or stderr as `sop` writes it. Once a write or flush failed (its terminal
+    closed, its reader left, its file's disk is full), it is no error: its file
+    descriptor, and the other standard one on the same terminal or file, are pointed at
+    /dev/null and what is written goes nowhere. Python's flush of the stream at exit fails
+    no more (exit 120, "Exception ignored ... BrokenPipeError")."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -43,10 +52,14 @@ class Output:
         return self.stream.isatty()
 
     def _gone(self, exc: OSError) -> None:
-        """`exc` raised again unless the terminal or the reader is gone."""
-        if exc.errno not in GONE:
+        """The stream's file descriptor pointed at /dev/null after `exc`, the first failure
+        not of a gone terminal or reader kept (_LOST). `exc` raised again when it carries
+        no errno: no failure of the write itself."""
+        if exc.errno is None:
             raise exc
         own = self.stream.fileno()
+        if exc.errno not in GONE and not _LOST:
+            _LOST.append(f"{STANDARD.get(own, f'fd {own}')}: {os.strerror(exc.errno)}")
         gone = os.fstat(own)
         null = os.open(os.devnull, os.O_WRONLY)
         try:
@@ -70,3 +83,12 @@ def write(stream: TextIO, text: str) -> None:
     output = Output(stream)
     output.write(text)
     output.flush()
+
+
+def lost_output() -> str | None:
+    """The first output that could not be written since the last call, not for a gone
+    terminal or reader: the stream and why ("stdout: No space left on device"), then
+    forgotten; None if none was lost."""
+    lost = _LOST[0] if _LOST else None
+    _LOST.clear()
+    return lost

@@ -607,9 +607,10 @@ def _console_script(ready: int) -> list[str]:
     return [sys.executable, "-c", script]
 
 
-def test_output_whose_reader_left_goes_nowhere_other_failures_stay() -> None:
+def test_output_that_cannot_be_written_goes_nowhere() -> None:
     """A console's stream whose reader left (EPIPE; a closed terminal: EIO) is pointed at
-    /dev/null, its text dropped, no error; a full disk (ENOSPC) stays an error."""
+    /dev/null, its text dropped, no error, nothing kept to report. One on a full disk
+    (ENOSPC) raised; it goes to /dev/null too, its failure kept for `sop` to report."""
     read_end, write_end = os.pipe()
     os.close(read_end)
     with os.fdopen(write_end, "w") as stream:
@@ -619,8 +620,41 @@ def test_output_whose_reader_left_goes_nowhere_other_failures_stay() -> None:
         assert os.path.samestat(os.fstat(write_end), os.stat(os.devnull))
         guarded.write("and more\n")
         guarded.flush()
-    with pytest.raises(OSError, match="No space left"), open("/dev/full", "w") as full:
-        output.Output(full).write("x" * 10000)  # more than its buffer: written at once
+    assert output.lost_output() is None
+    with open("/dev/full", "w") as full:
+        guarded = output.Output(full)
+        assert guarded.write("x" * 10000) == 10000  # more than its buffer: written at once
+        assert os.path.samestat(os.fstat(full.fileno()), os.stat(os.devnull))
+        guarded.write("and more\n")
+        guarded.flush()
+        assert output.lost_output() == f"fd {full.fileno()}: No space left on device"
+    assert output.lost_output() is None  # taken
+
+
+def test_output_lost_to_a_full_disk_is_said_once_the_command_ends(
+    sop_env: dict[str, str], store_at: Store
+) -> None:
+    """`sop execution 3 > /dev/full`, a cron job's `>> /var/log/sop.log` on a full /var:
+    the first write raised ENOSPC, "sop: internal error: OSError(28, ...)". The command
+    goes on, its output dropped; as it ends one line names the stream and why, exit 6
+    (the command's own exit code when it failed: see test_run_local). stderr on the full
+    disk too: nothing said, exit 6 still, no traceback (exit 1) nor failed flush at the
+    interpreter's exit (120)."""
+    craft_execution(store_at, "local-demo", now(), activities=2)
+    lost = "sop: error: the output could not be written (stdout: No space left on device)\n"
+    with open("/dev/full", "w") as full:
+        for command in (("execution", "1"), ("history", "--json"), ("--help",)):
+            for unbuffered in ("", "1"):
+                done = subprocess.run(
+                    [SOP_BIN, *command], env={**sop_env, "PYTHONUNBUFFERED": unbuffered},
+                    stdout=full, stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+                )  # fmt: skip
+                assert (done.returncode, done.stderr) == (6, lost), (command, unbuffered)
+            done = subprocess.run(
+                [SOP_BIN, *command], env=sop_env, stdout=full, stderr=full, timeout=120,
+                check=False,
+            )  # fmt: skip
+            assert done.returncode == 6, command
 
 
 def test_ansibles_inventory_warnings_whose_reader_left_go_nowhere(

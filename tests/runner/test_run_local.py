@@ -548,6 +548,40 @@ def test_a_hangup_after_the_output_s_reader_left_cancels_the_run(
     assert _statuses(row) == {1: "canceled", 2: "not-run", **MANUAL}
 
 
+def test_a_run_whose_output_cannot_be_written_runs_and_is_recorded(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`sop run ... --check > /dev/full`, a cron job's `>> /var/log/sop.log` on a full
+    /var: the execution's first line raised ENOSPC, the run was recorded `failed` after
+    0.1 s, "internal error: OSError(28, 'No space left on device')", the SOP never ran.
+    The court's evidence is the store: the SOP runs and is recorded as it ended; one line
+    at the end says the output was lost, exit 6, or the run's own exit code (1: failed)."""
+    lost = "sop: error: the output could not be written (stdout: No space left on device)\n"
+    data = Path(sop_env["SOP_DATA_DIR"])
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [SOP_BIN, "run", "local-demo", "-i", str(INVENTORY), "--check",
+             "-e", f"demo_dir={tmp_path / 'check'}"],
+            env=sop_env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300,
+            check=False,
+        )  # fmt: skip
+        row = _execution(data, 1)
+        assert (row["status"], row["error"], row["check_mode"]) == ("successful", None, 1)
+        assert _statuses(row) == {1: "changed", 2: "changed", **MANUAL}  # it ran
+        assert (done.returncode, done.stderr) == (6, lost)
+        done = subprocess.run(
+            [SOP_BIN, "run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path}",
+             "-e", "demo_fail=true"],
+            env=sop_env, stdout=full, stderr=subprocess.PIPE, text=True, timeout=300,
+            check=False,
+        )  # fmt: skip
+    failed = "localhost: Fail on request: backup gagal (uji)"
+    row = _execution(data, 2)
+    assert (row["status"], row["error"]) == ("failed", failed)
+    assert (done.returncode, done.stderr) == (
+        1, f"sop: error: execution 2 failed: {failed}\n{lost}")
+
+
 def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
     sop_env: dict[str, str], tmp_path: Path
 ) -> None:
