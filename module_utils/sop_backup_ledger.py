@@ -409,11 +409,12 @@ def _manifest_changed(path: str, sha256: Any) -> str | None:
 def parse_time(value: Any) -> datetime.datetime | None:
     """A ledger time as a naive local datetime (for retention buckets); one without a
     zone is this computer's local time, as the ledger writes it; a missing or unreadable
-    one is None (the backup's age is unknown: retention keeps it)."""
+    one is None (the backup's age is unknown: retention keeps it), and so is one of
+    another zone that is before year 1 or after 9999 here (OverflowError)."""
     if not isinstance(value, str):
         return None
     try:
         moment = parse_moment(value)
-    except ValueError:
+        return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+    except (ValueError, OverflowError):
         return None
-    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
