@@ -490,8 +490,9 @@ def shrink(ledger: str, events: list[dict[str, Any]], prefix: str,
     reason and by) naming that backup again, as it was recorded for earlier findings.
     Refused: an entry naming anything else, two new entries (an empty reason or by:
     own_entries); nothing is recorded then."""
+    # a list, no set: a damaged record's sha256 may be a JSON list, which hashes to none
     hold = shrink_hold([b for b in taken_in(events) if owned_by(b["name"], prefix) == "backup"],
-                       {(i["name"], i["sha256"]) for i in items if not i.get("missing")})
+                       [(i["name"], i["sha256"]) for i in items if not i.get("missing")])
     target = (hold["name"] or hold["first"]) if hold else None
     done = [e for e in events if e.get("event") == SHRINK_ACKNOWLEDGED]
     found: list[dict[str, Any]] = []

@@ -37,7 +37,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from ansible.module_utils.sop_backup_files import (
@@ -253,11 +253,12 @@ def _history(events: list[dict[str, Any]],
 
 
 def shrink_hold(history: list[dict[str, Any]],
-                whole: set[tuple[str, str]]) -> dict[str, Any] | None:
+                whole: Collection[tuple[str, Any]]) -> dict[str, Any] | None:
     """What the shrink findings not acknowledged yet hold back from pruning, of
     ``history`` (``taken_in``, one prefix's backups): the newest verified backup taken in
     before the first of them that is still a whole backup of the record (``whole``: name
-    and sha256), or None for none left (``name``, ``sha256``); the first finding
+    and sha256, compared, never hashed: a damaged line's sha256 may be a JSON list), or
+    None for none left (``name``, ``sha256``); the first finding
     (``first``) and every one not acknowledged (``findings``, each name and sha256).
     None when every finding is acknowledged. Before the first finding no verified backup
     has one that is not acknowledged: the backup held is the last before the shrink."""

@@ -39,6 +39,20 @@ def retention(tmp_path: Path, store: Path, **args: Any) -> tuple[int, dict[str, 
         "keep_daily": 1, "keep_weekly": 0, "keep_monthly": 0, **args})
 
 
+@pytest.mark.parametrize("sha256", [["a"], {"a": 1}])
+def test_a_sha256_of_another_json_type_is_no_traceback(tmp_path: Path, sha256: Any) -> None:
+    """A record line whose sha256 was a JSON list or object (hand-written, damaged) ended
+    retention in a traceback (unhashable type) on every run: nothing was pruned."""
+    store = tmp_path / "store"
+    record = store_of_three(store)
+    for event in ("ingested", "verified"):
+        damaged(record, NAMES[0], event, sha256=sha256)
+    code, result = retention(tmp_path, store)
+    assert code == 0, result["msg"]
+    assert [i["name"] for i in result["kept"]] == [NAMES[2]]
+    assert [i["name"] for i in result["pruned"]] == [NAMES[1], NAMES[0]]
+
+
 @pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-12:00"])
 def test_an_arrival_time_outside_the_calendar_here_is_no_arrival_time(
         tmp_path: Path, at: str) -> None:
