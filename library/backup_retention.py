@@ -11,7 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.sop_backup_files import inventory, owned_by
+from ansible.module_utils.sop_backup_files import inventory, manifest_path, owned_by
 from ansible.module_utils.sop_backup_ledger import (
     ACKNOWLEDGED_LOST,
     RESTAMPED,
@@ -61,8 +61,9 @@ description:
     as another inode, mtime or ctime than the ingest recorded tells (a rewrite of the same
     size), where the record gives them, and a read of the whole file again shows another
     content than the recorded SHA-256; its manifest gone or another SHA-256 than
-    recorded) fills no slot of the keep rules; the rules choose among the
-    whole ones, so as many real backups are kept as configured and none is pruned
+    recorded; or the record, damaged, naming another file than its own C(NAME.manifest.json)
+    as its manifest, which is then never removed with it) fills no slot of the keep rules;
+    the rules choose among the whole ones, so as many real backups are kept as configured and none is pruned
     because a missing one took its day, week or month. It is neither pruned nor recorded
     as pruned (a store whose disk is not mounted loses nothing); it is returned in
     RV(missing) and named in a warning, on every run until it is put back.
@@ -352,7 +353,7 @@ def recorded(directory: str, ledger: str, events: list[dict[str, Any]], prefix: 
         if owned_by(name, prefix) != "backup":
             continue
         files = [os.path.join(directory, name)]
-        if entry.get("manifest"):
+        if entry.get("manifest") == manifest_path(name):  # any other: not whole, never pruned
             files.append(os.path.join(directory, entry["manifest"]))
         fault, again = checked(directory, entry)
         if again is not None:  # the same content: a copy or a move of the store

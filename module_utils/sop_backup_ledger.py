@@ -43,6 +43,7 @@ from typing import Any
 from ansible.module_utils.sop_backup_files import (
     LockTimeout,
     flock_holder,
+    manifest_path,
     not_regular,
     note_holder,
     sha256_file,
@@ -288,12 +289,17 @@ def not_whole(directory: str, entry: dict[str, Any]) -> str | None:
     hashed when it was taken in and verified; reading every kept backup on every run is
     not), its inode, mtime and ctime as recorded (a rewrite of the same size changes the
     ctime, which only root can set back), the manifest's SHA-256 (a small file). What the
-    record does not give (a line of an older tool) is not checked."""
+    record does not give (a line of an older tool) is not checked. A record naming any
+    other manifest than the backup's own (``NAME.manifest.json``, the only one the ingest
+    takes in) is damaged: that backup is not whole, and no other file is looked at (nor
+    removed with it: a path out of the store, another backup)."""
     name, manifest = entry["name"], entry.get("manifest")
     fault = _plain_file(directory, name, entry.get("size"), entry)
-    if fault is None and isinstance(manifest, str):
-        fault = _plain_file(directory, manifest, None) or _manifest_changed(
-            os.path.join(directory, manifest), entry.get("manifest_sha256"))
+    if fault is None and manifest is not None:
+        own = manifest_path(name)
+        fault = (f"the record names another file than {own} as its manifest" if manifest != own
+                 else _plain_file(directory, manifest, None) or _manifest_changed(
+                     os.path.join(directory, manifest), entry.get("manifest_sha256")))
     return fault
 
 

@@ -5,6 +5,7 @@ backup's own."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -67,3 +68,35 @@ def test_an_arrival_time_outside_the_calendar_here_is_no_arrival_time(
     assert code == 0, result["msg"]
     assert [(i["name"], i["time"]) for i in result["kept"]][-1] == (NAMES[0], None)
     assert [i["name"] for i in result["pruned"]] == [NAMES[1]]
+
+
+def test_a_pruned_backup_takes_only_its_own_files(tmp_path: Path) -> None:
+    """The record's manifest of a backup was removed with it wherever it pointed: a file
+    outside the store, another prefix's backup in progress, the newest verified backup
+    (the one always kept). The ingest records NAME.manifest.json only; a record naming
+    another file is not whole, never pruned, and no other file is touched."""
+    store = tmp_path / "store"
+    record = store_of_three(store)
+    outside = tmp_path / "precious"
+    outside.write_text("x")
+    other = store / "sipp-test-20261103T020000.sql.zst.partial"
+    other.write_text("x")
+    newest = store / NAMES[2]
+    for name, victim, manifest in ((NAMES[0], outside, "../precious"),
+                                   (NAMES[1], other, other.name)):
+        damaged(record, name, "ingested", manifest=manifest,
+                manifest_sha256=hashlib.sha256(victim.read_bytes()).hexdigest())
+    code, result = retention(tmp_path, store, keep_daily=0)
+    assert code == 0, result["msg"]
+    assert outside.exists() and other.exists() and newest.exists()
+    assert result["pruned"] == []
+    assert {i["name"]: i["reason"] for i in result["missing"]} == {
+        name: f"the record names another file than {name}.manifest.json as its manifest"
+        for name in NAMES[:2]}
+    damaged(record, NAMES[0], "ingested", manifest=NAMES[2],
+            manifest_sha256=hashlib.sha256(newest.read_bytes()).hexdigest())
+    damaged(record, NAMES[1], "ingested", manifest=5)  # a traceback (os.path.join)
+    code, result = retention(tmp_path, store, keep_daily=0)
+    assert code == 0, result["msg"]
+    assert newest.exists() and [i["name"] for i in result["kept"]] == [NAMES[2]]
+    assert sorted(i["name"] for i in result["missing"]) == NAMES[:2]
