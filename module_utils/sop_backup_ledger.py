@@ -203,7 +203,8 @@ def _history(events: list[dict[str, Any]],
     starts that backup again in its place; a ``verified`` or ``restamped`` line counts
     only with the sha256 held, a ``shrink_acknowledged`` line for the findings it names
     of backups taken in before it (a ``findings`` that is no list, or a finding that is
-    no object, names none)."""
+    no object, names none). A line whose name no file of the store can have (no string,
+    a path, a NUL, a lone surrogate no byte encodes: ``_file_name``) names no backup."""
     found: list[dict[str, Any]] = []
     # name -> (what backups tells of the backup held, its entry of found)
     held: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -216,7 +217,7 @@ def _history(events: list[dict[str, Any]],
             for earlier in found:
                 if earlier["shrunk"] and (earlier["name"], earlier["sha256"]) in done:
                     earlier["acknowledged"] = True
-        if not isinstance(name, str):
+        if not isinstance(name, str) or not _file_name(name):
             continue
         backup, history = held.get(name, (None, None))
         if event == "ingested":
@@ -251,6 +252,21 @@ def _history(events: list[dict[str, Any]],
         elif event == ACKNOWLEDGED_LOST:
             held.pop(name)
     return found, {name: backup for name, (backup, _) in held.items()}
+
+
+def _file_name(name: str) -> bool:
+    """Whether ``name`` can be the name of a file in the store, as the ingest writes the
+    record: one name in a folder (no ``/``, not ``.`` or ``..``), with no NUL and no
+    character a file name cannot encode. A line naming anything else was damaged or
+    written by hand; read as a backup, it ended the readers that look at the files in a
+    traceback (ValueError from os.lstat) or had them look outside the store."""
+    if name in ("", ".", "..") or "/" in name or "\0" in name:
+        return False
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def shrink_hold(history: list[dict[str, Any]],

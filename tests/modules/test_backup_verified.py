@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from ansible.module_utils import sop_backup_ledger as ledger
 from backup_store import stored
 from loader import load, run_module
@@ -142,3 +143,25 @@ def test_the_ingests_verdicts_are_the_same_backups(tmp_path) -> None:
     assert sorted(ingest.stored(str(store), "sipp")) == [
         b["name"] for b in listed(tmp_path, store, r"^sipp-")["backups"]] == [
         "sipp-20261101T020000.sql.zst"]
+
+
+@pytest.mark.parametrize("name", ["\ud800-20261101T020000.sql.zst",
+                                  "x\u0000-20261101T020000.sql.zst",
+                                  "../elsewhere/x-20261101T020000.sql.zst"])
+def test_a_recorded_name_no_file_of_the_store_can_have_is_no_backup(
+        tmp_path: Path, name: str) -> None:
+    """A record line naming a lone surrogate or a NUL (JSON escapes) ended every reader
+    that looks at the files in a traceback (this module, whose SIPP pattern takes any
+    prefix, and server_backup_age), and one naming a path had a file outside the store
+    listed as a verified backup of it."""
+    store = tmp_path / "sipp"
+    stored(store, "sipp-20261101T020000.sql.zst")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x-20261101T020000.sql.zst").write_bytes(b"data")
+    record = str(store / ledger.LEDGER_NAME)
+    for event in ("ingested", "verified"):
+        ledger.append(record, event, name=name, sha256=hashlib.sha256(b"data").hexdigest(),
+                      size=4, status="ok")
+    assert [b["name"] for b in listed(tmp_path, store)["backups"]] == [
+        "sipp-20261101T020000.sql.zst"]
+    assert name not in ledger.backups(ledger.read(record))
