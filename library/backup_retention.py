@@ -28,7 +28,7 @@ from ansible.module_utils.sop_backup_ledger import (
     taken_in,
 )
 from ansible.module_utils.sop_options import duration_error, seconds_error
-from ansible.module_utils.sop_retention import by_arrival, select
+from ansible.module_utils.sop_retention import by_arrival, keep_error, select
 
 DOCUMENTATION = r"""
 ---
@@ -544,12 +544,19 @@ def held_line(hold: dict[str, Any]) -> str:
             f"komputer backup mengonfirmasi penyusutan itu (shrink_acknowledged: {hold['name']})")
 
 
+def keep_counts(params: dict[str, Any]) -> dict[str, int]:
+    """The keep rules' counts the options ``params`` give (keep_daily, ...), as select
+    takes them."""
+    return {"daily": params["keep_daily"], "weekly": params["keep_weekly"],
+            "monthly": params["keep_monthly"]}
+
+
 def prune(module: AnsibleModule) -> dict[str, Any]:
     """The run's reading of its backups, its decision, and (but in check mode) its records
     and removals; fails the module in one line on a refused entry or a record that cannot
     be written."""
     p = module.params
-    keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"], "monthly": p["keep_monthly"]}
+    keep = keep_counts(p)
     lost: list[dict[str, str]] = []
     events: list[dict[str, Any]] = []  # the record, read once (with the ledger)
     try:
@@ -637,6 +644,11 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    # before anything is read or recorded (an acknowledgement recorded by a run that
+    # then failed was reported by none)
+    bad_keep = keep_error(keep_counts(p))
+    if bad_keep:
+        module.fail_json(msg=f"retention: {bad_keep}")
     bad_timeout = seconds_error(p, "lock_timeout", zero="does not wait")
     if bad_timeout:
         module.fail_json(**bad_timeout)

@@ -50,11 +50,9 @@ def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.
     kept whatever the rules say, by name, with the reason. Results are copies with a
     ``reasons`` list (kept) or ``reason`` string (pruned), newest first.
     """
-    for rule, count in keep.items():
-        if rule not in dict(RULES):
-            raise ValueError(f"unknown retention rule {rule!r}")
-        if count < 0:
-            raise ValueError(f"keep_{rule} must be >= 0")
+    refused = keep_error(keep)
+    if refused:
+        raise ValueError(refused)
     ordered = sorted(items, key=_newness, reverse=True)
     verified = [item for item in ordered if item["verified"]]
     if not verified:
@@ -89,6 +87,17 @@ def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.
             kept.append(dict(item, reasons=[f"unverified, kept: younger than {_human(stale_after)}"
                                             " or no newer verified backup"]))
     return kept, pruned
+
+
+def keep_error(keep: Mapping[str, int]) -> str | None:
+    """Why ``select`` refuses the keep counts ``keep`` (an unknown rule, a count below 0),
+    or None; a module checks them with it before it reads or records anything."""
+    for rule, count in keep.items():
+        if rule not in dict(RULES):
+            return f"unknown retention rule {rule!r}"
+        if count < 0:
+            return f"keep_{rule} must be >= 0"
+    return None
 
 
 def by_arrival(items: Iterable[dict[str, Any]], last: str | None) -> list[dict[str, Any]]:

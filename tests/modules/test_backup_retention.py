@@ -100,3 +100,17 @@ def test_a_pruned_backup_takes_only_its_own_files(tmp_path: Path) -> None:
     assert code == 0, result["msg"]
     assert newest.exists() and [i["name"] for i in result["kept"]] == [NAMES[2]]
     assert sorted(i["name"] for i in result["missing"]) == NAMES[:2]
+
+
+def test_a_bad_keep_count_fails_before_anything_is_recorded(tmp_path: Path) -> None:
+    """keep_daily -1 failed the task only after the run had recorded the admin's
+    acknowledgement of a lost backup, reported by no run: the next one found it recorded
+    already."""
+    store = tmp_path / "store"
+    record = store_of_three(store)
+    (store / NAMES[0]).unlink()
+    before = record.read_bytes()
+    code, result = retention(tmp_path, store, keep_daily=-1, acknowledged_lost=[
+        {"name": NAMES[0], "reason": "disk rusak", "by": "Budi"}])
+    assert (code, result["msg"]) == (1, "retention: keep_daily must be >= 0")
+    assert record.read_bytes() == before
