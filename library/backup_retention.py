@@ -337,8 +337,14 @@ def local(directory: str, prefix: str, current: str | None,
     """The local backups and leftovers of exactly ``prefix`` in the order they were made:
     by the dates in their names, but ``current`` (the backup of this run) last, whatever
     its name says (sop_retention.by_arrival); those named in ``reconciled`` (check mode)
-    counted as marked verified (sop_backup_files.as_reconciled)."""
-    return by_arrival(inventory(directory, prefix, reconciled), current)
+    counted as marked verified (sop_backup_files.as_reconciled). Refused: a file that
+    cannot be read (a leftover gone meanwhile, a link to nothing at a partial's name)."""
+    try:
+        found = inventory(directory, prefix, reconciled)
+    except OSError as exc:
+        raise Refused(f"cannot read the backups of {prefix} in {directory}: {exc.strerror}"
+                      + (f": {exc.filename}" if exc.filename else "")) from None
+    return by_arrival(found, current)
 
 
 def recorded(directory: str, ledger: str, events: list[dict[str, Any]], prefix: str,

@@ -114,3 +114,20 @@ def test_a_bad_keep_count_fails_before_anything_is_recorded(tmp_path: Path) -> N
         {"name": NAMES[0], "reason": "disk rusak", "by": "Budi"}])
     assert (code, result["msg"]) == (1, "retention: keep_daily must be >= 0")
     assert record.read_bytes() == before
+
+
+def test_a_leftover_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    """A SIPP server's own backups (no record): a leftover whose time cannot be read (a
+    symbolic link to nothing at a partial's name) failed the task saying a re-hashed
+    backup's new stamp could not be recorded in the ledger None."""
+    for name in NAMES:
+        (tmp_path / name).write_bytes(b"data")
+        (tmp_path / (name + ".manifest.json")).write_text('{"size": 4, "verified": true}')
+    partial = tmp_path / "sipp-20261104T020000.sql.zst.partial"
+    partial.symlink_to(tmp_path / "absent")
+    code, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "keep_daily": 1})
+    assert (code, result["msg"]) == (
+        1, f"retention: cannot read the backups of sipp in {tmp_path}: No such file or "
+           f"directory: {partial}")
+    assert all((tmp_path / name).exists() for name in NAMES)
