@@ -91,6 +91,18 @@ def test_weekly_uses_iso_weeks() -> None:
     assert sorted(names(kept)) == ["mon", "sun"] and pruned == []
 
 
+def test_iso_week_53_and_the_month_cross_the_new_year_apart() -> None:
+    """2026 has an ISO week 53, from Monday 28 December to Sunday 3 January 2027: the
+    weekly rule keeps one backup of it (the 3rd), not one of 2026 and one of 2027 as a
+    calendar-year week would; the monthly rule keeps 31 December as December's."""
+    items = [item(f"{day:%m%d}", dt.datetime.combine(day, dt.time(2)))
+             for day in (dt.date(2026, 12, 27) + dt.timedelta(days=n) for n in range(10))]
+    kept, _ = r.select(items, {"weekly": 3, "monthly": 2}, dt.datetime(2027, 1, 5, 3))
+    assert {e["name"]: e["reasons"] for e in kept} == {
+        "0105": ["newest verified", "weekly 2027-W01", "monthly 2027-01"],
+        "0103": ["weekly 2026-W53"], "1231": ["monthly 2026-12"], "1227": ["weekly 2026-W52"]}
+
+
 @pytest.mark.parametrize(("keep", "error"), [({"yearly": 1}, "unknown retention rule 'yearly'"),
                                              ({"daily": -1}, "keep_daily must be >= 0")])
 def test_bad_rules_rejected(keep: dict, error: str) -> None:
