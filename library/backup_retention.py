@@ -618,8 +618,12 @@ def prune(module: AnsibleModule) -> dict[str, Any]:
                     module.fail_json(msg=f"retention: cannot record the pruning of "
                                          f"{item['name']} in {p['ledger']}: {exc.strerror}")
             for path in item["files"]:
-                with contextlib.suppress(FileNotFoundError):
+                try:
                     os.unlink(path)
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:  # a folder at its name, an immutable file
+                    module.fail_json(msg=f"retention: cannot remove {path}: {exc.strerror}")
     return {"kept": kept, "pruned": pruned, "missing": missing, "lost": lost,
             "restamped": restamped, "hold": hold, "items": items,
             "shrink_acknowledged": shrink_acked}

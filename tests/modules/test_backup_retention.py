@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -131,3 +132,19 @@ def test_a_leftover_that_cannot_be_read_is_named(tmp_path: Path) -> None:
         1, f"retention: cannot read the backups of sipp in {tmp_path}: No such file or "
            f"directory: {partial}")
     assert all((tmp_path / name).exists() for name in NAMES)
+
+
+def test_a_file_it_cannot_remove_is_one_line(tmp_path: Path) -> None:
+    """A folder at a stale leftover's name (a SIPP server's own backups): its unlink
+    raised IsADirectoryError, a traceback (any error but the file gone already did: a
+    file made immutable, a read-only file system)."""
+    for name in NAMES:
+        (tmp_path / name).write_bytes(b"data")
+        (tmp_path / (name + ".manifest.json")).write_text('{"size": 4, "verified": true}')
+    folder = tmp_path / "sipp-20261001T020000.sql.zst.partial"
+    folder.mkdir()
+    os.utime(folder, (1e9, 1e9))
+    code, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path), "prefix": "sipp", "keep_daily": 3})
+    assert (code, result["msg"]) == (1, f"retention: cannot remove {folder}: Is a directory")
+    assert folder.is_dir() and all((tmp_path / name).exists() for name in NAMES)
