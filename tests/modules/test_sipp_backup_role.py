@@ -333,6 +333,27 @@ def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) ->
     assert changed(run(0)) == 0
 
 
+def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
+    """sipp_backup_keep_weekly=-1 was refused only by the retentions (and the removable
+    media's, in a traceback), after the dump and its push: now by Kegiatan 1."""
+    steps = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/persiapan.yml").read_text())
+    check = next(s for s in steps if s["name"] == "Refuse a number of backups to keep below 0")
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [check]}]
+
+    def run(**keep: object) -> subprocess.CompletedProcess[str]:
+        return run_retire(tmp_path, yaml.safe_dump(play), {
+            **{f"sipp_backup_keep_{rule}": 1 for rule in ("daily", "weekly", "monthly")},
+            **{f"sipp_backup_keep_{rule}": count for rule, count in keep.items()}})
+
+    refused = run(weekly=-1)
+    assert refused.returncode == 2
+    assert ("sipp_backup_keep_weekly is -1: a number of backups to keep is a whole number "
+            "from 0") in refused.stdout
+    assert ("sipp_backup_keep_daily is -2; sipp_backup_keep_monthly is -3: a number of backups "
+            "to keep") in run(daily=-2, monthly="-3").stdout
+    assert changed(run(daily=0, weekly="0", monthly=" 12 ")) == 0
+
+
 @pytest.mark.parametrize(("backup_host", "settings", "cause"), [
     ("localhost", {}, "the backup computer (localhost) is this SIPP server itself: a backup "
                       "kept on the machine it is to survive is lost with it"),

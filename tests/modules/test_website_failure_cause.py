@@ -179,6 +179,16 @@ def test_a_backup_time_limit_its_module_refuses_fails_activity_2_first(
         2, module) == expected
 
 
+def test_a_number_of_backups_to_keep_below_0_fails_activity_2_first(
+        tmp_path: pathlib.Path) -> None:
+    """website_backup_keep_monthly=-1 was refused only by the retentions, after both
+    backups were made and pushed."""
+    assert final_message(tmp_path, {"website_backup_keep_monthly": -1}, 2,
+                         backup_settings_checks()) == (
+        "Kegiatan 2: website_backup_keep_monthly is -1: a number of backups to keep is a "
+        "whole number from 0 (the retentions would refuse it after the backup)")
+
+
 @pytest.mark.parametrize("settings", [
     {}, {"website_backup_stall_timeout": 0}, {"website_backup_stall_timeout": "0"},
     {"website_backup_verify_timeout": "1", "website_backup_stall_timeout": 1},
