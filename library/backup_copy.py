@@ -25,7 +25,7 @@ from ansible.module_utils.sop_backup_files import (
     sha256_file,
     write_json_atomic,
 )
-from ansible.module_utils.sop_retention import by_arrival, select
+from ansible.module_utils.sop_retention import by_arrival, keep_counts, keep_error, select
 from ansible.module_utils.sop_server import mountinfo_rows
 from ansible.module_utils.sop_state import StateError, fsync_dir, read_json
 
@@ -338,9 +338,7 @@ def _prunable(module: AnsibleModule, dest: str, prefix: str, done: dict[str, Any
     """What the medium's retention (``keep``, by default the task's keep_* options) would
     prune of the copies on it (``_on_medium``), ``newest`` the copy of the task."""
     if keep is None:
-        p = module.params
-        keep = {"daily": p["keep_daily"], "weekly": p["keep_weekly"],
-                "monthly": p["keep_monthly"]}
+        keep = keep_counts(module.params)
     _, pruned = select(_on_medium(dest, prefix, done, newest, adding), keep,
                        datetime.datetime.now(), datetime.timedelta(hours=24))
     return pruned
@@ -738,6 +736,9 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    bad_keep = keep_error(keep_counts(module.params))
+    if bad_keep:  # before anything is copied (select's ValueError was a traceback after it)
+        module.fail_json(msg=f"removable media retention: {bad_keep}")
     done: dict[str, Any] = {"copied": False, "pruned": []}
     try:
         run(module, done)

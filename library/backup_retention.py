@@ -28,7 +28,7 @@ from ansible.module_utils.sop_backup_ledger import (
     taken_in,
 )
 from ansible.module_utils.sop_options import duration_error, seconds_error
-from ansible.module_utils.sop_retention import by_arrival, keep_error, select
+from ansible.module_utils.sop_retention import by_arrival, keep_counts, keep_error, select
 
 DOCUMENTATION = r"""
 ---
@@ -548,13 +548,6 @@ def held_line(hold: dict[str, Any]) -> str:
     return (f"dipertahankan: backup terakhir sebelum penyusutan data, {hold['name']} "
             f"(penyusutan tercatat pada {findings}); retensi tidak menghapusnya sampai admin "
             f"komputer backup mengonfirmasi penyusutan itu (shrink_acknowledged: {hold['name']})")
-
-
-def keep_counts(params: dict[str, Any]) -> dict[str, int]:
-    """The keep rules' counts the options ``params`` give (keep_daily, ...), as select
-    takes them."""
-    return {"daily": params["keep_daily"], "weekly": params["keep_weekly"],
-            "monthly": params["keep_monthly"]}
 
 
 def prune(module: AnsibleModule) -> dict[str, Any]:

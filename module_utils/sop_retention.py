@@ -89,6 +89,12 @@ def select(items: Sequence[dict[str, Any]], keep: dict[str, int], now: datetime.
     return kept, pruned
 
 
+def keep_counts(params: Mapping[str, Any]) -> dict[str, int]:
+    """The keep rules' counts a module's options ``params`` give (keep_daily, keep_weekly,
+    keep_monthly), as select takes them."""
+    return {rule: params[f"keep_{rule}"] for rule, _ in RULES}
+
+
 def keep_error(keep: Mapping[str, int]) -> str | None:
     """Why ``select`` refuses the keep counts ``keep`` (an unknown rule, a count below 0),
     or None; a module checks them with it before it reads or records anything."""

@@ -2060,6 +2060,18 @@ def test_a_different_file_of_the_same_name_on_the_media_is_left_whole(tmp_path) 
     assert {p.name: p.read_bytes() for p in media.iterdir()} == before, old
 
 
+def test_a_keep_count_below_0_fails_the_copy_before_anything_is_copied(tmp_path) -> None:
+    """keep_weekly=-1 ended the copy in a traceback (select's ValueError) after it
+    copied: one line naming the option, and the medium untouched."""
+    server, media = tmp_path / "server", tmp_path / "media"
+    server.mkdir()
+    media.mkdir()
+    src = verified_backup(server, "sipp-20261121T020000.sql.zst", b"the verified backup")
+    code, result = run_module("backup_copy", tmp_path, copy_args(src, media, keep_weekly=-1))
+    assert code == 1 and result["msg"] == "removable media retention: keep_weekly must be >= 0"
+    assert list(media.iterdir()) == []
+
+
 @pytest.fixture
 def medium(tmp_path):
     """A 1 MiB tmpfs as the removable medium: a file system that fills up for real."""
