@@ -50,6 +50,12 @@ description:
     too), the URL's C(user:password@) and secret-looking query values (C(***)), as the
     records mask them. A changed secret shows as a changed line without its value. The
     stored files keep the values.
+  - >-
+    The configurations never go into the backup computer's journal, where Ansible logs a
+    module's options (C(Invoked with ...)) as Python prints them: a configuration of
+    several lines, written there with C(\n) for its newlines, no longer read as the text
+    its no_log masks, and every export was logged in full on every run. Each is logged as
+    C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER), as Ansible returns it.
   - The diff is the one Python's C(difflib) makes (the same hunks), found without its
     rescans (a 60,000-line export with every 10th line changed in under a second, not
     minutes) and computed in memory, with only the lines it shows masked; no
@@ -174,6 +180,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
+from ansible.module_utils.common.parameters import remove_values  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_export_lines, mask_text  # noqa: E402
@@ -628,8 +635,28 @@ def store(
     return result
 
 
+class StoreModule(AnsibleModule):  # type: ignore[misc]  # ansible-core has no type hints
+    """AnsibleModule logging its invocation to the host's journal with the items'
+    configurations masked. Ansible logs each option there as Python prints it, a list
+    of items as its repr: a configuration of several lines is written with ``\\n`` for
+    its newlines, no longer the text its no_log masks, and every export went into the
+    backup computer's journal in full on every run (its secrets with show_sensitive, its
+    SNMP community names and scripts' URLs without).
+    Logged as Ansible returns the invocation: each no_log value masked where it is."""
+
+    params: dict[str, Any]
+
+    def _log_invocation(self) -> None:  # Ansible names it so
+        params = self.params
+        self.params = remove_values(params, self.no_log_values)
+        try:
+            super()._log_invocation()
+        finally:
+            self.params = params
+
+
 def main() -> None:
-    module = AnsibleModule(
+    module = StoreModule(
         argument_spec={
             "path": {"type": "path", "required": True},
             "items": {
