@@ -84,6 +84,15 @@ description:
     one directory. A directory without a record (stored before kinds were recorded) is
     adopted by the first kind stored in it; an item without O(items[].kind) is neither
     checked nor recorded.
+  - >-
+    Runs storing into one store at once (two SOP runs for other hosts, a second
+    controller) take turns: each holds the store's lock (C(PATH/.lock)) while it compares
+    and replaces the configurations, waiting at most 300 s for it, else it fails naming
+    the process holding it, nothing stored
+    (C(waited 300 s for the configuration store's lock PATH/.lock, held by pid N ...)).
+    Two runs at once had both archived the configuration they read (a version lost from
+    the history or kept twice), and the second removal of an old version failed its run.
+    A run in check mode takes no lock.
   - Supports check mode (the diff is computed, nothing is written) and diff mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
@@ -166,6 +175,7 @@ changed_names:
 """
 
 import bisect  # noqa: E402
+import contextlib  # noqa: E402
 import difflib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
@@ -181,6 +191,12 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.common.parameters import remove_values  # noqa: E402
+from ansible.module_utils.sop_backup_files import (  # noqa: E402
+    LockTimeout,
+    flock_holder,
+    note_holder,
+    wait_flock,
+)
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_export_lines, mask_text  # noqa: E402
@@ -548,6 +564,41 @@ def store_dir(path: Path) -> None:
         path.chmod(0o700)
 
 
+# The store's lock file (store_lock), in the store directory.
+LOCK_NAME = ".lock"
+# How long a run waits for another one storing into the same store: storing takes
+# seconds (a diff of a 4 MiB export two at most), a lock held for minutes is a hung run's.
+LOCK_WAIT = 300
+
+
+class StoreBusy(Exception):
+    """The store's lock not had within LOCK_WAIT seconds."""
+
+
+@contextlib.contextmanager
+def store_lock(root: Path, what: str) -> Iterator[None]:
+    """The lock of the store ``root`` (its file LOCK_NAME), held while a run compares and
+    replaces the stored configurations: two runs at once both archived the configuration
+    they had read, a version lost from the history or kept twice, and the second removal
+    of an old version failed its run. Waited for at most LOCK_WAIT seconds; the lock file
+    then names this process and ``what`` it does (note_holder), for a run that waits.
+    StoreBusy naming its holder (flock_holder) when it is not had in time; OSError when
+    it cannot be taken at all."""
+    path = root / LOCK_NAME
+    lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        try:
+            wait_flock(lock, time.monotonic() + LOCK_WAIT)
+        except LockTimeout as exc:
+            holder = flock_holder(lock) or "a process /proc/locks does not name"
+            raise StoreBusy(f"waited {exc.args[0]:.0f} s for the configuration store's lock "
+                            f"{path}, held by {holder}; nothing stored") from None
+        note_holder(lock, what)
+        yield
+    finally:
+        os.close(lock)
+
+
 def read_states(root: Path) -> tuple[dict[str, Any], dict[str, str]]:
     """The state kept per device, and per device whose state.json cannot be read or is
     no JSON (damaged, cut short) the warning naming it, in Bahasa Indonesia: its state is
@@ -709,18 +760,20 @@ def main() -> None:
     if p["items"] is None:
         module.exit_json(changed=False, states=states, changed_names=[])
     try:
-        check_kinds(root, p["items"])
-    except (UnsafeStore, OtherKind) as exc:
-        module.fail_json(msg=str(exc))
-    except OSError as exc:
-        module.fail_json(msg=f"cannot read the configuration store {root}: {exc.strerror or exc}")
-    try:
         if not module.check_mode:
             store_dir(root)
-        results = [store(root, i, states, p["keep"], module.check_mode,
-                         max_bytes=p["max_export_bytes"])
-                   for i in p["items"]]
-    except UnsafeStore as exc:
+        # check mode writes nothing, and takes no lock
+        with (contextlib.nullcontext() if module.check_mode
+              else store_lock(root, f"storing configurations in {root}")):
+            try:
+                check_kinds(root, p["items"])
+            except OSError as exc:
+                module.fail_json(
+                    msg=f"cannot read the configuration store {root}: {exc.strerror or exc}")
+            results = [store(root, i, states, p["keep"], module.check_mode,
+                             max_bytes=p["max_export_bytes"])
+                       for i in p["items"]]
+    except (UnsafeStore, OtherKind, StoreBusy) as exc:
         module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=f"cannot write the configuration store {root}: {exc.strerror or exc}")

@@ -1,10 +1,17 @@
 """library/net_config_store.py as it runs on the backup computer: a configuration never
-goes into the host's journal."""
+goes into the host's journal, two runs storing into one store take turns, and a full
+disk leaves the stored configuration as it was."""
 
 from __future__ import annotations
 
+import multiprocessing
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
 from ansible.module_utils import basic
-from loader import load, run_main
+from loader import load, lock_held, module_argv, run_main, run_module
 
 store_mod = load("net_config_store")
 
@@ -28,3 +35,76 @@ def test_a_configuration_never_reaches_the_hosts_journal(tmp_path, monkeypatch, 
     assert SECRET not in invoked and "set name=a" not in invoked
     assert "'name': 'rb-a', 'content': 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'" in invoked
     assert (tmp_path / "jaringan" / "rb-a" / "config.txt").read_text() == EXPORT
+
+
+def test_a_run_waits_for_another_storing_into_the_store(tmp_path):
+    """Two runs storing at once (two SOP runs with other limits, a second controller)
+    both read the stored configuration, then both archived it: a version was lost from
+    the history, or kept twice, and the second pruning of an old version failed the run
+    (FileNotFoundError)."""
+    root = tmp_path / "jaringan"
+    first = {"path": str(root), "items": [{"name": "rb-a", "content": "set name=a\n"}]}
+    assert run_module("net_config_store", tmp_path, first)[0] == 0
+    second = {"path": str(root), "items": [{"name": "rb-a", "content": "set name=b\n"}]}
+    with lock_held(root / store_mod.LOCK_NAME, "storing configurations"):
+        proc = subprocess.Popen(module_argv("net_config_store", tmp_path, second),
+                                stdout=subprocess.PIPE, text=True)
+        time.sleep(2)
+        assert proc.poll() is None, proc.communicate()
+        assert (root / "rb-a" / "config.txt").read_text() == "set name=a\n"
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert (root / "rb-a" / "config.txt").read_text() == "set name=b\n"
+    assert [p.read_text() for p in (root / "rb-a" / "history").iterdir()] == ["set name=a\n"]
+
+
+def test_a_run_that_cannot_have_the_store_in_time_stores_nothing(tmp_path, monkeypatch,
+                                                                 capsys):
+    root = tmp_path / "jaringan"
+    args = {"path": str(root), "items": [{"name": "rb-a", "content": "set name=a\n"}]}
+    root.mkdir(mode=0o700)
+    monkeypatch.setattr(store_mod, "LOCK_WAIT", 1)
+    with lock_held(root / store_mod.LOCK_NAME, "storing configurations") as (pid, argv):
+        result = run_main("net_config_store", args, monkeypatch, capsys)
+    assert result["failed"] is True
+    assert result["msg"] == (
+        f"waited 1 s for the configuration store's lock {root / store_mod.LOCK_NAME}, held "
+        f"by pid {pid} ({argv}): storing configurations; nothing stored")
+    assert not (root / "rb-a").exists()
+
+
+def _store_versions(root: str, worker: int) -> None:
+    """One of several runs at once: each stores 25 configurations of its own, as main does."""
+    for n in range(25):
+        item = {"name": "rb-a", "content": f"set name={worker}-{n}\n", "state": None}
+        with store_mod.store_lock(Path(root), "storing configurations"):
+            store_mod.store(Path(root), item, {}, 1000, False)
+
+
+def test_runs_at_once_keep_every_version_once(tmp_path):
+    root = tmp_path / "jaringan"
+    root.mkdir(mode=0o700)
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        pool.starmap(_store_versions, [(str(root), worker) for worker in range(4)])
+    device = root / "rb-a"
+    versions = Counter([p.read_text() for p in (device / "history").iterdir()]
+                       + [(device / "config.txt").read_text()])
+    assert len(versions) == 100 and set(versions.values()) == {1}
+
+
+def test_a_full_disk_leaves_the_stored_configuration_as_it_was(tmp_path):
+    root = tmp_path / "jaringan"
+    old = "/system identity\nset name=a\n"
+    args = {"path": str(root), "items": [{"name": "rb-a", "content": old}]}
+    assert run_module("net_config_store", tmp_path, args)[0] == 0
+    new = old.replace("name=a", "name=b") + "add comment=" + "x" * 8192 + "\n"
+    args["items"][0]["content"] = new
+    rc, out = run_module("net_config_store", tmp_path, args, file_limit=4096)
+    assert rc == 1
+    assert out["msg"] == f"cannot write the configuration store {root}: File too large"
+    device = root / "rb-a"
+    assert (device / "config.txt").read_text() == old
+    assert not [p for p in device.rglob(".*")]  # no temporary file left
+    rc, out = run_module("net_config_store", tmp_path, args)
+    assert rc == 0 and out["changed_names"] == ["rb-a"]
+    assert [p.read_text() for p in (device / "history").iterdir()] == [old]
