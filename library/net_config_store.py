@@ -51,6 +51,11 @@ description:
     records mask them. A changed secret shows as a changed line without its value. The
     stored files keep the values.
   - >-
+    RouterOS's line continuations (a line ending in C(\) whose next line is indented
+    four spaces), which M(routeros_check) joins, are joined in the diff too, so that a
+    secret continued on the next line (a configuration stored by hand from an export
+    file keeps them) is masked there as any other; the stored files keep their lines.
+  - >-
     The configurations never go into the backup computer's journal, where Ansible logs a
     module's options (C(Invoked with ...)) as Python prints them: a configuration of
     several lines, written there with C(\n) for its newlines, no longer read as the text
@@ -199,6 +204,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
 )
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
+from ansible.module_utils.sop_routeros import join_continuations  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_export_lines, mask_text  # noqa: E402
 from ansible.module_utils.sop_state import write_private  # noqa: E402
 
@@ -414,8 +420,11 @@ def masked_diff(name: str, old: str, new: str) -> str:
     """The unified diff of two configurations, compared as stored and shown as
     shown_lines masks them (a changed secret is a changed line without its value); a
     last line without newline is marked so, not run into the next diff line. Only the
-    lines the diff shows are masked."""
-    before, after = _lines(old), _lines(new)
+    lines the diff shows are masked. RouterOS's line continuations are joined first
+    (join_continuations, as routeros_check joins them): a configuration stored by hand
+    from an export file keeps them, and each line masked alone showed a secret (or a
+    key's end and its value) continued on the next one."""
+    before, after = _lines(join_continuations(old)), _lines(join_continuations(new))
     try:
         groups = list(DiffMatcher(before, after).get_grouped_opcodes(3))
     except TooCostly:

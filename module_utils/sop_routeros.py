@@ -703,6 +703,15 @@ def export_command(version: tuple[int, ...], show_sensitive: bool) -> str:
 
 
 _EXPORT_DATE = re.compile(r"^# \S+( \S+)? by RouterOS .*$")  # the header's first line
+# A RouterOS line continuation: a line ending in a backslash, the next one indented four
+# spaces.
+_CONTINUATION = re.compile(r"\\\r?\n    ")
+
+
+def join_continuations(text: str) -> str:
+    """``text`` with RouterOS's line continuations joined: what a long line continues on
+    the next one read on the line it continues."""
+    return _CONTINUATION.sub("", text)
 
 
 def normalise_export(text: str) -> str:
@@ -713,7 +722,7 @@ def normalise_export(text: str) -> str:
     ready``, ``# poe-out status: short_circuit``, a firmware awaiting a reboot: a
     configuration holds no comment line of its own). The header's other lines (software
     id, model, serial number) stay."""
-    joined = re.sub(r"\\\r?\n    ", "", text.replace("\r\n", "\n"))
+    joined = join_continuations(text.replace("\r\n", "\n"))
     kept: list[str] = []
     in_menu = False
     for line in (line.rstrip() for line in joined.split("\n")):
