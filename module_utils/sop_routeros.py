@@ -31,12 +31,17 @@ try:
         ProtocolError,
         TrapError,
     )
-    from librouteros.protocol import ApiProtocol, encode_sentence
+    from librouteros.protocol import (
+        ApiProtocol,
+        decode_length,
+        determine_length,
+        encode_sentence,
+    )
 
     HAS_LIBROUTEROS = True
 except ImportError:  # reported by the module through missing_required_lib
     HAS_LIBROUTEROS = False
-    Api = object
+    Api = ApiProtocol = object
 
 LOG_WARNING_TOPICS = frozenset({"warning", "error", "critical"})
 # RouterOS's API services: api (plain) and api-ssl (TLS).
@@ -129,6 +134,30 @@ class TextApi(Api):  # type: ignore[misc]  # librouteros has no type hints
         if reply_word not in REPLY_WORDS:
             raise UnknownReply(reply_word)
         return reply_word, dict(word_text(word) for word in words)
+
+
+# The first byte of the API's longest lengths, four bytes of length after it: a word of
+# 0x10000000 bytes (256 MiB) or more.
+LONGEST_LENGTH = 0xF0
+
+
+class WireProtocol(ApiProtocol):  # type: ignore[misc]  # librouteros has no type hints
+    """librouteros's ApiProtocol reading every length the API has: librouteros reads
+    none of 0xF0 and four bytes (its "Unknown controll byte"), and a router announcing a
+    word of 256 MiB or more was said to speak no RouterOS API, where one a byte shorter
+    was named for what it is. Such a length is read as any other, and the session's byte
+    budget (BoundedSocket) gives the word up before reading a byte of it."""
+
+    def readWord(self) -> str:  # librouteros names it so
+        length = bytes(self.transport.read(1))
+        if length == b"\x00":
+            return ""
+        if length[0] == LONGEST_LENGTH:
+            size = int.from_bytes(self.transport.read(4), "big")
+        else:
+            size = decode_length(length + self.transport.read(determine_length(length)))
+        word: bytes = self.transport.read(size)
+        return word.decode(self.encoding)
 
 
 def flag(value: str | None) -> bool:
@@ -440,8 +469,8 @@ def connect(
     where = f"{host}:{port}"
     context = tls_context(ca_path, validate_certs, where) if tls else None
     session = BoundedSocket(open_api(host, port, context, timeout), where, timeout)
-    api = TextApi(protocol=ApiProtocol(transport=SocketTransport(sock=session),
-                                       encoding=WIRE_ENCODING))
+    api = TextApi(protocol=WireProtocol(transport=SocketTransport(sock=session),
+                                        encoding=WIRE_ENCODING))
 
     def hint(closed: bool = False) -> str:
         """Of a plain login that failed: whether its port seems to speak TLS."""

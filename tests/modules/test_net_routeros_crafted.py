@@ -840,6 +840,49 @@ def test_a_length_byte_routeros_never_sends_is_a_malformed_reply():
         "(not the RouterOS API protocol)")
 
 
+@pytest.mark.parametrize("length", [0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000])
+def test_words_of_every_length_class_are_read_whole(length):
+    # one, two, three and four bytes of length, each at its first and last length
+    sop_routeros = load("sop_routeros")
+    value = "x" * (length - len("=name="))
+
+    def answer(conn, sentence):
+        conn.sendall(reply("!re", "=name=" + value) + reply("!done"))
+
+    with crafted(answer) as port:
+        api = sop_routeros.connect("127.0.0.1", port, "sop", "pw", tls=False, timeout=2)
+        try:
+            assert sop_routeros.run(api, "/system/identity/print") == [{"name": value}]
+        finally:
+            api.close()
+
+
+@pytest.mark.parametrize("length", [
+    encode_length(0xFFFFFFF),  # the longest of four bytes
+    b"\xf0\x10\x00\x00\x00",  # 0xF0 and four bytes: 0x10000000 and longer
+    b"\xf0\xff\xff\xff\xff",
+], ids=["0xFFFFFFF", "0x10000000", "0xFFFFFFFF"])
+def test_a_word_longer_than_a_session_may_send_is_given_up_unread(length):
+    # A length of 0x10000000 or more (0xF0, then four bytes) is the API's, but
+    # librouteros reads none ("Unknown controll byte"): the router was said to speak no
+    # RouterOS API, where one a byte shorter was named for what it is
+    def answer(conn, sentence):
+        conn.sendall(encode_length(3) + b"!re" + length + b"=name=")
+
+    def login(conn, sentence):
+        conn.sendall(length + b"!done")
+
+    with crafted(answer) as port, within(30, "reading an announced word"):
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == (
+        f"/system/identity/print: RouterOS API at 127.0.0.1:{port} sent more than 32 MiB "
+        "in one session")
+    with crafted(answer, login) as port:
+        r = mod.read_router(spec(port), PARAMS)
+    assert one_line(r["error"]) == (
+        f"RouterOS API at 127.0.0.1:{port} sent more than 32 MiB in one session")
+
+
 def test_a_router_that_stops_answering_after_the_login_is_named_so():
     # was "/system/identity/print: timed out"
     def answer(conn, sentence):
