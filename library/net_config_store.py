@@ -56,11 +56,11 @@ description:
     secret continued on the next line (a configuration stored by hand from an export
     file keeps them) is masked there as any other; the stored files keep their lines.
   - >-
-    The configurations never go into the backup computer's journal, where Ansible logs a
-    module's options (C(Invoked with ...)) as Python prints them: a configuration of
-    several lines, written there with C(\n) for its newlines, no longer read as the text
-    its no_log masks, and every export was logged in full on every run. Each is logged as
-    C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER), as Ansible returns it.
+    The configurations never go into the backup computer's journal: Ansible logs a
+    module's options there (C(Invoked with ...)) as Python prints them, where an export of
+    several lines (its newlines written C(\n)) is no longer the text its no_log masks,
+    and every export was logged in full on every run. The project's C(ansible.cfg) sets
+    C(no_target_syslog = True), so no module logs its options to a host's journal.
   - The diff is the one Python's C(difflib) makes (the same hunks), found without its
     rescans (a 60,000-line export with every 10th line changed in under a second, not
     minutes) and computed in memory, with only the lines it shows masked; no
@@ -195,7 +195,6 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.common.parameters import remove_values  # noqa: E402
 from ansible.module_utils.sop_backup_files import (  # noqa: E402
     LockTimeout,
     flock_holder,
@@ -695,28 +694,8 @@ def store(
     return result
 
 
-class StoreModule(AnsibleModule):  # type: ignore[misc]  # ansible-core has no type hints
-    """AnsibleModule logging its invocation to the host's journal with the items'
-    configurations masked. Ansible logs each option there as Python prints it, a list
-    of items as its repr: a configuration of several lines is written with ``\\n`` for
-    its newlines, no longer the text its no_log masks, and every export went into the
-    backup computer's journal in full on every run (its secrets with show_sensitive, its
-    SNMP community names and scripts' URLs without).
-    Logged as Ansible returns the invocation: each no_log value masked where it is."""
-
-    params: dict[str, Any]
-
-    def _log_invocation(self) -> None:  # Ansible names it so
-        params = self.params
-        self.params = remove_values(params, self.no_log_values)
-        try:
-            super()._log_invocation()
-        finally:
-            self.params = params
-
-
 def main() -> None:
-    module = StoreModule(
+    module = AnsibleModule(
         argument_spec={
             "path": {"type": "path", "required": True},
             "items": {
