@@ -14,7 +14,8 @@ description:
     (C(passwordauthentication yes), or C(kbdinteractiveauthentication yes) with
     C(usepam yes)), empty passwords, and a C(permitrootlogin) value not in
     O(permit_root_login) are findings.
-  - C(sshd -T) evaluates the configuration for no particular connection, so a C(Match)
+  - >-
+    C(sshd -T) evaluates the configuration for no particular connection, so a C(Match)
     block that weakens a setting for some connections is not in it. The module reads the
     C(Match) lines of O(sshd_config) and of the files its C(Include) lines name, as sshd
     does (globs in lexical order, a relative path in C(/etc/ssh), a glob matching nothing
@@ -23,16 +24,28 @@ description:
     block (criteria C(User), C(Group), C(Host), C(Address), C(LocalAddress), C(LocalPort),
     C(RDomain), C(Invalid-User), C(Version), C(All); pattern lists with wildcards and
     negations as OpenSSH matches them). The connection's other fields are neutral (user
-    C(sop-check), address C(192.0.2.1), host name the address, C(lport) sshd's C(Port)
-    when any block names a C(LocalPort)). A C(Group) is met by a real member of the group,
-    as sshd looks the account up. A weak setting such a connection has and the default
-    evaluation has not is a finding naming the connection and its blocks.
+    C(sop-check), address C(192.0.2.1), host name the address, C(lport) sshd's first
+    C(Port) when any block names a C(LocalPort)). A C(Group) is met by a real member of
+    the group, as sshd looks the account up. sshd takes a setting from the first block a
+    connection meets, so a connection that meets a block before its own too (such as
+    C(Match Address *,!10.0.0.0/8) before C(Match User budi)) is changed, a field at a
+    time, to one that does not where it can: a value that block's patterns negate
+    (C(10.0.0.1)), another port sshd listens on (for the connections of the first 64
+    blocks). A weak setting such a connection has and the default evaluation has not is
+    a finding naming the connection and its blocks.
+  - >-
+    Where a block names a C(LocalPort), C(sshd -T) is given a port no block names
+    (C(-C lport=65535)): OpenSSH refuses C(-T) without one then, and with it evaluates
+    the configuration as for no particular connection.
+  - Configuration files are read as sshd reads them (only a newline ends a line, a NUL
+    byte ends it and joins the next, bytes that are no UTF-8 kept as they are for the
+    connection that names them).
   - At most 32 connections are evaluated (a warning says when there are more). A file
-    that cannot be read, a block no connection can meet (C(Match User !root), a group
-    without members) or with a criterion sshd cannot evaluate with C(-C), and a
-    connection C(sshd -T -C) fails for (a group lookup) are warnings and go unchecked; a
-    connection it does not answer within O(timeout) is a warning and ends the C(Match)
-    checks.
+    that cannot be read or is not a regular file (a FIFO, a device), a block no
+    connection can meet (C(Match User !root), a group without members) or with a
+    criterion sshd cannot evaluate with C(-C), and a connection C(sshd -T -C) fails for
+    (a group lookup) are warnings and go unchecked; a connection it does not answer within
+    O(timeout) is a warning and ends the C(Match) checks.
   - Reads the nftables ruleset (C(nft list ruleset), root and CAP_NET_ADMIN needed;
     Debian 12's iptables is iptables-nft, so its rules are there too). No chain on the
     input hook that filters is a finding (no firewall). A chain filters when its policy
@@ -199,7 +212,7 @@ from ansible.module_utils.sop_command import run_limited  # noqa: E402
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_security import finding, summary  # noqa: E402
 from ansible.module_utils.sop_server import first_line  # noqa: E402
-from ansible.module_utils.sop_sshd import connections, read_config  # noqa: E402
+from ansible.module_utils.sop_sshd import Block, connections, read_config, unnamed_port  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
              "permitemptypasswords", "permitrootlogin")
@@ -312,17 +325,16 @@ def cause(rc: int | None, out: str, err: str) -> str:
 
 
 def match_connections(module: AnsibleModule, test: list[str], default: str,
-                      reported: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
-                                                               list[dict[str, Any]]]:
+                      reported: list[dict[str, Any]], *, blocks: list[Block],
+                      warnings: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``test`` (sshd -T) with -C for a connection meeting each Match block of the
-    configuration, at most MAX_CONNECTIONS: the settings of each, and the findings the
-    default evaluation (``default``, its findings ``reported``) does not have, naming
-    the connection and its blocks. A connection sshd cannot evaluate is a warning; one
-    it does not answer in time is a warning and stops the rest."""
+    configuration (``blocks``, ``warnings`` of reading them), at most MAX_CONNECTIONS:
+    the settings of each, and the findings the default evaluation (``default``, its
+    findings ``reported``) does not have, naming the connection and its blocks. A
+    connection sshd cannot evaluate is a warning; one it does not answer in time is a
+    warning and stops the rest."""
     params = module.params
-    blocks, warnings = read_config(params["sshd_config"])
-    port = re.search(r"^port (\d+)$", default, re.M)
-    specs, unmet = connections(blocks, port[1] if port else "22")
+    specs, unmet = connections(blocks, re.findall(r"^port (\d+)$", default, re.M) or ["22"])
     for warning in warnings + unmet:
         module.warn(warning)
     if len(specs) > MAX_CONNECTIONS:
@@ -691,10 +703,13 @@ def main() -> None:
     if not sshd:
         module.fail_json(msg="sshd not found (Debian package openssh-server)")
     test = [sshd, "-T", "-f", params["sshd_config"]]
-    default = run(test, "sshd -T")
+    blocks, unread = read_config(params["sshd_config"])
+    port = unnamed_port(blocks)
+    default = run([*test, "-C", f"lport={port}"] if port else test, "sshd -T")
     settings = parse_sshd(default)
     found = sshd_findings(settings, params["permit_root_login"])
-    matched, weakened = match_connections(module, test, default, found)
+    matched, weakened = match_connections(module, test, default, found, blocks=blocks,
+                                          warnings=unread)
     found += weakened
 
     firewall: dict[str, Any] | None = None

@@ -6,6 +6,9 @@ that meets it."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 
 import pytest
 from loader import load, run_module, warning_lines
@@ -81,7 +84,7 @@ def test_no_match_block_gives_no_connection(tmp_path):
     config.write_text("Include /etc/ssh/none.d/*.conf\nPasswordAuthentication no\n")
     blocks, warnings = sshd.read_config(str(config), str(tmp_path))
     assert blocks == [] and warnings == []
-    assert sshd.connections(blocks, "22") == ({}, [])
+    assert sshd.connections(blocks, ["22"]) == ({}, [])
 
 
 def test_an_unreadable_config_file_is_a_warning(tmp_path):
@@ -161,7 +164,7 @@ def test_each_block_gets_a_connection_that_meets_it(tmp_path):
     (folder / "sshd_config").write_text(
         SSHD_CONFIG.replace("sftp-only", "root") + "Match RDomain vrf-*\nMatch Version OpenSSH*\n")
     blocks, _ = sshd.read_config(str(folder / "sshd_config"), str(folder))
-    specs, warnings = sshd.connections(blocks, "22")
+    specs, warnings = sshd.connections(blocks, ["22"])
     neutral = "user=sop-check,host=192.0.2.1,addr=192.0.2.1,lport=22"
     assert {spec: [b.where.rpartition(":")[2] for b in its] for spec, its in specs.items()} == {
         "user=admin,host=192.0.2.1,addr=192.0.2.1,lport=22": ["1"],
@@ -186,7 +189,7 @@ def test_a_block_without_a_connection_is_a_warning(tmp_path, match, why):
     config = tmp_path / "sshd_config"
     config.write_text(f"Match {match}\n\tPasswordAuthentication yes\n")
     blocks, _ = sshd.read_config(str(config), str(tmp_path))
-    assert sshd.connections(blocks, "22") == (
+    assert sshd.connections(blocks, ["22"]) == (
         {}, [f"Match {match} ({config}:1): {why}, blok tidak diperiksa"])
 
 
@@ -295,3 +298,188 @@ def test_the_connections_checked_are_capped(tmp_path, monkeypatch):
     assert warning_lines(result) == [
         "40 koneksi dari blok Match; hanya 32 yang pertama diperiksa"]
     assert json.dumps(result).count("u39") == 0
+
+
+def test_a_quoted_keyword_is_read_as_sshd_reads_it(tmp_path):
+    """sshd's strdelim() takes a keyword's double quotes away ('"Match" User budi' is a
+    Match line, '"Include" x.conf' an Include); a keyword whose quote is not closed is no
+    line at all."""
+    folder = tmp_path / "ssh"
+    folder.mkdir()
+    (folder / "x.conf").write_text('"Match" User from_quoted_include\n')
+    config = folder / "sshd_config"
+    config.write_text('"Include" x.conf\nMat"ch" User budi\n"Match User ignored\n')
+    blocks, warnings = sshd.read_config(str(config), str(folder))
+    assert [block.line for block in blocks] == ["User from_quoted_include", "User budi"]
+    assert warnings == []
+
+
+def test_a_pattern_that_is_not_utf8_keeps_its_bytes(tmp_path):
+    """sshd compares bytes: a Latin-1 'Match User b\\xe9di' is met by user b\\xe9di, which
+    the connection must name byte for byte (U+FFFD in its place met no block, and the
+    block's weakening went unseen)."""
+    config = tmp_path / "sshd_config"
+    config.write_bytes(b"Match User b\xe9di\n\tPasswordAuthentication yes\n")
+    blocks, _ = sshd.read_config(str(config), str(tmp_path))
+    specs, warnings = sshd.connections(blocks, ["22"])
+    assert list(specs) == ["user=b\udce9di,host=192.0.2.1,addr=192.0.2.1"] and warnings == []
+
+
+def test_sshd_is_given_a_patterns_bytes(tmp_path, monkeypatch):
+    log = fake_sshd(tmp_path, monkeypatch)
+    (tmp_path / "sshd_config").write_bytes(b"Match User b\xe9di\n\tPasswordAuthentication yes\n")
+    rc, result = run_module("security_hardening", tmp_path,
+                            {"sshd_config": str(tmp_path / "sshd_config"), "firewall": False}, 60)
+    assert rc == 0, result
+    assert log.read_bytes().splitlines()[-1].endswith(
+        b" -C user=b\xe9di,host=192.0.2.1,addr=192.0.2.1")
+
+
+@pytest.mark.parametrize(("config", "ports", "expected"), [
+    # Passwords only from the LAN: budi's block is met by budi from 10.0.0.0/8 alone; a
+    # connection from 192.0.2.1 met the block before it too, whose "no" comes first.
+    ("Match Address *,!10.0.0.0/8\n\tPasswordAuthentication no\n"
+     "Match User budi\n\tPasswordAuthentication yes\n", ["22"],
+     "user=budi,host=10.0.0.1,addr=10.0.0.1"),
+    ("Match User *,!budi\n\tPermitRootLogin no\nMatch Address 10.0.0.0/8\n"
+     "\tPermitRootLogin yes\n", ["22"], "user=budi,host=10.0.0.1,addr=10.0.0.1"),
+    # the port sshd also listens on, where the block for port 22 does not hold
+    ("Match LocalPort 22\n\tPasswordAuthentication no\nMatch User budi\n"
+     "\tPasswordAuthentication yes\n", ["22", "2222"],
+     "user=budi,host=192.0.2.1,addr=192.0.2.1,lport=2222"),
+    # a host name given by a pattern stays; one that is the address follows it
+    ("Match Host *,!*.lan\n\tPasswordAuthentication no\nMatch Address 10.0.0.0/8\n"
+     "\tPasswordAuthentication yes\n", ["22"], "user=sop-check,host=x.lan,addr=10.0.0.1"),
+])
+def test_a_blocks_connection_meets_no_block_before_it_that_it_can_avoid(
+        tmp_path, config, ports, expected):
+    """sshd takes a setting from the first block a connection meets: a connection that
+    also meets a block before the one it is for sees that block's setting, and the later
+    block's weakening goes unseen for the connections that meet it alone."""
+    path = tmp_path / "sshd_config"
+    path.write_text(config)
+    blocks, _ = sshd.read_config(str(path), str(tmp_path))
+    specs, warnings = sshd.connections(blocks, ports)
+    assert [b.line for b in specs[expected]] == [blocks[1].line] and warnings == []
+
+
+def test_a_block_before_that_every_connection_meets_is_kept(tmp_path):
+    path = tmp_path / "sshd_config"
+    path.write_text("Match Address *\n\tPasswordAuthentication no\nMatch User budi\n")
+    blocks, _ = sshd.read_config(str(path), str(tmp_path))
+    assert list(sshd.connections(blocks, ["22"])[0]) == [
+        "user=sop-check,host=192.0.2.1,addr=192.0.2.1", "user=budi,host=192.0.2.1,addr=192.0.2.1"]
+
+
+def test_many_blocks_before_are_judged_in_bounded_time(tmp_path):
+    """Each block's connection is compared with the blocks before it, a bounded number."""
+    path = tmp_path / "sshd_config"
+    path.write_text("".join(f"Match User *,!u{n}\n\tPermitRootLogin no\n" for n in range(3000)))
+    blocks, _ = sshd.read_config(str(path), str(tmp_path))
+    started = time.monotonic()
+    sshd.connections(blocks, ["22"])
+    assert len(blocks) == 3000 and time.monotonic() - started < 20
+
+
+def test_a_pattern_of_many_stars_is_matched_in_linear_time():
+    """OpenSSH's match_pattern; a regular expression of '.*' per star backtracked for
+    minutes on a pattern such as '*a*a*a...*b' it does not match."""
+    def expire(*_):
+        raise TimeoutError("match_pattern backtracks")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(10)
+    try:
+        assert not sshd.match_pattern("a" * 60, "*a" * 25 + "*b")
+        assert sshd.match_pattern("a" * 60 + "b", "*a" * 25 + "*b")
+        assert sshd.match_pattern("budi", "**b*?*") and not sshd.match_pattern("budi", "b?")
+        assert sshd.match_pattern("", "*") and not sshd.match_pattern("", "?")
+        assert sshd.match_pattern("a.b", "a.b") and not sshd.match_pattern("axb", "a.b")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# OpenSSH 9.2 (Debian 12) to 10: sshd -T, given no lport, fails on a configuration
+# with a Match LocalPort block, as for no other criterion (servconf.c's lport is 0, not
+# the -1 its test mode takes as "not given").
+FAKE_SSHD_92 = """\
+echo "$*" >> "{log}"
+case "$*" in
+  *lport=*) ;;
+  *) if grep -qi 'localport' "$3"; then
+       echo "'Match LocalPort' in configuration but 'lport' not in connection test \\
+specification." >&2; exit 255
+     fi ;;
+esac
+case "$*" in
+  *lport=2222*) printf 'passwordauthentication yes\\npermitrootlogin no\\nport 22\\nport 2222\\n' ;;
+  *) printf 'passwordauthentication no\\npermitrootlogin no\\nport 22\\nport 2222\\n' ;;
+esac
+"""
+
+
+def test_a_match_localport_block_leaves_sshd_t_its_evaluation(tmp_path, monkeypatch):
+    """sshd -T is given a port no block names (-C lport=65535): the evaluation for no
+    particular connection, which sshd refuses without one; a block's connection has
+    sshd's port, or the other one sshd listens on where that avoids a block before."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    log = tmp_path / "sshd.log"
+    (tools / "sshd").write_text("#!/bin/sh\n" + FAKE_SSHD_92.format(log=log))
+    (tools / "sshd").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    rc, result = check(tmp_path, "Port 22\nPort 2222\nMatch LocalPort 22\n"
+                                 "\tPermitRootLogin no\nMatch User budi\n")
+    assert rc == 0, result
+    config = tmp_path / "sshd_config"
+    assert log.read_text().splitlines() == [
+        f"-T -f {config} -C lport=65535",
+        f"-T -f {config} -C user=sop-check,host=192.0.2.1,addr=192.0.2.1,lport=22",
+        f"-T -f {config} -C user=budi,host=192.0.2.1,addr=192.0.2.1,lport=2222"]
+    assert result["sshd"]["passwordauthentication"] == "no"
+    assert [f["message"] for f in result["findings"]] == [
+        "SSH menerima login dengan password (passwordauthentication yes) untuk koneksi "
+        "user=budi,host=192.0.2.1,addr=192.0.2.1,lport=2222 sesuai Match User budi "
+        f"({config}:5): gunakan kunci saja"]
+
+
+def test_a_nul_byte_ends_its_line_as_sshd_reads_it(tmp_path, monkeypatch):
+    """sshd keeps a line up to a NUL byte, its newline too, so the next line continues
+    it ('Match User budi\\0x' then 'Address ...' is one Match line); a NUL in an Include's
+    folder raised ValueError from glob (a traceback). Only a newline ends a line (Python's
+    splitlines() split at a vertical tab too)."""
+    fake_sshd(tmp_path, monkeypatch)
+    config = tmp_path / "sshd_config"
+    config.write_bytes(b"Include /nonexistent\0/*.conf\n\nMatch User budi\0 ignored\n"
+                       b" Address 10.0.0.0/8\nMatch User a\x0bb\n")
+    blocks, warnings = sshd.read_config(str(config), str(tmp_path))
+    assert [(b.line, b.where) for b in blocks] == [
+        ("User budi Address 10.0.0.0/8", f"{config}:2"), ("User a\x0bb", f"{config}:3")]
+    assert warnings == []
+    rc, result = run_module("security_hardening", tmp_path,
+                            {"sshd_config": str(config), "firewall": False}, 60)
+    assert rc == 0, result
+
+
+def test_a_file_that_is_not_regular_is_a_warning(tmp_path, monkeypatch):
+    """A FIFO (or a device) an Include names is not read: open() waited for a writer
+    forever, before sshd -T (and its time limit) was run."""
+    fake_sshd(tmp_path, monkeypatch)
+    os.mkfifo(tmp_path / "fifo.conf")
+    rc, result = check(tmp_path, f"Include {tmp_path}/fifo.conf /dev/zero\nMatch User budi\n",
+                       timeout=5)
+    assert rc == 0, result
+    assert warning_lines(result) == [
+        f"konfigurasi sshd {path} tidak dapat dibaca (bukan file biasa): blok Match di "
+        "dalamnya tidak diperiksa" for path in (tmp_path / "fifo.conf", "/dev/zero")]
+
+
+def test_crlf_line_ends_are_read_as_sshd_reads_them(tmp_path):
+    folder = tmp_path / "ssh"
+    (folder / "conf.d").mkdir(parents=True)
+    (folder / "conf.d" / "a.conf").write_bytes(b"Match Address 10.0.0.0/8\r\n")
+    (folder / "sshd_config").write_bytes(b"Include conf.d/*.conf\r\n\r\n# x\r\nMATCH user=budi\r\n")
+    blocks, warnings = sshd.read_config(str(folder / "sshd_config"), str(folder))
+    assert [(b.criteria, b.where.rpartition(":")[2]) for b in blocks] == [
+        ((("address", "10.0.0.0/8"),), "1"), ((("user", "budi"),), "4")]
+    assert warnings == []
