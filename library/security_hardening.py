@@ -12,8 +12,9 @@ short_description: Check SSH hardening, the firewall and fail2ban on a host
 description:
   - Reads sshd's effective configuration with C(sshd -T) (root needed). Password login
     (C(passwordauthentication yes), or C(kbdinteractiveauthentication yes) with
-    C(usepam yes)), empty passwords, and a C(permitrootlogin) value not in
-    O(permit_root_login) are findings.
+    C(usepam yes), where C(authenticationmethods) lets the password complete a login
+    alone, as C(any) or a list C(password) do and C(publickey,password) does not), empty
+    passwords, and a C(permitrootlogin) value not in O(permit_root_login) are findings.
   - >-
     C(sshd -T) evaluates the configuration for no particular connection, so a C(Match)
     block that weakens a setting for some connections is not in it. The module reads the
@@ -106,6 +107,8 @@ options:
       - Acceptable values of sshd's C(permitrootlogin). C(prohibit-password) and
         C(without-password) are one value (the names of one setting; C(sshd -T) prints
         either, by OpenSSH version), either names both.
+      - A value stricter than an acceptable one is acceptable too (strictest first
+        C(no), C(forced-commands-only), C(prohibit-password), C(yes)).
     type: list
     elements: str
     default: ["no", prohibit-password, without-password]
@@ -215,9 +218,13 @@ from ansible.module_utils.sop_server import first_line  # noqa: E402
 from ansible.module_utils.sop_sshd import Block, connections, read_config, unnamed_port  # noqa: E402
 
 SSHD_KEYS = ("passwordauthentication", "kbdinteractiveauthentication", "usepam",
-             "permitemptypasswords", "permitrootlogin")
+             "permitemptypasswords", "permitrootlogin", "authenticationmethods")
 # permitrootlogin's names of one value: sshd -T prints either, by OpenSSH version.
 ROOT_LOGIN_SYNONYMS = {"without-password": "prohibit-password"}
+# permitrootlogin's values, strictest first: a value is acceptable when one as strict or
+# less is (forced-commands-only allows root only a key with a forced command, what
+# prohibit-password allows and more).
+ROOT_LOGIN_ORDER = ("no", "forced-commands-only", "prohibit-password", "yes")
 # The line sshd ends its configuration errors with ("/etc/ssh/sshd_config: terminating, 1
 # bad configuration options"); the lines before it name each option and its line.
 SSHD_SUMMARY = re.compile(r": terminating, \d+ bad configuration options$")
@@ -295,15 +302,30 @@ def parse_sshd(text: str) -> dict[str, str]:
     return settings
 
 
+def password_login(settings: dict[str, str]) -> str | None:
+    """How sshd (sshd -T's ``settings``) takes a password without a key, or None: a
+    method that asks one (password; keyboard-interactive, a password through PAM) is
+    enabled and completes a list of authenticationmethods alone (any: each enabled
+    method is a list of its own; publickey,password needs a key too)."""
+    enabled = {"password": "passwordauthentication yes"} \
+        if settings.get("passwordauthentication") == "yes" else {}
+    if settings.get("kbdinteractiveauthentication") == "yes" and settings.get("usepam") == "yes":
+        enabled["keyboard-interactive"] = "kbdinteractiveauthentication yes (PAM)"
+    lists = settings.get("authenticationmethods", "any").split()
+    alone = [methods for methods in ([[m] for m in enabled] if lists == ["any"] else
+                                     [[m.split(":")[0] for m in listed.split(",")]
+                                      for listed in lists])
+             if all(method in enabled for method in methods)]
+    return enabled[alone[0][0]] if alone else None
+
+
 def sshd_findings(settings: dict[str, str], root_ok: list[str],
                   where: str = "") -> list[dict[str, Any]]:
     """The weak settings of one evaluation of sshd's configuration; ``where`` names the
     connection it was for (none: sshd -T's default)."""
     found = []
-    kbd = settings.get("kbdinteractiveauthentication") == "yes" and settings.get("usepam") == "yes"
-    if settings.get("passwordauthentication") == "yes" or kbd:
-        which = "passwordauthentication yes" if settings.get("passwordauthentication") == "yes" \
-            else "kbdinteractiveauthentication yes (PAM)"
+    which = password_login(settings)
+    if which:
         found.append(finding("ssh_password_auth",
                              f"SSH menerima login dengan password ({which}){where}: gunakan kunci saja",
                              samples=[which]))
@@ -311,7 +333,9 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str],
         found.append(finding("ssh_empty_passwords", f"SSH mengizinkan password kosong{where}"))
     root = settings.get("permitrootlogin", "")
     same = {ROOT_LOGIN_SYNONYMS.get(value, value) for value in root_ok}
-    if ROOT_LOGIN_SYNONYMS.get(root, root) not in same:
+    stricter = ROOT_LOGIN_ORDER[:max((ROOT_LOGIN_ORDER.index(value) + 1 for value in same
+                                      if value in ROOT_LOGIN_ORDER), default=0)]
+    if ROOT_LOGIN_SYNONYMS.get(root, root) not in same.union(stricter):
         found.append(finding("ssh_root_login",
                              f"SSH mengizinkan login root (permitrootlogin {root}){where}",
                              samples=[f"permitrootlogin {root}"]))

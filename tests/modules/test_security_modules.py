@@ -453,6 +453,44 @@ def test_sshd_findings():
         "passwordauthentication": "no"}
 
 
+@pytest.mark.parametrize(("methods", "kinds"), [
+    ("any", ["ssh_password_auth"]),
+    # every list needs a key: a password is never enough (sshd -T prints the lists)
+    ("publickey", []), ("publickey,password", []),
+    ("publickey,password publickey,keyboard-interactive:pam", []),
+    # a list a password alone completes
+    ("publickey password", ["ssh_password_auth"]), ("password,password", ["ssh_password_auth"]),
+])
+def test_password_login_as_authenticationmethods_allows_it(methods, kinds):
+    """sshd -T's authenticationmethods: a password is a finding only where a list of
+    methods it alone completes is allowed (any: each enabled method is one)."""
+    settings = {"passwordauthentication": "yes", "kbdinteractiveauthentication": "no",
+                "usepam": "yes", "permitemptypasswords": "no", "permitrootlogin": "no",
+                "authenticationmethods": methods}
+    assert [f["kind"] for f in hardening.sshd_findings(settings, ["no"])] == kinds
+    kbd = dict(settings, passwordauthentication="no", kbdinteractiveauthentication="yes",
+               authenticationmethods=methods.replace("password", "keyboard-interactive"))
+    assert [f["kind"] for f in hardening.sshd_findings(kbd, ["no"])] == kinds
+    # a method sshd does not offer completes no list
+    off = dict(settings, passwordauthentication="no")
+    assert hardening.sshd_findings(off, ["no"]) == []
+
+
+@pytest.mark.parametrize(("printed", "acceptable", "weak"), [
+    ("forced-commands-only", ["no", "prohibit-password", "without-password"], False),
+    ("no", ["prohibit-password"], False), ("no", ["forced-commands-only"], False),
+    ("without-password", ["forced-commands-only"], True),
+    ("yes", ["no", "prohibit-password"], True), ("prohibit-password", ["no"], True),
+    ("yes", ["yes"], False),
+])
+def test_a_root_login_stricter_than_an_acceptable_one_is_acceptable(printed, acceptable, weak):
+    """permitrootlogin's values, strictest first: no, forced-commands-only (a key with a
+    forced command), prohibit-password (any key), yes. forced-commands-only was a finding
+    where prohibit-password, which allows more, was not."""
+    settings = {"passwordauthentication": "no", "permitrootlogin": printed}
+    assert bool(hardening.sshd_findings(settings, acceptable)) is weak
+
+
 RULESET_OPEN = """table inet filter {
 \tchain input {
 \t\ttype filter hook input priority filter; policy accept;
