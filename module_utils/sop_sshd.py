@@ -130,7 +130,8 @@ def config_lines(path: str) -> list[str]:
 
 def read_config(path: str, ssh_dir: str = SSH_DIR) -> tuple[list[Block], list[str]]:
     """The Match blocks of sshd_config ``path`` and of the files its Include lines name,
-    in sshd's order, and a warning for each file that cannot be read."""
+    in sshd's order, and a warning for each file that cannot be read; reading ends at an
+    Include more than MAX_DEPTH deep (a loop: sshd refuses the configuration there)."""
     reader = _Reader(ssh_dir)
     reader.read(path, (), 0)
     return reader.blocks, reader.warnings
@@ -141,6 +142,7 @@ class _Reader:
     ssh_dir: str
     blocks: list[Block] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    too_deep: bool = False  # an Include past MAX_DEPTH: sshd refuses it all, reading ends
 
     def read(self, path: str, outer: tuple[tuple[str, str], ...], depth: int) -> None:
         """A file's Match blocks, each with ``outer``'s criteria too (a Match in a file
@@ -161,15 +163,19 @@ class _Reader:
                               outer + criteria(parts[1:]))
                 self.blocks.append(block)
                 current = block.criteria
-            elif keyword == "include" and depth == MAX_DEPTH:
-                self.warnings.append(f"Include di {path}:{number} lebih dari {MAX_DEPTH} "
-                                     "tingkat: tidak dibaca")
             elif keyword == "include":
                 for pattern in parts[1:]:
                     full = pattern if pattern.startswith(("/", "~")) \
                         else os.path.join(self.ssh_dir, pattern)
                     for name in sorted(glob.glob(full)):
-                        self.read(name, current, depth + 1)
+                        if depth == MAX_DEPTH:  # sshd's fatal "Too many recursive ..."
+                            self.warnings.append(f"Include di {path}:{number} lebih dari "
+                                                 f"{MAX_DEPTH} tingkat: tidak dibaca")
+                            self.too_deep = True
+                        else:
+                            self.read(name, current, depth + 1)
+                        if self.too_deep:
+                            return
 
 
 def match_pattern(value: str, pattern: str) -> bool:

@@ -483,3 +483,34 @@ def test_crlf_line_ends_are_read_as_sshd_reads_them(tmp_path):
     assert [(b.criteria, b.where.rpartition(":")[2]) for b in blocks] == [
         ((("address", "10.0.0.0/8"),), "1"), ((("user", "budi"),), "4")]
     assert warnings == []
+
+
+def test_an_include_loop_of_many_files_ends_at_the_first_too_deep(tmp_path):
+    """sshd refuses its whole configuration at the first Include past 16 levels: the
+    reading ends there too. Each too deep Include skipped alone, three files including
+    their own folder were read 3**16 times (hours) before sshd -T was run."""
+    folder = tmp_path / "loop.d"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.conf").write_text(f"Include {folder}/*.conf\n")
+    config = tmp_path / "sshd_config"
+    config.write_text(f"Include {folder}/*.conf\nMatch User budi\n")
+
+    def expire(*_):
+        raise TimeoutError("the include loop is read on")
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(20)
+    try:
+        blocks, warnings = sshd.read_config(str(config), str(tmp_path))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert blocks == []
+    assert warnings == [f"Include di {folder / 'a.conf'}:1 lebih dari 16 tingkat: tidak dibaca"]
+
+
+def test_nothing_after_a_too_deep_include_is_read(tmp_path):
+    config = tmp_path / "sshd_config"
+    config.write_text(f"Include {config}\nMatch User budi\nInclude /nonexistent/*.conf\n")
+    blocks, warnings = sshd.read_config(str(config), str(tmp_path))
+    assert blocks == [] and len(warnings) == 1
