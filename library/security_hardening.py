@@ -132,7 +132,9 @@ options:
     type: int
     default: 60
   sshd_config:
-    description: The sshd configuration file (C(sshd -f)), whose C(Match) blocks are evaluated.
+    description:
+      - The sshd configuration file (C(sshd -f)), whose C(Match) blocks are evaluated.
+      - A path with a NUL byte fails the module with C(setting) C(sshd_config).
     type: path
     default: /etc/ssh/sshd_config
 attributes:
@@ -707,6 +709,9 @@ def main() -> None:
     bad_timeout = seconds_error(params, "timeout")
     if bad_timeout:
         module.fail_json(**bad_timeout)
+    if "\0" in params["sshd_config"]:  # no file has one; open() and argv raise ValueError
+        module.fail_json(msg=f"sshd_config: a path has no NUL byte: {params['sshd_config']!r}",
+                         setting="sshd_config")
 
     def bounded(argv: list[str]) -> tuple[int | None, str, str]:
         """The tool's result; rc None (and a warning) when it did not end in time."""

@@ -514,3 +514,12 @@ def test_nothing_after_a_too_deep_include_is_read(tmp_path):
     config.write_text(f"Include {config}\nMatch User budi\nInclude /nonexistent/*.conf\n")
     blocks, warnings = sshd.read_config(str(config), str(tmp_path))
     assert blocks == [] and len(warnings) == 1
+
+
+def test_an_sshd_config_path_with_a_nul_is_refused_as_the_setting(tmp_path, monkeypatch):
+    log = fake_sshd(tmp_path, monkeypatch)
+    rc, result = run_module("security_hardening", tmp_path,
+                            {"sshd_config": "/etc/ssh/sshd_config\x00x", "firewall": False}, 60)
+    assert rc == 1 and result["setting"] == "sshd_config"
+    assert result["msg"] == "sshd_config: a path has no NUL byte: '/etc/ssh/sshd_config\\x00x'"
+    assert not log.exists()
