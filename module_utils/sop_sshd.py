@@ -124,8 +124,10 @@ def config_lines(path: str) -> list[str]:
         if not stat.S_ISREG(os.fstat(fd).st_mode) and not stat.S_ISDIR(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "bukan file biasa")
         text = file.read()  # a folder: IsADirectoryError
-    return "".join(line.partition("\0")[0] if "\0" in line else line + "\n"
-                   for line in text.split("\n")).split("\n")
+    if "\0" in text:
+        text = "".join(line.partition("\0")[0] if "\0" in line else line + "\n"
+                       for line in text.split("\n"))
+    return text.split("\n")
 
 
 def read_config(path: str, ssh_dir: str = SSH_DIR) -> tuple[list[Block], list[str]]:
