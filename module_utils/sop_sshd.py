@@ -63,10 +63,9 @@ class Block:
 def words(line: str) -> list[str]:
     """A configuration line's words as sshd splits them: the keyword as strdelim() takes
     it (a "=" after it a separator, blanks around it or not, its double quotes taken
-    away), its arguments as
-    argv_split() does (single or double quotes anywhere in a word, a backslash escaping a
-    quote, a backslash or, outside quotes, a space; a word starting with # ends the line).
-    A comment line has no words."""
+    away), its arguments as argv_split() does (single or double quotes anywhere in a
+    word, a backslash escaping a quote, a backslash or, outside quotes, a space; a word
+    starting with # ends the line). A comment line has no words."""
     line = line.rstrip(" \t\r\n\f")  # as sshd strips a line's end
     keyword = KEYWORD.match(line)
     assert keyword is not None  # every part of KEYWORD may be empty
@@ -184,8 +183,8 @@ def match_pattern(value: str, pattern: str) -> bool:
     """OpenSSH's match_pattern: * any run of characters, ? one. Read once, going back
     only to the last * (a star matches whatever a star before it would): a regular
     expression of one .* per star backtracked for minutes on '*a*a*a...*b'."""
-    index = at = 0
-    star = -1  # where in ``pattern`` the last * seen is, and ``at`` where in ``value`` it began
+    index = at = mark = 0  # where in ``value``, in ``pattern``, where the last * began
+    star = -1  # where in ``pattern`` what follows the last * starts
     while index < len(value):
         if at < len(pattern) and pattern[at] == "*":
             star, at, mark = at + 1, at + 1, index
