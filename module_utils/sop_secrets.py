@@ -826,18 +826,25 @@ _MENU_SECRETS = (("/snmp community", _export_value("name")),
                  ("/system ntp key", _export_value("key")),
                  ("/container envs", _export_value("value")))
 _TRAP_COMMUNITY = _export_value("trap-community")
+# A PEM private key written into a script's source or a file's contents (its lines joined
+# with RouterOS's \r\n escapes on one export line): its body, to its END line or the
+# export line's end, which no key name before it announces.
+_PEM_PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?"
+                              r"(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)")
 
 
 def mask_export_lines(lines: list[str]) -> list[str]:
     """The lines of a configuration export as a record may show them: the values of
     secret-holding keys masked (mask_assignments), and the values that are secrets in
-    their menu (_MENU_SECRETS: SNMP community names, NTP keys, container variables)."""
+    their menu (_MENU_SECRETS: SNMP community names, NTP keys, container variables), and
+    the body of a PEM private key (_PEM_PRIVATE_KEY)."""
     shown: list[str] = []
     menu = ""
     for line in lines:
         if line.startswith("/"):
             menu = line.rstrip("\r\n")  # "/snmp community", or a terse line's own path
-        masked = _TRAP_COMMUNITY.sub(r"\1********", mask_assignments(line))
+        masked = _PEM_PRIVATE_KEY.sub(r"\1********\2",
+                                      _TRAP_COMMUNITY.sub(r"\1********", mask_assignments(line)))
         for secret_menu, value in _MENU_SECRETS:
             if (menu + " ").startswith(secret_menu + " "):
                 masked = value.sub(r"\1********", masked)

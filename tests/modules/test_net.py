@@ -685,6 +685,24 @@ def test_a_secret_in_a_scripts_source_is_masked_and_the_source_keeps_its_quotes(
     assert (root / "rb-a" / "config.txt").read_text() == after
 
 
+def test_a_private_key_in_a_scripts_source_is_masked_in_the_diff(tmp_path):
+    """A PEM private key a script writes (its lines joined with \\r\\n on the export's
+    line) went into the diff whole: no key name announces it."""
+    key = ("-----BEGIN PRIVATE KEY-----\\r\\nMIIEvQIBADANBg{}\\r\\n"
+           "-----END PRIVATE KEY-----\\r\\n")
+    line = 'add name=cert source="/file add name=k.pem contents=\\"' + key + '\\""\n'
+    cut = 'add name=cut source="-----BEGIN RSA PRIVATE KEY-----\\r\\nMIIC{}"\n'
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", "/system script\n" + line.format("Old1") + cut.format(
+        "Old2")), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", "/system script\n" + line.format("New1") +
+                                      cut.format("New2")), {}, 5, False)["diff"]
+    assert "MII" not in diff and "New" not in diff and "Old" not in diff, diff
+    assert ('+add name=cert source="/file add name=k.pem contents=\\"-----BEGIN PRIVATE '
+            'KEY-----********-----END PRIVATE KEY-----\\r\\n\\""\n') in diff
+    assert '+add name=cut source="-----BEGIN RSA PRIVATE KEY-----********\n' in diff
+
+
 def test_a_key_or_value_that_is_a_secret_in_its_menu_only_is_masked_there(tmp_path):
     # every container variable's value is masked, whatever its name (a URL's password);
     # key= and value= in other menus are no secret: an NTP server's key-id, a DHCP
