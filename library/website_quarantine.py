@@ -57,6 +57,13 @@ description:
     a folder that already is a symbolic link fails the task, in check mode too, naming
     the folder and where it leads (C(folder ... adalah tautan simbolik ke ...)); a
     finding that is itself a link, or no regular file, is not moved.
+  - >-
+    A file with more names than one (hard links) that belongs to root or to another account
+    than the folder holding it is not read nor moved, in check mode too: where hard links are
+    not protected (C(fs.protected_hardlinks=0)) the site's account links any file it reaches
+    (C(/etc/shadow)) into its uploads. The task fails naming it
+    (C(karantina PATH gagal: punya 2 nama ...)); the other files are still
+    moved. A file of the folder's owner under two names is moved (each name a finding).
   - A file already gone is skipped (not a change), so a second run changes nothing. Check mode reports
     what would be moved, and fails on the files the move would refuse at the start.
 version_added: "0.1.0"
@@ -208,12 +215,29 @@ def candidates(findings: list[dict[str, Any]], roots: list[str],
 
 def _status(root: str, below: str) -> os.stat_result:
     """The status of ``below`` (not followed) in ``root``, reached as quarantine reaches
-    it: OSError ELOOP naming the folder on the way that is a link."""
+    it: OSError ELOOP naming the folder on the way that is a link, EMLINK for a regular
+    file quarantine refuses as a hard link (_refuse_foreign_link)."""
     folder = open_folder(root, os.path.dirname(below))
     try:
-        return os.stat(os.path.basename(below), dir_fd=folder, follow_symlinks=False)
+        info = os.stat(os.path.basename(below), dir_fd=folder, follow_symlinks=False)
+        if stat.S_ISREG(info.st_mode):
+            _refuse_foreign_link(info, folder)
+        return info
     finally:
         os.close(folder)
+
+
+def _refuse_foreign_link(info: os.stat_result, folder: int) -> None:
+    """OSError EMLINK (why in Bahasa) when the file ``info`` describes has more names than
+    one and belongs to root or to another account than the folder ``folder`` holding it:
+    where hard links are not protected (fs.protected_hardlinks=0) the site's account links
+    any file it reaches into its folders (/etc/shadow), and root would read it into
+    quarantine. A file of the folder's owner gives root nothing that account could not
+    read (website_files_backup leaves out the same files)."""
+    if info.st_nlink > 1 and (info.st_uid == 0 or info.st_uid != os.fstat(folder).st_uid):
+        raise OSError(errno.EMLINK, f"punya {info.st_nlink} nama (tautan keras) dan bukan milik "
+                      "pemilik foldernya: bisa jadi berkas di luar situs (mis. /etc/shadow); "
+                      "tidak dibaca, berkas tetap di situs: periksa dan tangani manual")
 
 
 def _refusal_at_choice(exc: OSError) -> str:
@@ -329,6 +353,7 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str,
         target = os.path.join(batch, source.lstrip("/"))
         made: list[str] = []
         try:
+            _refuse_foreign_link(info, folder)
             made = _make_folders(os.path.dirname(target))
             digest, size = _copy(fd, info, target, made, max_data)
         except BaseException:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import pwd
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,38 @@ def test_a_root_linked_where_root_alone_can_change_it_is_followed(planted, tmp_p
     assert rc == 0, result.get("msg")
     assert not shell.exists() and [m["path"] for m in result["moved"]] == [
         f"{link}/wp-content/uploads/x.php"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_hard_link_to_another_account_s_file_is_not_read(planted, tmp_path, check_mode):
+    """Where hard links are not protected (fs.protected_hardlinks=0) the site's account
+    links any file it reaches into its uploads (/etc/shadow) and reports nothing: root
+    read it into quarantine, recorded its digest, owner and mode, and removed the link.
+    A file with more than one name, owned by root or by another account than its folder's
+    owner, is refused at the choice, check mode too, and not read; the site's own file
+    under two names is still moved."""
+    shell, dest, args = planted
+    nobody = pwd.getpwnam("nobody")
+    for owned in (shell.parent, shell):
+        os.chown(owned, nobody.pw_uid, nobody.pw_gid)
+    shadow = tmp_path / "shadow"
+    shadow.write_text("root:$6$secret")
+    shadow.chmod(0o600)
+    linked = shell.with_name("h.php")
+    os.link(shadow, linked)
+    twice = shell.with_name("x2.php")
+    os.link(shell, twice)
+    args["findings"] += [{"kind": "php_in_uploads", "path": str(path), "name": path.name}
+                         for path in (linked, twice)]
+    rc, result = run_module("website_quarantine", tmp_path,
+                            {**args, "_ansible_check_mode": check_mode})
+    assert (rc, result["msg"]) == (1, (
+        f"karantina {linked} gagal: punya 2 nama (tautan keras) dan bukan milik pemilik "
+        "foldernya: bisa jadi berkas di luar situs (mis. /etc/shadow); tidak dibaca, berkas "
+        "tetap di situs: periksa dan tangani manual")), result
+    assert sorted(m["path"] for m in result["moved"]) == [str(shell), str(twice)]
+    assert linked.exists() and shadow.stat().st_nlink == 2
+    copies = [p for p in dest.rglob("*") if p.is_file() and p.name != "quarantine.jsonl"]
+    assert len(copies) == (0 if check_mode else 2)
+    assert all(p.read_text() == "<?php eval($_POST['c']);" for p in copies)
+    assert "6$secret" not in "".join(p.read_text() for p in dest.rglob("*") if p.is_file())
