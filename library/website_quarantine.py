@@ -75,7 +75,17 @@ options:
     elements: dict
     required: true
   dest:
-    description: The quarantine folder (created 0700 when missing).
+    description:
+      - The quarantine folder (created 0700 when missing).
+      - >-
+        It, and every folder whose entries decide where its path leads, must be root's
+        alone (owned by root, not writable by group or others; a sticky folder such as
+        C(/tmp) passes when the entry in it is root's): else the task fails before anything
+        is moved, in check mode too, naming the folder and who can change it
+        (C(folder karantina ... tidak aman ...)). The site's account could swap it, or the
+        folder a run makes in it, for a symbolic link meanwhile, and root would write a
+        planted file where the link leads (a C(/var/www/karantina) beside a site whose
+        account owns C(/var/www)). A file of that name fails the task too.
     type: path
     required: true
   roots:
@@ -147,8 +157,15 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_integrity import data_extents, file_digest, size_text  # noqa: E402
+from ansible.module_utils.sop_pathwalk import walk  # noqa: E402
 from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
-from ansible.module_utils.sop_tree import open_folder, open_regular, shown, unlink_same  # noqa: E402
+from ansible.module_utils.sop_tree import (  # noqa: E402
+    open_folder,
+    open_regular,
+    shown,
+    unlink_same,
+    writers,
+)
 
 
 def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
@@ -398,6 +415,47 @@ def refusal(exc: OSError) -> str:
     return f"{exc.strerror}: {shown(str(exc.filename or ''))}".rstrip(": ")
 
 
+# Who besides root can change a folder (sop_tree.writers), in Bahasa
+_WRITER = {"owner": "pemiliknya", "group": "grup", "others": "semua akun"}
+
+
+def unsafe_dest(dest: str) -> str | None:
+    """Why another account than root could redirect what is written into the quarantine
+    folder ``dest``, in one line (Bahasa), or None. Each folder whose entries decide
+    where ``dest`` leads (sop_pathwalk.walk: those on the way, those holding a symbolic
+    link and its target's) and ``dest`` itself must be root's alone (sop_tree.writers):
+    else that account swaps ``dest``, or the batch folder made in it, for a link between
+    this check and a write (the site's own folder holding /var/www/karantina), and root
+    writes a planted file, 0600 root's, where the link leads (/etc/cron.d). A sticky
+    folder (/tmp) writable by others passes when the entry in it is root's, which no
+    other account can rename. The missing part of ``dest`` is made here, root's."""
+    looked_up: list[tuple[str, int]] = []  # each folder, and the owner of its entry
+    end = "/"  # where dest leads
+    try:
+        for entry in walk(dest):
+            looked_up.append((entry.folder, entry.info.st_uid))
+            end = entry.path
+        if not os.path.isdir(end):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
+        looked_up.append((end, -1))  # dest itself: no sticky bit helps
+    except FileNotFoundError as exc:  # made by root from here on
+        looked_up.append((os.path.dirname(exc.filename), 0))
+    except OSError as exc:  # a file on the way, more than MAX_LINKS links
+        return (f"folder karantina {shown(dest)} bukan folder: {exc.strerror}; tidak ada "
+                "yang dipindahkan")
+    for folder, owner in looked_up:
+        info = os.stat(folder)
+        writer = writers(info)
+        if writer is None or (writer[0] != "owner" and owner == 0
+                              and info.st_mode & stat.S_ISVTX):
+            continue
+        who = " ".join(part for part in (_WRITER[writer[0]], writer[1]) if part)
+        return (f"folder karantina {shown(dest)} tidak aman: {shown(folder)} dapat diubah oleh "
+                f"{who}, bukan hanya root (folder itu atau jalannya dapat dialihkan dengan "
+                "tautan simbolik); tidak ada yang dipindahkan")
+    return None
+
+
 def new_batch(dest: str, now: datetime.datetime) -> str:
     """A new folder of ``dest`` (0700) for one run's files, named by ``now`` to the
     second (20261205T124400Z), with -2, -3 ... after it when a run in the same second
@@ -463,7 +521,10 @@ def main() -> None:
     )
     p = module.params
     todo, refused = candidates(p["findings"], p["roots"], p["kinds"])
-    if module.check_mode or not todo:
+    unsafe = unsafe_dest(p["dest"])
+    if unsafe is not None:  # nothing is written where another account can redirect it
+        result = outcome([], [unsafe, *refused], changed=False)
+    elif module.check_mode or not todo:
         planned = [{"path": e["path"], "finding": e["finding"].get("name")} for e in todo]
         result = outcome(planned, refused, changed=bool(todo))
     else:

@@ -270,3 +270,44 @@ def test_a_hard_link_to_another_account_s_file_is_not_read(planted, tmp_path, ch
     assert len(copies) == (0 if check_mode else 2)
     assert all(p.read_text() == "<?php eval($_POST['c']);" for p in copies)
     assert "6$secret" not in "".join(p.read_text() for p in dest.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("swapped", ["link", "folder"])
+def test_a_quarantine_folder_the_site_s_account_can_redirect_is_refused(
+        planted, tmp_path, swapped):
+    """website_quarantine_dir set beside the site, in a folder the site's account owns
+    (/var/www/karantina): that account swaps it, or the batch folder made in it, for a
+    link to /etc between the check and a write, and root wrote the planted file, 0600
+    root's (as cron wants it), and its record where the link led. A quarantine folder
+    that another account than root can change, or whose way there it can change, is
+    refused before anything is moved, in check mode too."""
+    shell, _dest, args = planted
+    www = tmp_path / "www"
+    www.mkdir()
+    os.chown(www, pwd.getpwnam("nobody").pw_uid, -1)
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    dest = www / "karantina"
+    if swapped == "link":
+        dest.symlink_to(etc)
+    else:
+        dest.mkdir(mode=0o700)
+    for check_mode in (True, False):
+        rc, result = run_module("website_quarantine", tmp_path, {
+            **args, "dest": str(dest), "_ansible_check_mode": check_mode})
+        assert (rc, result["changed"], result["moved"]) == (1, False, []), result
+        assert result["msg"] == (
+            f"folder karantina {dest} tidak aman: {www} dapat diubah oleh pemiliknya nobody, "
+            "bukan hanya root (folder itu atau jalannya dapat dialihkan dengan tautan "
+            "simbolik); tidak ada yang dipindahkan")
+    assert list(etc.iterdir()) == [] and shell.exists()
+    assert swapped == "link" or list(dest.iterdir()) == []
+
+
+def test_a_quarantine_folder_that_is_a_file_fails_in_one_line(planted, tmp_path):
+    """A quarantine folder set to a file's name ended in a traceback."""
+    _shell, dest, args = planted
+    dest.write_text("")
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert (rc, result["msg"]) == (1, f"folder karantina {dest} bukan folder: Not a directory; "
+                                      "tidak ada yang dipindahkan")
