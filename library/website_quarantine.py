@@ -479,11 +479,16 @@ def move_all(todo: list[dict[str, Any]], roots: list[str], dest: str,
     result, with ``refused`` (candidates') and the files refused meanwhile. Changed only
     when a file was moved: files gone since they were chosen are nothing to move (and
     leave no batch folder)."""
-    os.makedirs(dest, mode=0o700, exist_ok=True)
-    batch = new_batch(dest, datetime.datetime.now(datetime.timezone.utc))
+    refused = list(refused)
+    try:
+        os.makedirs(dest, mode=0o700, exist_ok=True)
+        batch = new_batch(dest, datetime.datetime.now(datetime.timezone.utc))
+    except OSError as exc:  # its disk full (no inode left), read-only: nothing is moved
+        refused.append(f"folder karantina {shown(dest)} tidak dapat dipakai: {exc.strerror}; "
+                       "tidak ada yang dipindahkan")
+        return outcome([], refused, changed=False)
     moved: list[dict[str, Any]] = []
     log = os.path.join(dest, "quarantine.jsonl")
-    refused = list(refused)
     for entry in todo:  # one refused file does not keep the others in the site
         try:
             moved.append(quarantine(entry, roots, batch, log, max_data))

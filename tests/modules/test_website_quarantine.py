@@ -10,7 +10,7 @@ import pwd
 from pathlib import Path
 
 import pytest
-from loader import load, run_module
+from loader import load, run_module, tmpfs
 
 quarantine = load("website_quarantine")
 integrity = load("sop_integrity")
@@ -311,3 +311,18 @@ def test_a_quarantine_folder_that_is_a_file_fails_in_one_line(planted, tmp_path)
     rc, result = run_module("website_quarantine", tmp_path, args)
     assert (rc, result["msg"]) == (1, f"folder karantina {dest} bukan folder: Not a directory; "
                                       "tidak ada yang dipindahkan")
+
+
+def test_a_quarantine_without_room_for_its_batch_folder_fails_in_one_line(planted, tmp_path):
+    """The quarantine's file system full before the run's folder could be made in it (no
+    inode left): a traceback, where a disk filling during a copy fails in one line. The
+    file stays in the site."""
+    shell, dest, args = planted
+    with tmpfs(dest, "1m", inodes=1):
+        dest.chmod(0o700)
+        rc, result = run_module("website_quarantine", tmp_path, args)
+        assert list(dest.iterdir()) == []
+    assert (rc, result["changed"], result["moved"]) == (1, False, [])
+    assert result["msg"] == (f"folder karantina {dest} tidak dapat dipakai: No space left on "
+                             "device; tidak ada yang dipindahkan")
+    assert shell.read_text() == "<?php eval($_POST['c']);"
