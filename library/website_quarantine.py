@@ -14,7 +14,10 @@ description:
     C(kind) is in O(kinds) (by default webshells, PHP in uploads and new files) and that
     lies under one of O(roots) into O(dest)C(/<time>/<original path>), mode 0600, owner root;
     C(<time>) is the run's UTC time to the second (C(20261205T124400Z)), with C(-2), C(-3) ...
-    after it when a run in the same second has that folder already.
+    after it when a run in the same second has that folder already. Those folders are
+    made and the copy written one folder at a time, so a file the site's account nested
+    deeper than a path may name at once (4096 bytes, the quarantine's part included) is
+    moved too; its recorded C(quarantined) path is then too long to give a tool whole.
   - Appends one JSON line per moved file to O(dest)C(/quarantine.jsonl) (original path,
     quarantined path, size, sha256, time, finding, and the original's C(mode), C(uid),
     C(gid) and C(mtime), which the copy, 0600 root, does not keep; what a file moved by
@@ -153,12 +156,13 @@ import datetime  # noqa: E402
 import errno  # noqa: E402
 import os  # noqa: E402
 import stat  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_integrity import data_extents, file_digest, size_text  # noqa: E402
 from ansible.module_utils.sop_pathwalk import walk  # noqa: E402
-from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
+from ansible.module_utils.sop_state import append_json  # noqa: E402
 from ansible.module_utils.sop_tree import (  # noqa: E402
     open_folder,
     open_regular,
@@ -270,33 +274,73 @@ def _refusal_at_choice(exc: OSError) -> str:
     return f"{exc.strerror}: {shown(str(exc.filename or ''))}".rstrip(": ")
 
 
-def _make_folders(folder: str) -> list[str]:
-    """``folder`` and its missing parents in the quarantine, created 0700; the ones
-    created, deepest first."""
+# A folder of the quarantine, opened to make or write entries in it
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _make_folders(batch: str, relative: str) -> tuple[int, list[str]]:
+    """A descriptor of the folder ``relative`` in ``batch`` and the names of the folders
+    made for it (0700, top first, the last the folder returned). They are made and
+    opened one at a time from ``batch``'s descriptor: the site's account nests folders
+    as deep as it likes, and a path of the batch's and a planted file's together, past
+    PATH_MAX (4096 bytes), was refused ("File name too long") as a whole."""
+    fd = os.open(batch, _FOLDER)
     made: list[str] = []
-    while not os.path.isdir(folder):
-        made.append(folder)
-        folder = os.path.dirname(folder)
     try:
-        for path in reversed(made):
-            os.mkdir(path, 0o700)
+        for part in (p for p in relative.split("/") if p):
+            try:
+                os.mkdir(part, 0o700, dir_fd=fd)
+            except FileExistsError:
+                new = False
+            else:
+                new = True
+            try:
+                below = os.open(part, _FOLDER, dir_fd=fd)
+            except BaseException:
+                if new:
+                    with contextlib.suppress(OSError):
+                        os.rmdir(part, dir_fd=fd)
+                raise
+            os.close(fd)
+            fd = below
+            if new:
+                made.append(part)
     except BaseException:
-        _remove_folders(made)
+        _remove_folders(fd, made)
+        os.close(fd)
         raise
-    return made
+    return fd, made
 
 
-def _remove_folders(made: list[str]) -> None:
-    """Remove the folders _make_folders created, where they are still empty."""
-    for path in made:
+def _up_through(fd: int, made: list[str], act: Callable[[int, str], None]) -> None:
+    """``act(parent, name)`` for each folder of ``made`` (top first, the last the folder
+    open at ``fd``, which stays open), deepest first: each parent reached by its
+    child's '..' (the quarantine is root's alone: nobody swaps a folder there)."""
+    here = os.dup(fd)
+    try:
+        for name in reversed(made):
+            parent = os.open("..", _FOLDER, dir_fd=here)
+            os.close(here)
+            here = parent
+            act(parent, name)
+    finally:
+        os.close(here)
+
+
+def _remove_folders(fd: int, made: list[str]) -> None:
+    """Remove the folders _make_folders made (``fd`` the deepest), where still empty."""
+    def remove(parent: int, name: str) -> None:
         with contextlib.suppress(OSError):
-            os.rmdir(path)
+            os.rmdir(name, dir_fd=parent)
+
+    with contextlib.suppress(OSError):
+        _up_through(fd, made, remove)
 
 
-def _copy(fd: int, info: os.stat_result, target: str, made: list[str],
+def _copy(fd: int, info: os.stat_result, folder: int, name: str,
           max_data: int) -> tuple[str, int]:
-    """Copy the open file into ``target`` (a new file, 0600) and make it durable, with
-    the folders ``made`` for it: its digest (sop_integrity's file_digest, as
+    """Copy the open file into ``name`` in the quarantine's ``folder`` (a new file, 0600)
+    and make it durable there: its digest (sop_integrity's file_digest, as
     website_integrity hashes it) and size. Only the parts that hold data are read and
     written: a hole stays a hole (``truncate -s 100G``, no disk, would have been written
     out as 100 GiB of zeros), and a file holding more than ``max_data`` bytes of data is
@@ -315,8 +359,8 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str],
         raise OSError(errno.EFBIG, f"berisi {size_text(data)} data, melebihi batas salinan "
                       f"karantina {size_text(max_data)} (max_copy_bytes); tidak disalin, "
                       "berkas tetap di situs: periksa dan tangani manual")
-    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                  0o600)
+    out = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                  0o600, dir_fd=folder)
     try:
         try:
             for start, end in parts:
@@ -324,7 +368,7 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str],
                 while at < end:
                     block = os.pread(fd, min(1 << 20, end - at), at)
                     if not block:  # cut meanwhile
-                        raise OSError(errno.EAGAIN, "changed while it was copied", target)
+                        raise OSError(errno.EAGAIN, "changed while it was copied", name)
                     view = memoryview(block)
                     while view:
                         written = os.pwrite(out, view, at)
@@ -339,12 +383,11 @@ def _copy(fd: int, info: os.stat_result, target: str, made: list[str],
         now = os.fstat(fd)
         if (now.st_size, now.st_mtime_ns, now.st_ctime_ns) != (
                 info.st_size, info.st_mtime_ns, info.st_ctime_ns):
-            raise OSError(errno.EAGAIN, "changed while it was copied", target)
-        for folder in [os.path.dirname(target)] + [os.path.dirname(m) for m in made]:
-            fsync_dir(folder)
+            raise OSError(errno.EAGAIN, "changed while it was copied", name)
+        os.fsync(folder)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(target)
+            os.unlink(name, dir_fd=folder)
         raise
     return digest, size
 
@@ -367,33 +410,41 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str,
     try:
         name = os.path.basename(below)
         fd, info = open_regular(name, folder)
-        target = os.path.join(batch, source.lstrip("/"))
-        made: list[str] = []
+        relative = source.lstrip("/")
+        copied = os.path.basename(relative)
         try:
             _refuse_foreign_link(info, folder)
-            made = _make_folders(os.path.dirname(target))
-            digest, size = _copy(fd, info, target, made, max_data)
+            into, made = _make_folders(batch, os.path.dirname(relative))
         except BaseException:
-            _remove_folders(made)
+            os.close(fd)
+            raise
+        try:
+            try:
+                digest, size = _copy(fd, info, into, copied, max_data)
+            finally:
+                os.close(fd)
+            record = {"path": source, "quarantined": os.path.join(batch, relative),
+                      "size": size, "sha256": digest,
+                      "moved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                      "finding": entry["finding"].get("name"),
+                      # the original's, for a restore: the copy is 0600 root's
+                      "mode": f"{stat.S_IMODE(info.st_mode):04o}", "uid": info.st_uid,
+                      "gid": info.st_gid,
+                      "mtime": datetime.datetime.fromtimestamp(
+                          info.st_mtime, datetime.timezone.utc).isoformat()}
+            try:
+                # the names of the folders made, each in its parent
+                _up_through(into, made, lambda parent, _name: os.fsync(parent))
+                append_json(log, record)  # before it is removed: a whole line or none
+            except BaseException:
+                with contextlib.suppress(OSError):  # no copy without its record
+                    os.unlink(copied, dir_fd=into)
+                raise
+        except BaseException:
+            _remove_folders(into, made)
             raise
         finally:
-            os.close(fd)
-        record = {"path": source, "quarantined": target, "size": size,
-                  "sha256": digest,
-                  "moved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-                  "finding": entry["finding"].get("name"),
-                  # the original's, for a restore: the copy is 0600 root's
-                  "mode": f"{stat.S_IMODE(info.st_mode):04o}", "uid": info.st_uid,
-                  "gid": info.st_gid,
-                  "mtime": datetime.datetime.fromtimestamp(
-                      info.st_mtime, datetime.timezone.utc).isoformat()}
-        try:
-            append_json(log, record)  # before it is removed: a whole line or none
-        except BaseException:
-            with contextlib.suppress(OSError):  # no copy without its record
-                os.unlink(target)
-            _remove_folders(made)
-            raise
+            os.close(into)
         with contextlib.suppress(FileNotFoundError):  # gone meanwhile: the copy stands
             unlink_same(name, folder, info)
     finally:

@@ -446,7 +446,7 @@ def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
     assert refused == []
     assert [c["path"] for c in chosen] == sorted([str(cached), str(planted), str(shell)])
     log = tmp_path / "q" / "quarantine.jsonl"
-    log.parent.mkdir()
+    (tmp_path / "q" / "batch").mkdir(parents=True)  # move_all's new_batch
     content = shell.read_bytes()
     record = quarantine.quarantine(chosen[-1], [str(site)], str(tmp_path / "q" / "batch"),
                                    str(log))
@@ -1210,11 +1210,13 @@ def _copy_refused_as_changed(fd: int, info: os.stat_result, shell: Path, tmp_pat
     """The quarantine's copy of the open ``fd`` refuses a file changed since ``info``:
     nothing copied, the file left (and ``fd`` closed)."""
     target = tmp_path / "copy"
+    folder = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         with pytest.raises(OSError) as refused:
-            quarantine._copy(fd, info, str(target), [], 1 << 30)
+            quarantine._copy(fd, info, folder, target.name, 1 << 30)
     finally:
         os.close(fd)
+        os.close(folder)
     assert quarantine.refusal(refused.value).startswith("berubah selama disalin")
     assert not target.exists() and shell.exists()
 

@@ -326,3 +326,60 @@ def test_a_quarantine_without_room_for_its_batch_folder_fails_in_one_line(plante
     assert result["msg"] == (f"folder karantina {dest} tidak dapat dipakai: No space left on "
                              "device; tidak ada yang dipindahkan")
     assert shell.read_text() == "<?php eval($_POST['c']);"
+
+
+def nested(folder: Path, length: int) -> str:
+    """Folders made in ``folder`` one inside another, one at a time (as the site's
+    account can, past any path length), until the path of a file in the deepest is
+    ``length`` bytes long: that path."""
+    path, fd = str(folder), os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        while len(path) + len("/s.php") < length:
+            name = "d" * min(200, length - len(path) - len("/s.php") - 1)
+            os.mkdir(name, dir_fd=fd)
+            below = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd, path = below, f"{path}/{name}"
+        written = os.open("s.php", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(written, b"<?php system($_GET['c']);")
+        os.close(written)
+    finally:
+        os.close(fd)
+    return f"{path}/s.php"
+
+
+def read_deep(path: str) -> bytes:
+    """The file at ``path``, its folders opened one at a time (a path past PATH_MAX)."""
+    fd = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in path.strip("/").split("/")[:-1]:
+            below = os.open(part, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = below
+        opened = os.open(os.path.basename(path), os.O_RDONLY, dir_fd=fd)
+    finally:
+        os.close(fd)
+    with os.fdopen(opened, "rb") as handle:
+        return handle.read()
+
+
+def test_a_file_nested_deep_in_the_site_is_moved(planted, tmp_path):
+    """The site's account nests folders until its webshell's path is just short of
+    PATH_MAX (4096 bytes: the web server still opens it): its quarantine path, the
+    batch folder's before it, was longer, and the copy, made by path, failed ("File name
+    too long"), the file left in the site, where check mode had said it would be moved.
+    The quarantine's folders are made and the copy written one folder at a time."""
+    shell, dest, args = planted
+    deep = nested(shell.parent, 4090)
+    assert len(deep) == 4090
+    args["findings"] = [{"kind": "php_in_uploads", "path": deep, "name": "deep"}]
+    rc, planned = run_module("website_quarantine", tmp_path, {**args, "_ansible_check_mode": True})
+    assert (rc, [m["path"] for m in planned["moved"]]) == (0, [deep])
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert rc == 0 and [m["path"] for m in result["moved"]] == [deep], result.get("msg")
+    [moved] = result["moved"]
+    assert len(moved["quarantined"]) > 4096
+    assert read_deep(moved["quarantined"]) == b"<?php system($_GET['c']);"
+    assert entries(dest / "quarantine.jsonl") == [moved]
+    with pytest.raises(FileNotFoundError):
+        read_deep(deep)
