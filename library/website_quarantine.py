@@ -162,7 +162,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_integrity import data_extents, file_digest, size_text  # noqa: E402
 from ansible.module_utils.sop_pathwalk import walk  # noqa: E402
-from ansible.module_utils.sop_state import append_json  # noqa: E402
+from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
 from ansible.module_utils.sop_tree import (  # noqa: E402
     open_folder,
     open_regular,
@@ -440,6 +440,11 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str,
                 with contextlib.suppress(OSError):  # no copy without its record
                     os.unlink(copied, dir_fd=into)
                 raise
+            # the record's name and the batch's, before the removal (a quarantine on
+            # another disk than the site's, where the removal is durable at once); a
+            # failure leaves the copy with its record, and the file in the site
+            for holding in {os.path.dirname(log), os.path.dirname(batch)}:
+                fsync_dir(holding)
         except BaseException:
             _remove_folders(into, made)
             raise

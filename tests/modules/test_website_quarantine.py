@@ -8,6 +8,7 @@ import json
 import os
 import pwd
 from pathlib import Path
+from typing import Any
 
 import pytest
 from loader import load, run_module, tmpfs
@@ -383,3 +384,29 @@ def test_a_file_nested_deep_in_the_site_is_moved(planted, tmp_path):
     assert entries(dest / "quarantine.jsonl") == [moved]
     with pytest.raises(FileNotFoundError):
         read_deep(deep)
+
+
+def test_the_copy_s_way_from_the_quarantine_folder_is_durable_before_the_file_goes(
+        planted, monkeypatch):
+    """The copy and the folders made for it were fsynced before the planted file was
+    removed, but not the quarantine folder holding the run's new folder and the record
+    made with the first move: a crash then (the quarantine on another disk than the
+    site, whose removal was fsynced) could keep the removal and lose the copy's way and
+    its record. The quarantine folder is now fsynced after each record, before the
+    removal."""
+    shell, dest, _args = planted
+    dest.mkdir(mode=0o700)
+    events: list[tuple[str, Any]] = []
+    real_fsync, real_append, real_unlink = os.fsync, quarantine.append_json, \
+        quarantine.unlink_same
+    monkeypatch.setattr(os, "fsync", lambda fd: events.append(
+        ("fsync", os.fstat(fd).st_ino)) or real_fsync(fd))
+    monkeypatch.setattr(quarantine, "append_json", lambda *a: events.append(
+        ("record", None)) or real_append(*a))
+    monkeypatch.setattr(quarantine, "unlink_same", lambda *a: events.append(
+        ("remove", None)) or real_unlink(*a))
+    todo = [{"path": str(shell), "finding": {"name": "php in uploads"}}]
+    result = quarantine.move_all(todo, [str(shell.parents[2])], str(dest), [])
+    assert result["changed"] and not shell.exists()
+    recorded, removed = events.index(("record", None)), events.index(("remove", None))
+    assert ("fsync", dest.stat().st_ino) in events[recorded:removed], events
