@@ -174,9 +174,11 @@ from ansible.module_utils.sop_tree import (  # noqa: E402
 
 def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
     """(root, path below it) when ``path`` lies under one of ``roots`` as written (the
-    findings name files by the paths website_integrity walked from), else None."""
-    for given in roots:
-        root = os.path.abspath(given).rstrip("/")
+    findings name files by the paths website_integrity walked from), else None. Of roots
+    one inside another the nearest is taken: website_integrity names a file by the root
+    it walked it from, an inner one through a link the outer one's walk does not follow."""
+    for root in sorted((os.path.abspath(given).rstrip("/") for given in roots),
+                       key=len, reverse=True):
         below = path[len(root) + 1:]
         if path.startswith(root + "/") and below and ".." not in below.split("/"):
             return root or "/", below

@@ -410,3 +410,26 @@ def test_the_copy_s_way_from_the_quarantine_folder_is_durable_before_the_file_go
     assert result["changed"] and not shell.exists()
     recorded, removed = events.index(("record", None)), events.index(("remove", None))
     assert ("fsync", dest.stat().st_ino) in events[recorded:removed], events
+
+
+def test_a_file_of_a_root_inside_another_root_is_moved(planted, tmp_path):
+    """Roots given one inside the other, the inner a link root made (website_integrity_paths
+    [/srv/site, /srv/site/wp-content], wp-content linking to the content's own disk):
+    website_integrity names a file there by the inner root, which it walks through the
+    link, and quarantine reached it from the outer one, whose walk follows no link: the
+    file was refused as behind a folder that is a link. The root nearest the file is
+    taken."""
+    _shell, _dest, args = planted
+    site = tmp_path / "site"
+    content = tmp_path / "content"
+    (content / "uploads").mkdir(parents=True)
+    planted_there = content / "uploads" / "z.php"
+    planted_there.write_text("<?php")
+    (site / "html").mkdir()
+    (site / "html" / "wp-content").symlink_to(content)
+    path = f"{site}/html/wp-content/uploads/z.php"
+    args["roots"] = [f"{site}/html", f"{site}/html/wp-content"]
+    args["findings"] = [{"kind": "php_in_uploads", "path": path, "name": "z"}]
+    rc, result = run_module("website_quarantine", tmp_path, args)
+    assert (rc, [m["path"] for m in result["moved"]]) == (0, [path]), result.get("msg")
+    assert not planted_there.exists()
