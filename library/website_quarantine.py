@@ -396,7 +396,8 @@ def _copy(fd: int, info: os.stat_result, folder: int, name: str,
 
 def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str,
                max_data: int = MAX_COPY_BYTES) -> dict[str, Any]:
-    """Copy the file into ``batch``, record it in ``log``, then remove it from the site.
+    """Copy the file into ``batch`` (its name made durable: new_batch), record it in
+    ``log``, then remove it from the site.
 
     The site is the web server's to write, and a compromised one races this module: its
     folders are opened from the root without following a link and the file through its
@@ -434,6 +435,7 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str,
                       "gid": info.st_gid,
                       "mtime": datetime.datetime.fromtimestamp(
                           info.st_mtime, datetime.timezone.utc).isoformat()}
+            new_record = not os.path.lexists(log)
             try:
                 # the names of the folders made, each in its parent
                 _up_through(into, made, lambda parent, _name: os.fsync(parent))
@@ -442,11 +444,8 @@ def quarantine(entry: dict[str, Any], roots: list[str], batch: str, log: str,
                 with contextlib.suppress(OSError):  # no copy without its record
                     os.unlink(copied, dir_fd=into)
                 raise
-            # the record's name and the batch's, before the removal (a quarantine on
-            # another disk than the site's, where the removal is durable at once); a
-            # failure leaves the copy with its record, and the file in the site
-            for holding in {os.path.dirname(log), os.path.dirname(batch)}:
-                fsync_dir(holding)
+            if new_record:  # its name too, before the removal (a failure leaves the copy
+                fsync_dir(os.path.dirname(log))  # with its record, the file in the site)
         except BaseException:
             _remove_folders(into, made)
             raise
@@ -518,7 +517,10 @@ def new_batch(dest: str, now: datetime.datetime) -> str:
     """A new folder of ``dest`` (0700) for one run's files, named by ``now`` to the
     second (20261205T124400Z), with -2, -3 ... after it when a run in the same second
     made that one already: a second move of the same path into it was refused ("File
-    exists") and the file stayed in the site."""
+    exists") and the file stayed in the site. Its name is made durable (fsynced) before
+    any file is moved into it: with the quarantine on another disk than the site, whose
+    removal of a file is durable at once, a crash could keep the removal and lose the
+    way to the copy."""
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     count = 1
     while True:
@@ -528,6 +530,7 @@ def new_batch(dest: str, now: datetime.datetime) -> str:
         except FileExistsError:
             count += 1
             continue
+        fsync_dir(dest)
         return batch
 
 

@@ -392,8 +392,8 @@ def test_the_copy_s_way_from_the_quarantine_folder_is_durable_before_the_file_go
     removed, but not the quarantine folder holding the run's new folder and the record
     made with the first move: a crash then (the quarantine on another disk than the
     site, whose removal was fsynced) could keep the removal and lose the copy's way and
-    its record. The quarantine folder is now fsynced after each record, before the
-    removal."""
+    its record. The quarantine folder is now fsynced once the run's folder is made in it
+    and once the record is, before any removal."""
     shell, dest, _args = planted
     dest.mkdir(mode=0o700)
     events: list[tuple[str, Any]] = []
@@ -406,10 +406,16 @@ def test_the_copy_s_way_from_the_quarantine_folder_is_durable_before_the_file_go
     monkeypatch.setattr(quarantine, "unlink_same", lambda *a: events.append(
         ("remove", None)) or real_unlink(*a))
     todo = [{"path": str(shell), "finding": {"name": "php in uploads"}}]
-    result = quarantine.move_all(todo, [str(shell.parents[2])], str(dest), [])
-    assert result["changed"] and not shell.exists()
-    recorded, removed = events.index(("record", None)), events.index(("remove", None))
-    assert ("fsync", dest.stat().st_ino) in events[recorded:removed], events
+    for first in (True, False):  # the record made, then one there already
+        events.clear()
+        shell.write_text("<?php eval($_POST['c']);")
+        result = quarantine.move_all(todo, [str(shell.parents[2])], str(dest), [])
+        assert result["changed"] and not shell.exists()
+        recorded, removed = events.index(("record", None)), events.index(("remove", None))
+        # the new folder's name before anything is moved into it, the record's once made
+        assert ("fsync", dest.stat().st_ino) in events[:events.index(("fsync", os.stat(
+            result["moved"][0]["quarantined"]).st_ino))], events
+        assert (("fsync", dest.stat().st_ino) in events[recorded:removed]) is first
 
 
 def test_a_file_of_a_root_inside_another_root_is_moved(planted, tmp_path):
