@@ -146,26 +146,15 @@ def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,
 
 
 def restored_bytes(scratch: str) -> int:
-    """The size of what was restored under ``scratch``, its folders listed one after the
-    other: os.walk recurses once per level, and a site's account nests folders deeper
-    than Python's recursion allows (RecursionError, a traceback)."""
-    total = 0
-    folders = [scratch]
-    while folders:
-        try:
-            with os.scandir(folders.pop()) as listing:
-                entries = list(listing)
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                else:
-                    total += entry.stat(follow_symlinks=False).st_size
-            except OSError:
-                continue
-    return total
+    """The size of what was restored under ``scratch`` (everything but folders, a link
+    as itself): by find, which follows no link and walks a tree of any depth one folder
+    at a time. Listed by path in Python, a file whose path below the scratch folder was
+    longer than PATH_MAX (4096 bytes: a site's file nested just short of it, with the
+    scratch folder's path before it) was silently left out, and os.walk recursed once
+    per level (RecursionError past about 1000)."""
+    listed = subprocess.run(["find", scratch, "!", "-type", "d", "-printf", "%s\\n"],
+                            stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    return sum(int(size) for size in listed.stdout.split())
 
 
 def remove_scratch(scratch: str) -> None:

@@ -115,6 +115,33 @@ def test_a_restore_drill_of_folders_nested_past_python_s_recursion_ends_and_clea
     assert (record["status"], record["entries"], record["bytes"]) == ("ok", 1103, 21)
 
 
+def test_a_restore_drill_counts_the_bytes_of_a_file_nested_near_path_max(tmp_path):
+    # A site's file whose path is just short of PATH_MAX (4096 bytes: the web server
+    # serves it, the backup archives it, tar restores it below the scratch folder): the
+    # drill's count of bytes restored walked the scratch by path, scratch's own part made
+    # that path too long, and the file's folders were silently left out of the figure.
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.php").write_text("<?php echo 'PN';\n")
+    room = 4090 - len(f"{site}/x.php")
+    folders = ["d" * 200] * (room // 201) + ["e" * (room % 201 - 1)] * (room % 201 > 1)
+    deep = plant(site, folders, "x.php", "0123456789")
+    assert 4080 < len(deep) < 4096
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    writer = backup_files.HashingWriter(str(path))
+    archived = website_files.write_archive([str(site)], [], writer, 3)
+    writer.commit()
+    manifest = {"sha256": writer.sha256.hexdigest(), **archived}
+    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
+    os.chmod(work, 0o755)
+    try:
+        record = restore.drill(str(path), manifest, "nobody", work, timeout=120)
+        assert os.listdir(work) == []
+    finally:
+        subprocess.run(["rm", "-rf", "--", work], check=True)
+    assert (record["status"], record["bytes"]) == ("ok", 17 + 10), record
+
+
 def test_a_restore_drill_refuses_a_timeout_below_one_second(tmp_path):
     rc, result = run_module("security_restore_files", tmp_path,
                             {"path": str(tmp_path / "x.tar.zst"), "timeout": 0})
