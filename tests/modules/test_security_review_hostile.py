@@ -4,11 +4,13 @@ what real hosts and attackers feed the security modules."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
 import socket
 import subprocess
+import tarfile
 import tempfile
 import threading
 import time
@@ -140,6 +142,58 @@ def test_a_restore_drill_counts_the_bytes_of_a_file_nested_near_path_max(tmp_pat
     finally:
         subprocess.run(["rm", "-rf", "--", work], check=True)
     assert (record["status"], record["bytes"]) == ("ok", 17 + 10), record
+
+
+def test_a_crafted_archive_restores_nothing_privileged_nor_outside_the_scratch(
+        tmp_path, monkeypatch):
+    # The backup took in what the site's account planted: setuid and setgid modes, a
+    # member owned by root, a link out of the scratch folder and a member through it,
+    # '..' and absolute names, a hard link to /etc/passwd. Restored by tar as the
+    # unprivileged user, without owners or modes: nothing setuid, setgid or root's is
+    # made, and nothing outside the scratch folder is written.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    outside.chmod(0o777)
+    members = io.BytesIO()
+    with tarfile.open(fileobj=members, mode="w", format=tarfile.GNU_FORMAT) as archive:
+        for name, kind, mode, target in [
+                ("./suid", tarfile.REGTYPE, 0o4755, ""),
+                ("./sgid", tarfile.DIRTYPE, 0o2777, ""),
+                ("./out", tarfile.SYMTYPE, 0o777, str(outside)),
+                ("./out/planted", tarfile.REGTYPE, 0o644, ""),
+                ("../dotdot", tarfile.REGTYPE, 0o644, ""),
+                (f"{outside}/absolute", tarfile.REGTYPE, 0o644, ""),
+                ("./passwd", tarfile.LNKTYPE, 0o644, "/etc/passwd")]:
+            member = tarfile.TarInfo(name)
+            member.type, member.mode, member.linkname = kind, mode, target
+            member.size = 2 if kind == tarfile.REGTYPE else 0
+            archive.addfile(member, io.BytesIO(b"x\n") if kind == tarfile.REGTYPE else None)
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    path.write_bytes(subprocess.run(["zstd", "-q", "-c"], input=members.getvalue(),
+                                    capture_output=True, check=True).stdout)
+    restored: list[str] = []
+
+    def listed_then_removed(scratch: str) -> None:
+        restored.extend(subprocess.run(
+            ["find", scratch, "-mindepth", "1", "-printf", "%m %u %P\\n"],
+            capture_output=True, text=True, check=True).stdout.splitlines())
+        subprocess.run(["rm", "-rf", "--", scratch], check=True)
+
+    monkeypatch.setattr(restore, "remove_scratch", listed_then_removed)
+    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
+    os.chmod(work, 0o755)
+    try:
+        record = restore.drill(str(path), {"sha256": backup_files.sha256_file(str(path)),
+                                           "entries": 7, "listing_sha256": "0" * 64},
+                               "nobody", work, timeout=60)
+        assert os.listdir(work) == []
+    finally:
+        shutil.rmtree(work)
+    assert record["status"] == "failed" and record["reason"].startswith("restore failed: tar: ")
+    assert "suid" in {line.split(" ", 2)[2] for line in restored}, restored
+    assert all(int(line.split()[0], 8) & 0o6000 == 0 and line.split()[1] == "nobody"
+               for line in restored), restored
+    assert list(outside.iterdir()) == [] and not (tmp_path / "dotdot").exists()
 
 
 def test_a_restore_drill_refuses_a_timeout_below_one_second(tmp_path):
