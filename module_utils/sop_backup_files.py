@@ -39,7 +39,10 @@ PARTIAL_SUFFIX = ".partial"
 FAILED_SUFFIX = ".failed"
 FAILED_MANIFEST_SUFFIX = ".failed.json"
 DAMAGED_SUFFIX = ".damaged"
-_NAME_RE = re.compile(r"^(?P<prefix>.+)-(?P<stamp>\d{8}T\d{6})\.(?P<ext>(sql|tar)\.(zst|gz))\Z")
+# [0-9], not \d: \d and strptime's year, minutes and seconds take any digit (Arabic-Indic,
+# fullwidth), and a pushed file may be named with them.
+_NAME_RE = re.compile(
+    r"^(?P<prefix>.+)-(?P<stamp>[0-9]{8}T[0-9]{6})\.(?P<ext>(sql|tar)\.(zst|gz))\Z")
 
 
 def period_key(moment: datetime.datetime, period: str) -> str:

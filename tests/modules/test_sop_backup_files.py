@@ -62,6 +62,22 @@ def test_a_name_whose_time_is_no_time_is_no_backup(tmp_path, name: str) -> None:
     assert f.inventory(str(tmp_path), "sipp") == []
 
 
+@pytest.mark.parametrize("name", ["sipp-\u0662\u0660\u0662\u06661201T020000.sql.zst",
+                                  "sipp-20261201T020\uff1000.sql.zst",
+                                  "sipp-20261201T02000\u0966.tar.gz"])
+def test_a_name_with_other_than_ascii_digits_is_no_backup(tmp_path, name: str) -> None:
+    """A pushed file whose year, minute or second had Arabic-Indic, fullwidth or
+    Devanagari digits matched ``\\d`` and strptime took them (its year, minutes and
+    seconds match any digit): a backup to the ingest, the inventory and retention."""
+    assert f.parse_name(name) is None
+    assert f.owned_by(name, "sipp") is None
+    assert f.owned_by(name + ".manifest.json", "sipp") is None
+    (tmp_path / name).write_bytes(b"x")
+    (tmp_path / (name + ".partial")).write_bytes(b"x")
+    assert f.list_backups(str(tmp_path), "sipp") == []
+    assert f.inventory(str(tmp_path), "sipp") == []
+
+
 def write_backup(directory, name: str, content: bytes, **manifest) -> str:
     path = os.path.join(directory, name)
     with open(path, "wb") as handle:
