@@ -47,10 +47,11 @@ options:
   pattern:
     description:
       - >-
-        Python regular expression the backup file names must match from their start
-        (C(re.match), as M(ansible.builtin.find) with C(use_regex)), for example
-        C(^website-\d{8}T\d{6}\.tar\.zst$). The record names backups only, never
-        their manifests.
+        Python regular expression the backup file names must match whole
+        (C(re.fullmatch)), for example C(^website-[0-9]{8}T[0-9]{6}\.tar\.zst$): a final
+        C($) lets no name with a final newline through (as it did under C(re.match)), and
+        a pattern naming only how the names start (C(^website-)) matches none. The record
+        names backups only, never their manifests.
     type: str
     required: true
 attributes:
@@ -63,7 +64,7 @@ EXAMPLES = r"""
 - name: List the website files archives a restore may use
   backup_verified:
     store: /srv/backup/website/400999
-    pattern: '^website-\d{8}T\d{6}\.tar\.zst$'
+    pattern: '^website-[0-9]{8}T[0-9]{6}\.tar\.zst$'
   register: archives
 """
 
@@ -119,7 +120,7 @@ def listing(store: str, pattern: re.Pattern[str]) -> dict[str, Any]:
         known = backups(read(ledger))
     except OSError as exc:
         raise Refused(f"cannot read the backup ledger {ledger}: {exc.strerror}") from None
-    wanted = {name: entry for name, entry in known.items() if pattern.match(name)}
+    wanted = {name: entry for name, entry in known.items() if pattern.fullmatch(name)}
     whole, broken = verified_whole(store, wanted)
     return {"present": True,
             "backups": [{"name": name, "path": os.path.join(store, name),

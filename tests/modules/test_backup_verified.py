@@ -17,7 +17,7 @@ from loader import load, run_module
 
 ingest = load("backup_ingest")
 
-SIPP = r"^.+-\d{8}T\d{6}\.(sql|tar)\.(zst|gz)$"
+SIPP = r"^.+-[0-9]{8}T[0-9]{6}\.(sql|tar)\.(zst|gz)$"
 
 
 def listed(tmp_path: Path, store: Path, pattern: str = SIPP,
@@ -69,10 +69,23 @@ def test_only_the_pattern_and_only_what_the_record_holds(tmp_path) -> None:
     stored(store, "website-20261101T020000.tar.zst")
     stored(store, "website-db-20261101T020000.sql.zst")
     (store / "website-20261102T020000.tar.zst").write_bytes(b"x")  # not in the record
-    files = listed(tmp_path, store, r"^website-\d{8}T\d{6}\.tar\.zst$")
+    files = listed(tmp_path, store, r"^website-[0-9]{8}T[0-9]{6}\.tar\.zst$")
     assert [b["name"] for b in files["backups"]] == ["website-20261101T020000.tar.zst"]
-    database = listed(tmp_path, store, r"^website-db-\d{8}T\d{6}\.(sql|tar)\.(zst|gz)$")
+    database = listed(tmp_path, store, r"^website-db-[0-9]{8}T[0-9]{6}\.(sql|tar)\.(zst|gz)$")
     assert [b["name"] for b in database["backups"]] == ["website-db-20261101T020000.sql.zst"]
+
+
+def test_a_name_with_a_final_newline_is_no_backup_of_a_pattern_ending_in_dollar(
+        tmp_path) -> None:
+    """``$`` matches before a final newline: re.match took 'sipp-...sql.zst\\n', a file
+    that is no backup name, for one of the pattern's backups (listed for the drill)."""
+    store = tmp_path / "sipp"
+    stored(store, "sipp-20261101T020000.sql.zst\n")
+    stored(store, "sipp-20261102T020000.sql.zst\n", status="failed")
+    stored(store, "sipp-20261103T020000.sql.zst")
+    result = listed(tmp_path, store)
+    assert [b["name"] for b in result["backups"]] == ["sipp-20261103T020000.sql.zst"]
+    assert (result["unverified"], result["not_whole"]) == ([], [])
 
 
 def test_a_verified_backup_no_longer_whole_is_named_not_listed(tmp_path) -> None:
@@ -141,7 +154,7 @@ def test_the_ingests_verdicts_are_the_same_backups(tmp_path) -> None:
     (store / "sipp-20261103T020000.sql.zst").unlink()
     stored(store, "other-20261101T020000.sql.zst")
     assert sorted(ingest.stored(str(store), "sipp")) == [
-        b["name"] for b in listed(tmp_path, store, r"^sipp-")["backups"]] == [
+        b["name"] for b in listed(tmp_path, store, r"sipp-.+")["backups"]] == [
         "sipp-20261101T020000.sql.zst"]
 
 
