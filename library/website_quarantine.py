@@ -108,7 +108,8 @@ options:
   max_copy_bytes:
     description: The most data (bytes on disk, holes not counted) a file may hold to be
       copied into quarantine; a larger one is not copied, stays in the site and fails the
-      task naming it (a webshell is a few KiB).
+      task naming it (a webshell is a few KiB). 0 or less fails in one line, before
+      anything is read.
     type: int
     default: 1073741824
 attributes:
@@ -161,6 +162,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_integrity import data_extents, file_digest, size_text  # noqa: E402
+from ansible.module_utils.sop_options import range_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import walk  # noqa: E402
 from ansible.module_utils.sop_state import append_json, fsync_dir  # noqa: E402
 from ansible.module_utils.sop_tree import (  # noqa: E402
@@ -188,6 +190,8 @@ def root_of(path: str, roots: list[str]) -> tuple[str, str] | None:
 # The most data (bytes on disk, holes not counted) a file may hold to be copied into
 # quarantine (max_copy_bytes): a webshell is a few KiB; a larger one would fill the disk.
 MAX_COPY_BYTES = 1 << 30
+# The largest file size (off_t's), the most max_copy_bytes takes.
+MOST_COPY_BYTES = (1 << 63) - 1
 
 # Why a finding's file outside the roots stays where it is (Bahasa Indonesia, reported)
 OUTSIDE = ("di luar folder situs (mis. wp-config.php di atas web root), tidak dipindahkan: "
@@ -586,6 +590,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    bad_cap = range_error(p, "max_copy_bytes", unit="bytes", most=MOST_COPY_BYTES)
+    if bad_cap is not None:
+        module.fail_json(**bad_cap)
     todo, refused = candidates(p["findings"], p["roots"], p["kinds"])
     unsafe = unsafe_dest(p["dest"])
     if unsafe is not None:  # nothing is written where another account can redirect it

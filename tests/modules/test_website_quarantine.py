@@ -203,6 +203,20 @@ def test_a_file_holding_more_data_than_the_cap_stays_in_the_site(planted, tmp_pa
     assert [p.name for p in batch.iterdir()] == ["x.php"]
 
 
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_a_copy_cap_of_no_bytes_fails_in_one_line_before_anything_is_read(
+        planted, tmp_path, check_mode):
+    """A negative max_copy_bytes was taken: the run made its batch folder and refused
+    every file as larger than the cap (in check mode it planned them all)."""
+    shell, dest, args = planted
+    dest.mkdir(mode=0o700)
+    rc, result = run_module("website_quarantine", tmp_path, {
+        **args, "max_copy_bytes": -1, "_ansible_check_mode": check_mode})
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "max_copy_bytes: must be a positive number of bytes, not -1", "max_copy_bytes")
+    assert list(dest.iterdir()) == [] and shell.exists()
+
+
 def test_a_root_the_site_s_account_swaps_for_a_link_is_not_followed(tmp_path):
     # A root in a folder the site's account can write (its uploads, in a wp-content that
     # account owns): after website_integrity named a new file there, the account swaps
