@@ -1435,6 +1435,7 @@ def _written(code: int) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`sop ARGS`: the exit code (see EXIT_CODES)."""
+    output.reopen_closed()  # before anything writes
     return _written(_main(argv))
 
 

@@ -5,12 +5,14 @@ the command ends as it would have (a run the hangup canceled is recorded so and 
 5), never with a traceback. Output that cannot be written for another reason (`> FILE` on
 a full disk: ENOSPC, EFBIG, EDQUOT, EROFS, ...) goes nowhere too and stops nothing (`sop
 run` runs and records the SOP: the court's evidence is the store, not the output); the
-first such failure is kept for `sop` to report as it ends (lost_output)."""
+first such failure is kept for `sop` to report as it ends (lost_output). So is a standard
+stream closed as `sop` started (`sop history >&-`, a cron line's `2>&-`: reopen_closed)."""
 
 from __future__ import annotations
 
 import errno
 import os
+import sys
 from contextlib import suppress
 from typing import IO, TextIO, cast
 
@@ -70,6 +72,39 @@ class Output:
         finally:
             os.close(null)
         self.stream.flush()  # what it still held goes there too
+
+
+def reopen_closed() -> None:
+    """stdout and stderr closed as `sop` starts (`sop history >&-`: Python's sys.stdout is
+    None, "internal error: AttributeError(...)"), their file descriptors opened on
+    /dev/null, the first kept as lost ("stdout: closed"): the command runs, `sop run`
+    records the SOP with its real status, and says so as it ends, as for a full disk.
+    Nothing the command opens later (the store, a run's files) takes fd 1 or 2."""
+    closed = [fd for fd, name in STANDARD.items() if getattr(sys, name) is None or not _open(fd)]
+    if not closed:
+        return
+    if not _LOST:
+        _LOST.append(f"{STANDARD[closed[0]]}: closed")
+    null = os.open(os.devnull, os.O_WRONLY)  # fd 1 itself when stdout is closed
+    try:
+        for fd in closed:
+            os.dup2(null, fd)
+            os.set_inheritable(fd, True)  # as a standard stream is (dup2 onto itself is not)
+            if getattr(sys, STANDARD[fd]) is None:
+                # Open as long as the interpreter runs, as sys.stdout is.
+                stream = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+                setattr(sys, STANDARD[fd], stream)
+    finally:
+        if null not in closed:
+            os.close(null)
+
+
+def _open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 def guarded(stream: TextIO) -> IO[str]:

@@ -657,6 +657,36 @@ def test_output_lost_to_a_full_disk_is_said_once_the_command_ends(
             assert done.returncode == 6, command
 
 
+def test_output_closed_as_sop_starts_is_said_once_the_command_ends(
+    sop_env: dict[str, str], store_at: Store
+) -> None:
+    """`sop history >&-`, a cron line's `2>&-`: Python's sys.stdout is None, and the
+    first write was "sop: internal error: AttributeError(... 'encoding')", exit 6 without
+    the command's output; stderr closed, nothing written to it said nothing, and a usage
+    error raised out of argparse (exit 1). The stream goes nowhere, as a full disk's: the
+    command does what it does, one line says the output was lost, exit 6 or its own code."""
+    craft_execution(store_at, "local-demo", now(), activities=2)
+    lost = "sop: error: the output could not be written ({}: closed)\n"
+
+    def sop(closed: str, *command: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["sh", "-c", f'exec "$@" {closed}', "sh", SOP_BIN, *command], env=sop_env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    for command in (("execution", "1"), ("history", "--json"), ("--help",)):
+        shown = sop("", *command)
+        assert (shown.returncode, shown.stderr) == (0, ""), command
+        done = sop(">&-", *command)
+        assert (done.returncode, done.stderr) == (6, lost.format("stdout")), command
+        done = sop("2>&-", *command)
+        assert (done.returncode, done.stdout) == (6, shown.stdout), command
+        assert sop(">&- 2>&-", *command).returncode == 6, command
+    done = sop(">&-", "history", "--last", "x")  # its own exit code
+    assert done.returncode == 2 and done.stderr.endswith(lost.format("stdout")), done.stderr
+    assert sop("2>&-", "history", "--last", "x").returncode == 2
+
+
 def test_ansibles_inventory_warnings_whose_reader_left_go_nowhere(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -582,6 +582,34 @@ def test_a_run_whose_output_cannot_be_written_runs_and_is_recorded(
         1, f"sop: error: execution 2 failed: {failed}\n{lost}")
 
 
+def test_a_run_whose_output_is_closed_runs_and_is_recorded(
+    sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`sop run ... >&-`, a cron line's `2>&-`: the output closed as `sop` started was
+    "internal error: AttributeError(...)", the SOP never ran. It runs and is recorded as
+    it ended, and one line says the output was lost (stderr closed too: nothing said),
+    exit 6 or the run's own exit code (1: failed)."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", SOP_BIN, "run", "local-demo", "-i", str(INVENTORY),
+         "--check", "-e", f"demo_dir={tmp_path / 'check'}"],
+        env=sop_env, stderr=subprocess.PIPE, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    row = _execution(data, 1)
+    assert (row["status"], row["error"], row["check_mode"]) == ("successful", None, 1)
+    assert _statuses(row) == {1: "changed", 2: "changed", **MANUAL}  # it ran
+    lost = "sop: error: the output could not be written (stdout: closed)\n"
+    assert (done.returncode, done.stderr) == (6, lost)
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&- 2>&-', "sh", SOP_BIN, "run", "local-demo", "-i",
+         str(INVENTORY), "-e", f"demo_dir={tmp_path}", "-e", "demo_fail=true"],
+        env=sop_env, timeout=300, check=False,
+    )  # fmt: skip
+    row = _execution(data, 2)
+    failed = "localhost: Fail on request: backup gagal (uji)"
+    assert (row["status"], row["error"], done.returncode) == ("failed", failed, 1)
+
+
 def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
     sop_env: dict[str, str], tmp_path: Path
 ) -> None:
