@@ -195,12 +195,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_backup_files import (  # noqa: E402
-    LockTimeout,
-    flock_holder,
-    note_holder,
-    wait_flock,
-)
+from ansible.module_utils.sop_backup_files import LockBusy, take_flock  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_routeros import join_continuations  # noqa: E402
@@ -593,15 +588,12 @@ def store_lock(root: Path, what: str) -> Iterator[None]:
     StoreBusy naming its holder (flock_holder) when it is not had in time; OSError when
     it cannot be taken at all."""
     path = root / LOCK_NAME
-    lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
-        try:
-            wait_flock(lock, time.monotonic() + LOCK_WAIT)
-        except LockTimeout as exc:
-            holder = flock_holder(lock) or "a process /proc/locks does not name"
-            raise StoreBusy(f"waited {exc.args[0]:.0f} s for the configuration store's lock "
-                            f"{path}, held by {holder}; nothing stored") from None
-        note_holder(lock, what)
+        lock = take_flock(str(path), time.monotonic() + LOCK_WAIT, what)
+    except LockBusy as exc:
+        raise StoreBusy(f"waited {exc.waited:.0f} s for the configuration store's lock "
+                        f"{path}, held by {exc.holder}; nothing stored") from None
+    try:
         yield
     finally:
         os.close(lock)

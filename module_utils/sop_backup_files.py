@@ -451,6 +451,34 @@ def wait_flock(fd: int, deadline: float) -> float:
     return time.monotonic() - start
 
 
+class LockBusy(Exception):
+    """take_flock's lock still held at its deadline: ``waited`` seconds, its ``holder`` as
+    flock_holder names it."""
+
+    def __init__(self, waited: float, holder: str) -> None:
+        super().__init__(waited, holder)
+        self.waited, self.holder = waited, holder
+
+
+def take_flock(path: str, deadline: float, what: str) -> int:
+    """The lock file ``path`` (made 0600, no symbolic link followed) open and flocked by
+    ``deadline`` (wait_flock), naming this process and ``what`` it does (note_holder) for
+    one that waits: its descriptor, for the caller to close. LockBusy when still held at
+    the deadline; OSError when it cannot be opened or locked."""
+    lock = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        wait_flock(lock, deadline)
+    except LockTimeout as exc:
+        holder = flock_holder(lock) or "a process /proc/locks does not name"
+        os.close(lock)
+        raise LockBusy(exc.args[0], holder) from None
+    except BaseException:
+        os.close(lock)
+        raise
+    note_holder(lock, what)
+    return lock
+
+
 def note_holder(fd: int, what: str) -> None:
     """Write into the lock file ``fd`` (its flock held) this process's id and ``what`` it
     does, one line for flock_holder to name, a path's bytes that are not UTF-8 as they

@@ -41,13 +41,11 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from ansible.module_utils.sop_backup_files import (
-    LockTimeout,
-    flock_holder,
+    LockBusy,
     manifest_path,
     not_regular,
-    note_holder,
     sha256_file,
-    wait_flock,
+    take_flock,
 )
 from ansible.module_utils.sop_clock import parse_moment
 from ansible.module_utils.sop_state import append_json
@@ -85,19 +83,13 @@ def store_lock(store: str, seconds: int, what: str, undone: str) -> Iterator[Non
     REASON``."""
     path = os.path.join(store, STORE_LOCK_NAME)
     try:
-        lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        lock = take_flock(path, time.monotonic() + seconds, what)
+    except LockBusy as exc:
+        raise StoreLocked(f"waited {exc.waited:.0f} s (lock_timeout) for the store's lock "
+                          f"{path}, held by {exc.holder}; {undone}") from None
     except OSError as exc:
         raise StoreLocked(f"cannot lock {path}: {exc.strerror}") from None
     try:
-        try:
-            wait_flock(lock, time.monotonic() + seconds)
-        except LockTimeout as exc:
-            holder = flock_holder(lock) or "a process /proc/locks does not name"
-            raise StoreLocked(f"waited {exc.args[0]:.0f} s (lock_timeout) for the store's "
-                              f"lock {path}, held by {holder}; {undone}") from None
-        except OSError as exc:
-            raise StoreLocked(f"cannot lock {path}: {exc.strerror}") from None
-        note_holder(lock, what)
         yield
     finally:
         os.close(lock)
