@@ -68,24 +68,36 @@ backup_files = load("sop_backup_files")
 website_files = load("sop_website_files")
 
 
+def archived_site(site, tmp_path) -> tuple[str, dict]:
+    """The website backup of the folder ``site``: its archive's path and its manifest."""
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    writer = backup_files.HashingWriter(str(path))
+    archived = website_files.write_archive([str(site)], [], writer, 3)
+    writer.commit()
+    return str(path), {"sha256": writer.sha256.hexdigest(), **archived}
+
+
+def drilled(path: str, manifest: dict, timeout: float) -> dict:
+    """The restore drill's record of the archive ``path``, restored as nobody into a
+    scratch folder of /var/tmp (reachable by nobody), which it must leave empty."""
+    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")
+    os.chmod(work, 0o755)
+    try:
+        record = restore.drill(path, manifest, "nobody", work, timeout=timeout)
+        assert os.listdir(work) == []
+    finally:
+        subprocess.run(["rm", "-rf", "--", work], check=True)
+    return record
+
+
 def test_a_restore_drill_that_does_not_end_in_time_is_stopped_and_named(tmp_path):
     # A hung zstd or tar, or an archive that decompresses without end, held the drill
     # (and the SOP's run) for ever: list_archive was called without a time limit.
     site = tmp_path / "html"
     site.mkdir()
     (site / "index.php").write_text("<?php echo 'PN';\n")
-    path = tmp_path / "website-20261130T010000.tar.zst"
-    writer = backup_files.HashingWriter(str(path))
-    archived = website_files.write_archive([str(site)], [], writer, 3)
-    writer.commit()
-    manifest = {"sha256": writer.sha256.hexdigest(), **archived}
-    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
-    os.chmod(work, 0o755)
-    try:
-        record = restore.drill(str(path), manifest, "nobody", work, timeout=0.001)
-        assert os.listdir(work) == []
-    finally:
-        shutil.rmtree(work)
+    path, manifest = archived_site(site, tmp_path)
+    record = drilled(path, manifest, timeout=0.001)
     # no verdict on the archive (status error), as the database drill's own timeout
     assert record["status"] == "error"
     assert record["reason"] == "restore not finished within 0.001 s: stopped"
@@ -107,13 +119,7 @@ def test_a_restore_drill_of_folders_nested_past_python_s_recursion_ends_and_clea
         subprocess.run(["rm", "-rf", "--", str(site / "a")], check=True)
     writer.commit()
     manifest = {"sha256": writer.sha256.hexdigest(), **archived}
-    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
-    os.chmod(work, 0o755)
-    try:
-        record = restore.drill(str(path), manifest, "nobody", work, timeout=120)
-        assert os.listdir(work) == []
-    finally:
-        subprocess.run(["rm", "-rf", "--", work], check=True)
+    record = drilled(str(path), manifest, timeout=120)
     assert (record["status"], record["entries"], record["bytes"]) == ("ok", 1103, 21)
 
 
@@ -129,18 +135,8 @@ def test_a_restore_drill_counts_the_bytes_of_a_file_nested_near_path_max(tmp_pat
     folders = ["d" * 200] * (room // 201) + ["e" * (room % 201 - 1)] * (room % 201 > 1)
     deep = plant(site, folders, "x.php", "0123456789")
     assert 4080 < len(deep) < 4096
-    path = tmp_path / "website-20261130T010000.tar.zst"
-    writer = backup_files.HashingWriter(str(path))
-    archived = website_files.write_archive([str(site)], [], writer, 3)
-    writer.commit()
-    manifest = {"sha256": writer.sha256.hexdigest(), **archived}
-    work = tempfile.mkdtemp(prefix="sop-drill-test-", dir="/var/tmp")  # reachable by nobody
-    os.chmod(work, 0o755)
-    try:
-        record = restore.drill(str(path), manifest, "nobody", work, timeout=120)
-        assert os.listdir(work) == []
-    finally:
-        subprocess.run(["rm", "-rf", "--", work], check=True)
+    path, manifest = archived_site(site, tmp_path)
+    record = drilled(path, manifest, timeout=120)
     assert (record["status"], record["bytes"]) == ("ok", 17 + 10), record
 
 

@@ -208,11 +208,11 @@ esac
 """
 
 
-def fake_sshd(tmp_path, monkeypatch) -> object:
+def fake_sshd(tmp_path, monkeypatch, script: str = FAKE_SSHD) -> object:
     tools = tmp_path / "bin"
     tools.mkdir()
     log = tmp_path / "sshd.log"
-    (tools / "sshd").write_text("#!/bin/sh\n" + FAKE_SSHD.format(log=log))
+    (tools / "sshd").write_text("#!/bin/sh\n" + script.format(log=log))
     (tools / "sshd").chmod(0o755)
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
     return log
@@ -422,12 +422,7 @@ def test_a_match_localport_block_leaves_sshd_t_its_evaluation(tmp_path, monkeypa
     """sshd -T is given a port no block names (-C lport=65535): the evaluation for no
     particular connection, which sshd refuses without one; a block's connection has
     sshd's port, or the other one sshd listens on where that avoids a block before."""
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    log = tmp_path / "sshd.log"
-    (tools / "sshd").write_text("#!/bin/sh\n" + FAKE_SSHD_92.format(log=log))
-    (tools / "sshd").chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    log = fake_sshd(tmp_path, monkeypatch, FAKE_SSHD_92)
     rc, result = check(tmp_path, "Port 22\nPort 2222\nMatch LocalPort 22\n"
                                  "\tPermitRootLogin no\nMatch User budi\n")
     assert rc == 0, result
