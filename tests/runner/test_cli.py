@@ -446,6 +446,20 @@ def test_the_human_part_of_an_automated_activity_is_shown_waiting(
     assert code == 0 and "waits for sop ack" not in out
 
 
+def shown_not_awaited(cli: Cli, store_at: Store, ran: int, words: str) -> str:
+    """`sop execution` of the run ``ran`` once its activities 3 and 4 are manual ones:
+    --json keeps their status recorded (pending-manual), the text shows both with
+    ``words``; that text."""
+    made_manual(store_at, ran, 3, 4)
+    code, out, err = cli("execution", str(ran), "--json")
+    assert code == 0, err
+    assert [a["status"] for a in json.loads(out)["activities"]][2:] == ["pending-manual"] * 2
+    code, out, err = cli("execution", str(ran))
+    assert code == 0, err
+    assert out.count(words) == 2
+    return out
+
+
 def test_a_failed_runs_manual_step_is_shown_not_awaited(cli: Cli, store_at: Store) -> None:
     """A manual step of a run that failed, nobody having acknowledged it, is no step still
     awaited: `sop execution` and `sop ack` say so in the report's words; `sop ack` records
@@ -453,13 +467,7 @@ def test_a_failed_runs_manual_step_is_shown_not_awaited(cli: Cli, store_at: Stor
     names the others not awaited apart from any still waiting. --json keeps the status
     recorded (the execution's own says it failed)."""
     ran = craft_execution(store_at, "local-demo", now(), activities=4, status="failed")
-    made_manual(store_at, ran, 3, 4)  # activities 3 and 4 are manual ones
-    code, out, err = cli("execution", str(ran), "--json")
-    assert code == 0, err
-    assert [a["status"] for a in json.loads(out)["activities"]][2:] == ["pending-manual"] * 2
-    code, out, err = cli("execution", str(ran))
-    assert code == 0, err
-    assert out.count("Tidak dikonfirmasi: eksekusi gagal") == 2
+    out = shown_not_awaited(cli, store_at, ran, "Tidak dikonfirmasi: eksekusi gagal")
     assert "pending-manual" not in out
     code, out, err = cli("ack", str(ran), "3", "--by", "Budi")
     assert code == 0, err
@@ -562,13 +570,7 @@ def test_a_dry_runs_manual_steps_are_shown_not_awaited(
     ran = craft_execution(
         store_at, "local-demo", now(), activities=4, status=status, check_mode=True
     )
-    made_manual(store_at, ran, 3, 4)  # activities 3 and 4 are manual ones
-    code, out, err = cli("execution", str(ran), "--json")
-    assert code == 0, err
-    assert [a["status"] for a in json.loads(out)["activities"]][2:] == ["pending-manual"] * 2
-    code, out, err = cli("execution", str(ran))
-    assert code == 0, err
-    assert out.count("Tidak dikonfirmasi: mode uji") == 2
+    out = shown_not_awaited(cli, store_at, ran, "Tidak dikonfirmasi: mode uji")
     assert "pending-manual" not in out and "eksekusi gagal" not in out
     assert "waits for sop ack" not in out
 
