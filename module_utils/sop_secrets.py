@@ -792,7 +792,12 @@ _EXPORT_VALUE = (r'"(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\\\(?:\\.|[^\\])|\\[^"\\])*\\
 # secret (_EXPORT_VALUE; keys as RouterOS 6 and 7 name them: a
 # WireGuard peer's preshared-key, OSPF's auth-key, BGP's tcp-md5-key, a wireless
 # profile's management-protection-key; a MACsec interface's cak, its connectivity
-# association key, which RouterOS 7 generates when none is given). The key is the whole
+# association key, which RouterOS 7 generates when none is given; a disk's
+# encryption-key; a RouterOS 6 User Manager user's wireless-enc-key and wireless-psk,
+# its WEP key and WPA pre-shared key; a Bluetooth tag's mtik-key, which decrypts its
+# advertisements; User Manager's paypal-signature, a PayPal API credential; a SIM
+# card's PIN, an LTE or PPP modem's pin and /tool sms' sim-pin, whole keys: pin in
+# another key is none, ping-timeout). The key is the whole
 # run of [\w-] before its '=', taken once (a lookahead's group matched again by reference,
 # as _COMMAND_ASSIGNMENT's), then searched for a secret word: [\w-]* before the word was
 # tried at each of its occurrences, a line of one word repeated (comment=passwordpassword...,
@@ -800,7 +805,8 @@ _EXPORT_VALUE = (r'"(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\\\(?:\\.|[^\\])|\\[^"\\])*\\
 # about 25 minutes for an export of routeros_check's 4 MiB.
 _SECRET_ASSIGNMENT = re.compile(
     r"(?<![\w-])((?=(?P<key>[\w-]*)=)(?=[\w-]*?(?:password|passphrase|secret|pre-?shared-key"
-    r"|private-key|auth(?:entication)?-key|md5-key|protection-key|static-key))(?P=key)=|cak=)"
+    r"|private-key|auth(?:entication)?-key|enc(?:ryption)?-key|md5-key|protection-key|static-key"
+    r"|psk|mtik-key|paypal-signature))(?P=key)=|cak=|(?:sim-)?pin=)"
     rf"({_EXPORT_VALUE})")
 
 
@@ -818,13 +824,25 @@ def _export_value(key: str) -> re.Pattern[str]:
 # A value that is a secret only in its menu, so lines are masked knowing theirs: an SNMP
 # v1/v2c community is known by its name, which is its password (a RouterOS export shows it,
 # hide-sensitive too, as the name of a /snmp community entry, and as /snmp's
-# trap-community); an NTP authentication key is /system ntp key's key (its key-id kept);
-# a container's environment variable is /container envs' value (key=DB_PASSWORD
-# value=X), every one masked: a variable's name does not tell whether its value holds a
-# password (DATABASE_URL=mysql://sipp:X@db/sipp).
+# trap-community); an NTP authentication key is /system ntp key's key-val (so RouterOS
+# 7.9 to 7.24 name it; key too, its key-id kept); a container's environment variable is
+# /container envs' value (key=DB_PASSWORD value=X), every one masked: a variable's name
+# does not tell whether its value holds a password (DATABASE_URL=mysql://sipp:X@db/sipp).
+# A ZeroTier instance's identity (/zerotier) is address:0:public key:private key, the
+# node's private key (a network's id, an interface's network=, is no secret; neither is
+# an 802.1X client's identity=, its user name); RIP's authentication key is /routing rip
+# keys' key, an IPsec post-quantum pre-shared key /ip ipsec key psk's key (its id kept),
+# and a LoRa gateway's key for its network server (Basics Station's authorization
+# token) /iot lora servers' key, /lora servers' with the lora package; elsewhere key=
+# names a key (/ip ipsec identity's) or a variable (/container envs').
 _MENU_SECRETS = (("/snmp community", _export_value("name")),
-                 ("/system ntp key", _export_value("key")),
-                 ("/container envs", _export_value("value")))
+                 ("/system ntp key", _export_value("key(?:-val)?")),
+                 ("/container envs", _export_value("value")),
+                 ("/zerotier", _export_value("identity")),
+                 ("/routing rip keys", _export_value("key")),
+                 ("/ip ipsec key psk", _export_value("key")),
+                 ("/iot lora servers", _export_value("key")),
+                 ("/lora servers", _export_value("key")))
 _TRAP_COMMUNITY = _export_value("trap-community")
 # A PEM private key written into a script's source or a file's contents (its lines joined
 # with RouterOS's \r\n escapes on one export line): its body, to its END line or the
@@ -836,7 +854,8 @@ _PEM_PRIVATE_KEY = re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----).*?"
 def mask_export_lines(lines: list[str]) -> list[str]:
     """The lines of a configuration export as a record may show them: the values of
     secret-holding keys masked (mask_assignments), and the values that are secrets in
-    their menu (_MENU_SECRETS: SNMP community names, NTP keys, container variables), and
+    their menu (_MENU_SECRETS: SNMP community names, NTP, RIP and IPsec PSK keys,
+    container variables, ZeroTier identities, LoRa server keys), and
     the body of a PEM private key (_PEM_PRIVATE_KEY)."""
     shown: list[str] = []
     menu = ""

@@ -648,6 +648,19 @@ def test_a_last_line_without_newline_is_marked_not_run_into_the_next(tmp_path):
     ("/interface wifi security", "add authentication-types=wpa2-psk name=kantor passphrase={}"),
     ("/interface wifi", "set [ find default-name=wifi1 ] configuration.ssid=PN "
                         "security.passphrase={}"),
+    ("/system ntp key", "add key-id=1 key-val={}"),
+    ("/routing rip keys", "add chain=rip key={} key-id=1"),
+    ("/ip ipsec key psk", "add id=0123456789abcdef key={} peer=kantor"),
+    ("/iot lora servers", "add address=eu1.cloud.thethings.network key={} name=ttn"),
+    ("/lora servers", "add address=eu1.cloud.thethings.network key={} name=ttn"),
+    ("/disk", "set [ find slot=usb1 ] encryption-key={}"),
+    ("/tool user-manager user", "add customer=admin password={0} username=u1 "
+                                "wireless-enc-algo=104bit-wep wireless-enc-key={0} "
+                                "wireless-psk={0}"),
+    ("/iot bluetooth peripheral-devices", "set [ find address=DC:2C:6E:0F:C0:3D ] mtik-key={}"),
+    ("/user-manager advanced", "set paypal-password={0} paypal-signature={0} paypal-user=pn"),
+    ("/interface lte", "set [ find default-name=lte1 ] pin={}"),
+    ("/tool sms", "set port=lte1 receive-enabled=yes sim-pin={}"),
 ])
 def test_every_routeros_secret_key_is_masked_in_the_diff(tmp_path, menu, line):
     # RouterOS 7 names a WireGuard peer's pre-shared key preshared-key, OSPF's and BGP's
@@ -656,7 +669,11 @@ def test_every_routeros_secret_key_is_masked_in_the_diff(tmp_path, menu, line):
     # the recorded diff; so did an NTP authentication key (/system ntp key's key) and a
     # container's environment variable (/container envs' value), which show-sensitive
     # shows: a key or a value only in that menu. The others are the menus' secrets as
-    # RouterOS 7 names them, whose values must stay masked.
+    # RouterOS 7 names them, whose values must stay masked. Then the secrets the export
+    # showed and the diff recorded: RouterOS 7.9's NTP key (key-val), RIP's key, an IPsec
+    # post-quantum PSK, a LoRa gateway's key for its network server, a disk's encryption
+    # key, a RouterOS 6 User Manager user's WEP key and WPA PSK, a Bluetooth tag's key,
+    # the PayPal API signature, a SIM card's PIN.
     root = tmp_path / "jaringan"
     store_mod.store(root, item("rb-a", f"{menu}\n{line.format('Old-Key-1')}\n"), {}, 5, False)
     diff = store_mod.store(root, item("rb-a", f"{menu}\n{line.format('New-Key-2')}\n"),
@@ -720,6 +737,48 @@ def test_a_key_or_value_that_is_a_secret_in_its_menu_only_is_masked_there(tmp_pa
     assert "+add key=DATABASE_URL name=sipp value=********\n" in diff
     assert "+add code=42 name=ntp value=\"'10.0.0.2'\"\n" in diff
     assert "+add address=10.0.0.2 key-id=2\n" in diff
+
+
+def test_a_zerotier_identity_is_masked_and_what_is_no_secret_stays_shown(tmp_path):
+    # a ZeroTier instance's identity (address:0:public key:private key) holds the node's
+    # private key and went into the diff whole; a network's id, an 802.1X client's
+    # identity (its user name), a wireless profile's supplicant identity, the name of an
+    # IPsec key, a key's id and a ping timeout are no secrets and stay shown
+    before = ("/zerotier\n"
+              'add identity="8056c2e21c:0:Old9a4b:Old-e5f7" interfaces=all name=zt1 port=9993\n'
+              "/interface zerotier\n"
+              "add instance=zt1 name=zerotier1 network=8056c2e21c000001\n"
+              "/interface dot1x client\n"
+              "add identity=staf-lama interface=ether1 password=Old-Pw-1\n"
+              "/interface wireless security-profiles\n"
+              "set [ find default=yes ] supplicant-identity=rb-lama\n"
+              "/ip ipsec identity\n"
+              "add auth-method=rsa-key key=kunci-lama peer=kantor\n"
+              "/ip ipsec key psk\n"
+              "add id=0123456789abcdef key=Old-Psk-1 peer=kantor\n"
+              "/routing rip keys\n"
+              "add chain=rip key=Old-Rip-1 key-id=1\n"
+              "/system ntp key\n"
+              "add key-id=1 key-val=Old-Ntp-1\n"
+              "/system watchdog\n"
+              "set ping-timeout=1m\n")
+    after = (before.replace("Old", "New").replace("000001", "000002").replace("lama", "baru")
+             .replace("0123456789abcdef", "fedcba9876543210").replace("key-id=1", "key-id=2")
+             .replace("ping-timeout=1m", "ping-timeout=2m"))
+    root = tmp_path / "jaringan"
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    assert "Old" not in diff and "New" not in diff and "8056c2e21c:" not in diff, diff
+    assert "+add identity=******** interfaces=all name=zt1 port=9993\n" in diff
+    assert "+add instance=zt1 name=zerotier1 network=8056c2e21c000002\n" in diff
+    assert "+add identity=staf-baru interface=ether1 password=********\n" in diff
+    assert "+set [ find default=yes ] supplicant-identity=rb-baru\n" in diff
+    assert "+add auth-method=rsa-key key=kunci-baru peer=kantor\n" in diff
+    assert "+add id=fedcba9876543210 key=******** peer=kantor\n" in diff
+    assert "+add chain=rip key=******** key-id=2\n" in diff
+    assert "+add key-id=2 key-val=********\n" in diff
+    assert "+set ping-timeout=2m\n" in diff
+    assert (root / "rb-a" / "config.txt").read_text() == after
 
 
 @pytest.mark.parametrize("name", ["x" * 64 + ".pn-contoh.court", "sipp..pn-contoh.court", ""])
