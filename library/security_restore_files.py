@@ -21,7 +21,11 @@ description:
     entries tar restored are counted and hashed by a C(python3) of the same user and
     compared, as website_archive_verify compares a listing, with the manifest's number of
     entries and the hash of their sorted names (a manifest that lists no entries fails,
-    as an empty archive proves nothing). The scratch
+    as an empty archive proves nothing). tar makes each name below the scratch folder
+    it holds open, so the scratch folder's own path never makes a name too long; a name
+    in the archive itself longer than tar can restore (past PATH_MAX, 4096 bytes, a site's
+    folders nested that deep, which tar archives) fails the drill, that name shortened
+    in its one-line reason, as no restore with tar writes it. The scratch
     folder is removed afterwards, also on failure. Decompressing, extracting and counting
     stop after O(timeout) seconds (a hung tool or a compressed bomb).
   - A drill this computer cannot run (stopped at O(timeout), no room in O(work_dir),
@@ -75,6 +79,7 @@ verification:
 
 import os  # noqa: E402
 import pwd  # noqa: E402
+import re  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -125,6 +130,28 @@ def open_archive(path: str) -> IO[bytes]:
         raise DrillError(f"cannot read {path}: {exc.strerror}") from None
 
 
+# tar's message for a name it cannot make (mkdir, open, a link): the name itself longer
+# than PATH_MAX (4096 bytes) or a part of it longer than NAME_MAX (255). tar makes each
+# name relative to the folder -C opened, so the scratch folder's path never counts.
+TOO_LONG = re.compile(r"tar: (.*): Cannot [^:]*: File name too long")
+SHOWN = 120  # characters shown of the start and of the end of such a name
+
+
+def restore_failure(cause: str) -> str:
+    """tar's first ``cause`` of a failed restore as the drill's reason: a name too long
+    for any restore with tar is said so, shortened to its start and its end (tar's
+    message quotes it whole, over 4096 bytes)."""
+    found = TOO_LONG.fullmatch(cause)
+    if found is None:
+        return f"restore failed: {cause}"
+    name = found.group(1)
+    if len(name) > 2 * SHOWN:
+        name = f"{name[:SHOWN]}...{name[-SHOWN:]} ({len(name)} characters)"
+    return (f"restore failed: tar cannot restore {name}: its name is longer than tar can "
+            "restore (past PATH_MAX, 4096 bytes, or a part past NAME_MAX, 255), here as "
+            "in any restore of this archive with tar")
+
+
 def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,
             timeout: float) -> Listing:
     """``zstd -dc < archive | tar -x -v -C scratch`` as ``user`` within ``timeout``
@@ -142,7 +169,7 @@ def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,
         if disk_full(scratch):
             raise DrillError(f"no space left in {os.path.dirname(scratch)} to restore the "
                              f"archive ({exc})") from None
-        raise DrillFailed(f"restore failed: {exc}") from None
+        raise DrillFailed(restore_failure(str(exc))) from None
 
 
 def restored_bytes(scratch: str) -> int:

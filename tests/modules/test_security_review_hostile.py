@@ -140,6 +140,29 @@ def test_a_restore_drill_counts_the_bytes_of_a_file_nested_near_path_max(tmp_pat
     assert (record["status"], record["bytes"]) == ("ok", 17 + 10), record
 
 
+def test_a_restore_drill_of_a_file_nested_past_path_max_names_it_in_one_line(tmp_path):
+    # The site's own path to a file passes PATH_MAX (4096 bytes: 21 folders of 200): the
+    # backup's tar archives it, its listing verifies, but tar -x cannot make that name
+    # (ENAMETOOLONG however short the scratch folder), nor can any restore with tar: the
+    # drill failed with tar's message quoting the whole name, over 4096 characters.
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.php").write_text("<?php echo 'PN';\n")
+    deep = plant(site, ["d" * 200] * 21, "x.php", "0123456789")
+    assert len(deep) > 4096
+    path, manifest = archived_site(site, tmp_path)
+    assert manifest["entries"] == 1 + 1 + 21 + 1  # the root, index.php, the folders, x.php
+    record = drilled(path, manifest, timeout=120)
+    assert record["status"] == "failed", record
+    # the first name tar cannot make: the first folder past PATH_MAX, "/" taken off
+    first = next(name for name in (deep[1:].rsplit("/", n)[0] for n in range(21, 0, -1))
+                 if len(name) >= 4096)
+    assert record["reason"] == (
+        f"restore failed: tar cannot restore {first[:120]}...{first[-120:]} ({len(first)} "
+        "characters): its name is longer than tar can restore (past PATH_MAX, 4096 bytes, "
+        "or a part past NAME_MAX, 255), here as in any restore of this archive with tar")
+
+
 def test_a_crafted_archive_restores_nothing_privileged_nor_outside_the_scratch(
         tmp_path, monkeypatch):
     # The backup took in what the site's account planted: setuid and setgid modes, a
