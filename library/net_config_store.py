@@ -14,6 +14,14 @@ description:
     normalised configuration with the stored one; when it differs it keeps the old one
     under C(history/), stores the new one and returns a unified diff, as Oxidized keeps a
     configuration history. An unchanged configuration changes nothing.
+  - >-
+    The history keeps each older version as C(history/TIME.txt), TIME the UTC time it was
+    stored (C(20261207T031000.123456Z)), or one microsecond after the newest version when
+    that time is not later (the clock set back, two versions stored within the file
+    system's timestamp granularity): the names, sorted, are the order the versions were
+    stored in, and none replaces another (a version named by the time alone was replaced,
+    and the pruning took a newer version for the oldest). A version already the newest
+    (a run stopped before it replaced the configuration) is not kept twice.
   - Each device may also keep a small state (the RouterOS log cursor), returned by a
     call without O(items) so that the next run reads only what is new.
   - >-
@@ -180,6 +188,7 @@ changed_names:
 """
 
 import bisect  # noqa: E402
+import calendar  # noqa: E402
 import contextlib  # noqa: E402
 import difflib  # noqa: E402
 import json  # noqa: E402
@@ -633,6 +642,54 @@ def too_large(name: str, content: str | None, max_bytes: int) -> str | None:
             "tersimpan sebelumnya dan riwayatnya tetap")
 
 
+# History versions: named by the time each was stored, in microseconds (UTC).
+_VERSION = re.compile(r"^(\d{8}T\d{6})\.(\d{6})Z\.txt$")
+
+
+def read_config(path: Path) -> str:
+    # newline="": as written (write_private translates nothing on POSIX), so a CR in a
+    # configuration does not read back as LF and count as a change on every run; a byte
+    # that is not UTF-8 (a file edited or restored by hand) as \xNN, kept so in the
+    # history, instead of a traceback that stored no device of the run
+    with open(path, encoding="utf-8", errors="backslashreplace", newline="") as handle:
+        return handle.read()
+
+
+def version_micros(name: str) -> int | None:
+    """The time a history version's name gives, in microseconds; None for another file."""
+    found = _VERSION.fullmatch(name)
+    if found is None:
+        return None
+    seconds = calendar.timegm(time.strptime(found[1], "%Y%m%dT%H%M%S"))
+    return seconds * 1_000_000 + int(found[2])
+
+
+def version_name(micros: int) -> str:
+    seconds, part = divmod(micros, 1_000_000)
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(seconds)) + f".{part:06d}Z.txt"
+
+
+def archive(history: Path, old: str, stored_ns: int, keep: int) -> None:
+    """Keep ``old``, stored at ``stored_ns`` (its file's mtime), as the newest version of
+    ``history``, and the ``keep`` newest versions alone. Named by that time, or one
+    microsecond after the newest version when that is not later (the clock set back,
+    two versions stored within the file system's timestamp granularity, a mtime set by
+    hand): the names, sorted, are the order the versions were stored in, and none
+    replaces another. Already the newest version (a run stopped before it replaced the
+    configuration), it is not kept twice."""
+    versions = sorted((micros, entry) for entry in history.iterdir()
+                      if (micros := version_micros(entry.name)) is not None)
+    kept = [entry for _, entry in versions]
+    if keep and not (kept and read_config(kept[-1]) == old):
+        micros = stored_ns // 1000
+        if versions:
+            micros = max(micros, versions[-1][0] + 1)
+        kept.append(history / version_name(micros))
+        write_private(kept[-1], old)
+    for stale in kept[: -keep or None]:
+        stale.unlink()
+
+
 def store(
     root: Path, item: dict[str, Any], states: dict[str, Any], keep: int, check: bool,
     *, max_bytes: int = MAX_EXPORT_BYTES,
@@ -647,12 +704,7 @@ def store(
     if device.is_dir():
         check_dir(device)  # before its configuration is read and compared, in check mode too
     if current.is_file():
-        # newline="": as written (write_private translates nothing on POSIX), so a CR in
-        # a configuration does not read back as LF and count as a change on every run; a
-        # byte that is not UTF-8 (a file edited or restored by hand) as \xNN, kept so in
-        # the history, instead of a traceback that stored no device of the run
-        with open(current, encoding="utf-8", errors="backslashreplace", newline="") as handle:
-            old = handle.read()
+        old = read_config(current)
     result: dict[str, Any] = {"name": name, "changed": False, "first": old is None, "diff": None,
                               "refused": refused}
     if content is not None and content != old:
@@ -675,11 +727,7 @@ def store(
         if old is not None:
             history = device / "history"
             store_dir(history)
-            mtime = current.stat().st_mtime
-            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(mtime)) + f".{int(mtime * 1e6) % 1000000:06d}Z"
-            write_private(history / f"{stamp}.txt", old)
-            for stale in sorted(history.glob("*.txt"))[: -keep or None]:
-                stale.unlink()
+            archive(history, old, current.stat().st_mtime_ns, keep)
         write_private(current, content)
     if state_changed:
         write_private(device / "state.json", json.dumps(item["state"], sort_keys=True))

@@ -133,3 +133,23 @@ def test_a_secret_continued_on_the_next_line_is_masked_in_the_diff(tmp_path, cut
     assert ("+add authentication-types=wpa2-psk mode=dynamic-keys name=kantor "
             "wpa2-pre-shared-key=******** x=1\n") in diff
     assert (root / "rb-a" / "config.txt").read_text() == new
+
+
+def test_history_names_keep_the_order_versions_were_stored_in(tmp_path):
+    """History versions were named by their file's mtime: with the clock set back a newer
+    version sorted before older ones (and the pruning removed it instead of the oldest),
+    and two versions stored within the file system's timestamp granularity had one name,
+    the older one replaced."""
+    root = tmp_path / "jaringan"
+    current = root / "rb-a" / "config.txt"
+    stored = []
+    for n, mtime in enumerate([2_000_000_000, 1_000_000_000, 1_000_000_000, 1_500_000_000]):
+        store_mod.store(root, {"name": "rb-a", "content": f"v{n}\n", "state": None}, {}, 3,
+                        False)
+        os.utime(current, ns=(mtime * 10**9, mtime * 10**9))
+        stored.append(f"v{n}\n")
+    store_mod.store(root, {"name": "rb-a", "content": "v4\n", "state": None}, {}, 3, False)
+    names = sorted(p.name for p in (root / "rb-a" / "history").iterdir())
+    assert [(root / "rb-a" / "history" / n).read_text() for n in names] == stored[1:]
+    assert names == ["20330518T033320.000001Z.txt", "20330518T033320.000002Z.txt",
+                     "20330518T033320.000003Z.txt"]
