@@ -15,6 +15,17 @@ description:
     under C(history/), stores the new one and returns a unified diff, as Oxidized keeps a
     configuration history. An unchanged configuration changes nothing.
   - >-
+    A changed configuration stays unreported (C(NAME/unreported), holding its report id
+    RV(devices[].report_id), and C(NAME/reported.txt), the configuration last reported)
+    until a call with O(reported) marks the record that shows its diff: a run that stored
+    it and then failed or stopped before recording it (another device refused, the
+    activity failing after the store) lost its diff, the next run comparing with the
+    configuration already stored. Until then each run reports it again, its diff against
+    the configuration last reported (C(--- NAME (terakhir dilaporkan))), or, when the
+    configuration has come back to that one, one line saying it changed and came back
+    (C(NAME: konfigurasi sempat berubah setelah laporan terakhir ...)). A first
+    configuration (no diff) is not held so.
+  - >-
     The history keeps each older version as C(history/TIME.txt), TIME the UTC time it was
     stored (C(20261207T031000.123456Z)), or one microsecond after the newest version when
     that time is not later (the clock set back, two versions stored within the file
@@ -135,6 +146,13 @@ options:
             the recorded one is refused. Omitted, not checked nor recorded.
         type: str
         choices: [routeros, linux]
+  reported:
+    description:
+      - >-
+        Marks the changes a record shows as reported: per device name, the
+        RV(devices[].report_id) of the result whose diff the record holds. A device
+        stored again since (its report id another) stays unreported. Not with O(items).
+    type: dict
   keep:
     description: Older versions kept per device (0 keeps none; a negative number is refused).
     type: int
@@ -175,13 +193,30 @@ devices:
   type: list
   elements: dict
   sample: [{name: rb-kantor, changed: true, first: false, diff: "--- rb-kantor (sebelumnya)\n+++ ...",
-            state_changed: false, refused: null}]
+            state_changed: false, refused: null, stored: true, report_id: 3f9c0a7d51e2b846}]
+  contains:
+    changed:
+      description: The configuration differs from the one last reported (or was stored for the first time).
+      type: bool
+    stored:
+      description: This call stored the configuration.
+      type: bool
+    report_id:
+      description: >-
+        The id of the unreported change the diff shows, for O(reported) once it is
+        recorded; null when there is none (in check mode too).
+      type: str
+marked:
+  description: The devices a call with O(reported) marked (in check mode, would mark).
+  returned: when O(reported) is given
+  type: list
+  elements: str
 states:
   description: Stored state per device name (before this call's update).
   returned: always
   type: dict
 changed_names:
-  description: Devices whose configuration changed (or was stored for the first time).
+  description: Devices whose configuration changed since it was last reported (or was stored for the first time).
   returned: always
   type: list
   elements: str
@@ -195,6 +230,7 @@ import json  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
 import re  # noqa: E402
+import secrets  # noqa: E402
 import stat  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
@@ -419,7 +455,7 @@ def shown_at(lines: list[str], wanted: list[int]) -> dict[int, str]:
     return {i: shown[n] for i, n in zip(wanted, where)}
 
 
-def masked_diff(name: str, old: str, new: str) -> str:
+def masked_diff(name: str, old: str, new: str, *, since_report: bool = False) -> str:
     """The unified diff of two configurations, compared as stored and shown as
     shown_lines masks them (a changed secret is a changed line without its value); a
     last line without newline is marked so, not run into the next diff line. Only the
@@ -436,7 +472,8 @@ def masked_diff(name: str, old: str, new: str) -> str:
                                      if tag != "equal" for i in range(i1, i2)])
     shown_after = shown_at(after, [j for group in groups for _, _, _, j1, j2 in group
                                    for j in range(j1, j2)])
-    out = [f"--- {name} (sebelumnya)\n", f"+++ {name} (sekarang)\n"]
+    before_label = "terakhir dilaporkan" if since_report else "sebelumnya"
+    out = [f"--- {name} ({before_label})\n", f"+++ {name} (sekarang)\n"]
     for group in groups:
         out.append(f"@@ -{_span(group[0][1], group[-1][2])} "
                    f"+{_span(group[0][3], group[-1][4])} @@\n")
@@ -642,6 +679,11 @@ def too_large(name: str, content: str | None, max_bytes: int) -> str | None:
             "tersimpan sebelumnya dan riwayatnya tetap")
 
 
+# A device's configuration stored but not yet reported (its diff in no record): the
+# report id of the newest such version (UNREPORTED), and the configuration last reported
+# before it (REPORTED).
+UNREPORTED = "unreported"
+REPORTED = "reported.txt"
 # History versions: named by the time each was stored, in microseconds (UTC).
 _VERSION = re.compile(r"^(\d{8}T\d{6})\.(\d{6})Z\.txt$")
 
@@ -694,6 +736,10 @@ def store(
     root: Path, item: dict[str, Any], states: dict[str, Any], keep: int, check: bool,
     *, max_bytes: int = MAX_EXPORT_BYTES,
 ) -> dict[str, Any]:
+    """Store one item's configuration and state; its result for the record. The change
+    reported is against the configuration last reported: a version an earlier run
+    stored without its diff reaching a record (it failed or stopped before, see
+    mark_reported) is reported again, with this one, until the record is marked."""
     name, content = item["name"], item["content"]
     refused = too_large(name, content, max_bytes)
     if refused:
@@ -705,25 +751,46 @@ def store(
         check_dir(device)  # before its configuration is read and compared, in check mode too
     if current.is_file():
         old = read_config(current)
-    result: dict[str, Any] = {"name": name, "changed": False, "first": old is None, "diff": None,
-                              "refused": refused}
-    if content is not None and content != old:
-        result["changed"] = True
-        if old is not None:
-            result["diff"] = masked_diff(name, old, content)
+    unreported = unreported_id(device)
+    base = old
+    if unreported is not None:
+        base = read_config(device / REPORTED) if (device / REPORTED).is_file() else None
+    stores = content is not None and content != old
+    latest = content if content is not None else old
+    result: dict[str, Any] = {
+        "name": name, "first": base is None, "diff": None, "refused": refused,
+        "stored": stores, "report_id": None,
+        "changed": latest is not None and (latest != base or unreported is not None)}
+    if result["changed"] and base is not None and latest is not None:
+        result["diff"] = (masked_diff(name, base, latest, since_report=unreported is not None)
+                          if latest != base else
+                          f"{name}: konfigurasi sempat berubah setelah laporan terakhir "
+                          "(perubahan disimpan oleh run yang tidak sempat mencatatnya) lalu "
+                          "kembali sama seperti yang terakhir dilaporkan\n")
     state_changed = item["state"] is not None and item["state"] != states.get(name)
     result["state_changed"] = state_changed
     # checked by check_kinds: only a missing record is written (a directory stored
     # before kinds were recorded adopted), not a new directory for it alone
     kind = item.get("kind")
     record = (kind is not None and not (device / "kind").is_file()
-              and (device.is_dir() or result["changed"] or state_changed))
-    if check or not (result["changed"] or state_changed or record):
+              and (device.is_dir() or stores or state_changed))
+    if check:
+        return result
+    # a first configuration is no change to report: a record that never came loses no diff
+    held = stores and (old is not None or unreported is not None)
+    result["report_id"] = secrets.token_hex(8) if held else unreported
+    if not (stores or state_changed or record):
         return result
     store_dir(device)
     if record:
         write_private(device / "kind", f"{kind}\n")
-    if result["changed"]:
+    if stores:
+        # what was last reported is kept before anything else changes, so that a run
+        # stopped on the way reports the change next time
+        if unreported is None and old is not None:
+            write_private(device / REPORTED, old)
+        if held:
+            write_private(device / UNREPORTED, f"{result['report_id']}\n")
         if old is not None:
             history = device / "history"
             store_dir(history)
@@ -732,6 +799,43 @@ def store(
     if state_changed:
         write_private(device / "state.json", json.dumps(item["state"], sort_keys=True))
     return result
+
+
+def unreported_id(device: Path) -> str | None:
+    """The report id of the device's newest configuration stored but not reported, None
+    when every one was."""
+    marker = device / UNREPORTED
+    if not marker.is_file():
+        return None
+    return marker.read_text(encoding="utf-8", errors="replace").strip()
+
+
+def mark_reported(root: Path, name: str, report_id: str, check: bool) -> bool:
+    """Mark the change store reported with ``report_id`` as in a record: True when it is
+    the device's newest unreported one (its marks removed, unless ``check``), False when
+    there is none or a newer one (stored by a run since, in no record yet: kept)."""
+    device = root / name
+    if not device.is_dir():
+        return False
+    check_dir(device)
+    if unreported_id(device) != report_id:
+        return False
+    if not check:
+        (device / UNREPORTED).unlink()  # first: without it REPORTED is never read
+        (device / REPORTED).unlink(missing_ok=True)
+    return True
+
+
+def report(root: Path, reported: dict[str, str], check: bool) -> list[str]:
+    """The devices whose unreported changes ``reported`` (name: report_id) marks as in a
+    record (mark_reported), under the store's lock; in check mode those it would mark."""
+    if not root.is_dir():
+        return []
+    # check mode writes nothing, and takes no lock
+    with (contextlib.nullcontext() if check
+          else store_lock(root, f"marking the configurations reported in {root}")):
+        return [name for name, report_id in reported.items()
+                if mark_reported(root, name, report_id, check)]
 
 
 def main() -> None:
@@ -751,9 +855,11 @@ def main() -> None:
                     "kind": {"type": "str", "choices": ["routeros", "linux"]},
                 },
             },
+            "reported": {"type": "dict"},
             "keep": {"type": "int", "default": 50},
             "max_export_bytes": {"type": "int", "default": MAX_EXPORT_BYTES},
         },
+        mutually_exclusive=[("items", "reported")],
         supports_check_mode=True,
     )
     p = module.params
@@ -765,9 +871,15 @@ def main() -> None:
     if not os.path.isabs(p["path"]):  # relative to the module's working directory
         module.fail_json(msg=f"path must be an absolute path, not {p['path']!r}")
     root = Path(p["path"])
-    bad = [i["name"] for i in p["items"] or [] if not _NAME.fullmatch(i["name"])]
+    reported = p["reported"] or {}
+    bad = [name for name in [i["name"] for i in p["items"] or []] + list(reported)
+           if not _NAME.fullmatch(name)]
     if bad:
         module.fail_json(msg=f"device names unusable as file names: {', '.join(bad)}")
+    odd = [name for name, report_id in reported.items() if not isinstance(report_id, str)]
+    if odd:
+        module.fail_json(msg="reported must map each device name to the report_id its "
+                             f"result gave, not to another value: {', '.join(odd)}")
     if root.exists() and not root.is_dir():
         module.fail_json(msg=f"configuration store {root} is not a directory")
     try:
@@ -779,12 +891,22 @@ def main() -> None:
         module.fail_json(msg=str(exc))
     except OSError as exc:
         module.fail_json(msg=f"cannot read the configuration store {root}: {exc.strerror or exc}")
-    # Named once a run: not again by the call that writes the device's new state.
+    # Named once a run: not again by the call that writes the device's new state, nor
+    # by the one marking the run's record.
     renewed = set() if module.check_mode else {
         i["name"] for i in p["items"] or [] if i["state"] is not None}
     for name, warning in damaged.items():
-        if name not in renewed:
+        if name not in renewed and p["reported"] is None:
             module.warn(warning)
+    if p["reported"] is not None:
+        try:
+            marked = report(root, reported, module.check_mode)
+        except (UnsafeStore, StoreBusy) as exc:
+            module.fail_json(msg=str(exc))
+        except OSError as exc:
+            module.fail_json(
+                msg=f"cannot write the configuration store {root}: {exc.strerror or exc}")
+        module.exit_json(changed=bool(marked), states=states, changed_names=[], marked=marked)
     if p["items"] is None:
         module.exit_json(changed=False, states=states, changed_names=[])
     try:
@@ -819,7 +941,7 @@ def main() -> None:
         if r["diff"]
     ]
     module.exit_json(
-        changed=bool(changed) or any(r["state_changed"] for r in results),
+        changed=any(r["stored"] or r["state_changed"] for r in results),
         devices=results,
         states=states,
         changed_names=changed,

@@ -227,6 +227,7 @@ def test_store_first_unchanged_changed_and_history(tmp_path):
     changed = store_mod.store(root, item("rb-a", "set name=b\n"), states, 5, False)
     assert "-set name=a\n+set name=b\n" in changed["diff"]
     assert [p.read_text() for p in (device / "history").glob("*.txt")] == ["set name=a\n"]
+    assert store_mod.mark_reported(root, "rb-a", changed["report_id"], False)
     unavailable = store_mod.store(root, item("rb-a", None), states, 5, False)
     assert not unavailable["changed"] and (device / "config.txt").read_text() == "set name=b\n"
 

@@ -15,7 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from loader import ROOT, load, lock_held, module_argv, run_main, run_module
+import yaml
+from loader import LOCAL_PLAYBOOK, ROOT, load, lock_held, module_argv, run_main, run_module
 
 store_mod = load("net_config_store")
 
@@ -135,6 +136,74 @@ def test_a_secret_continued_on_the_next_line_is_masked_in_the_diff(tmp_path, cut
     assert (root / "rb-a" / "config.txt").read_text() == new
 
 
+def store_run(tmp_path: Path, root: Path, **contents: str) -> tuple[int, dict]:
+    """A run of the module storing ``contents`` (by device name, its - written _), each
+    after a header line (Ansible masks an option's no_log value, a whole configuration,
+    wherever it is in the result: a diff line equal to a configuration of one line)."""
+    return run_module("net_config_store", tmp_path, {"path": str(root), "items": [
+        {"name": name.replace("_", "-"), "content": f"# {name}\n{content}"}
+        for name, content in contents.items()]})
+
+
+def test_a_change_stored_by_a_run_that_failed_is_reported_by_the_next_one(tmp_path):
+    """A run stored one router's new configuration, then failed on another (or stopped
+    before its record): its diff reached no record, and the next run, comparing with the
+    configuration already stored, reported no change. The change stays unreported until
+    the record showing it is marked (reported), the diff against what was last reported."""
+    root = tmp_path / "jaringan"
+    assert store_run(tmp_path, root, rb_a="set name=a\n", rb_b="set name=b\n")[1]["changed"]
+    (root / "rb-b").chmod(0o770)
+    rc, out = store_run(tmp_path, root, rb_a="set name=a2\n", rb_b="set name=b2\n")
+    assert rc == 1 and "rb-b is writable by its group" in out["msg"]
+    assert (root / "rb-a" / "config.txt").read_text() == "# rb_a\nset name=a2\n"  # unreported
+    (root / "rb-b").chmod(0o700)
+    rc, out = store_run(tmp_path, root, rb_a="set name=a2\n", rb_b="set name=b\n")
+    assert rc == 0 and out["changed_names"] == ["rb-a"] and not out["changed"]
+    first = out["devices"][0]
+    assert first["diff"] == ("--- rb-a (terakhir dilaporkan)\n+++ rb-a (sekarang)\n"
+                             "@@ -1,2 +1,2 @@\n # rb_a\n-set name=a\n+set name=a2\n")
+    assert out["devices"][1]["report_id"] is None
+    # stored again before that record was marked: reported from what was last reported
+    rc, out = store_run(tmp_path, root, rb_a="set name=a3\n")
+    assert rc == 0 and out["changed"] and "-set name=a\n+set name=a3\n" in out["devices"][0]["diff"]
+    latest = out["devices"][0]["report_id"]
+    mark = {"path": str(root), "reported": {"rb-a": first["report_id"]}}
+    rc, out = run_module("net_config_store", tmp_path, mark)  # a newer change: kept
+    assert rc == 0 and out["marked"] == [] and not out["changed"]
+    mark["reported"] = {"rb-a": latest}
+    rc, out = run_module("net_config_store", tmp_path, {**mark, "_ansible_check_mode": True})
+    assert rc == 0 and out["marked"] == ["rb-a"] and (root / "rb-a" / "unreported").exists()
+    rc, out = run_module("net_config_store", tmp_path, mark)
+    assert rc == 0 and out["marked"] == ["rb-a"] and out["changed"]
+    assert sorted(p.name for p in (root / "rb-a").iterdir()) == ["config.txt", "history"]
+    rc, out = store_run(tmp_path, root, rb_a="set name=a3\n")
+    assert rc == 0 and out["changed_names"] == [] and out["devices"][0]["report_id"] is None
+    assert [p.read_text() for p in sorted((root / "rb-a" / "history").iterdir())] == [
+        "# rb_a\nset name=a\n", "# rb_a\nset name=a2\n"]
+
+
+def test_a_change_undone_before_it_was_reported_is_reported(tmp_path):
+    root = tmp_path / "jaringan"
+    store_run(tmp_path, root, rb_a="set name=a\n")
+    store_run(tmp_path, root, rb_a="add rule=open\n")  # stored, never recorded
+    rc, out = store_run(tmp_path, root, rb_a="set name=a\n")
+    assert rc == 0 and out["changed_names"] == ["rb-a"] and out["devices"][0]["diff"] == (
+        "rb-a: konfigurasi sempat berubah setelah laporan terakhir (perubahan disimpan oleh "
+        "run yang tidak sempat mencatatnya) lalu kembali sama seperti yang terakhir "
+        "dilaporkan\n")
+
+
+@pytest.mark.parametrize(("args", "msg"), [
+    ({"reported": {"../rb-a": "x"}}, "device names unusable as file names: ../rb-a"),
+    ({"reported": {"rb-a": ["x"]}}, "reported must map each device name to the report_id "
+                                    "its result gave, not to another value: rb-a"),
+    ({"reported": {}, "items": []}, "parameters are mutually exclusive: items|reported"),
+])
+def test_marking_reported_refuses_bad_input_in_one_line(tmp_path, args, msg):
+    rc, out = run_module("net_config_store", tmp_path, {"path": str(tmp_path / "j"), **args})
+    assert rc == 1 and out["msg"] == msg
+
+
 def test_history_names_keep_the_order_versions_were_stored_in(tmp_path):
     """History versions were named by their file's mtime: with the clock set back a newer
     version sorted before older ones (and the pruning removed it instead of the oldest),
@@ -153,3 +222,30 @@ def test_history_names_keep_the_order_versions_were_stored_in(tmp_path):
     assert [(root / "rb-a" / "history" / n).read_text() for n in names] == stored[1:]
     assert names == ["20330518T033320.000001Z.txt", "20330518T033320.000002Z.txt",
                      "20330518T033320.000003Z.txt"]
+
+
+def test_the_activity_marks_the_changes_it_recorded_reported(tmp_path):
+    """The role's record task and the one after it, on localhost: what the store reported
+    is recorded, then marked reported, so the next run does not report it again."""
+    root = tmp_path / "jaringan"
+    store_run(tmp_path, root, gw_a="table inet a {}\n")
+    rc, stored = store_run(tmp_path, root, gw_a="table inet b {}\n")
+    assert rc == 0 and stored["devices"][0]["report_id"]
+    tasks = yaml.safe_load((ROOT / "roles/network/tasks/perawatan_jaringan.yml").read_text())
+    block = next(t for t in tasks if t["name"].startswith("Record what was found"))
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [block], "vars": {
+        "network_config_store_path": str(root), "network_config_store_host": "localhost",
+        "network_reach": {"summary": "baik", "fault": None, "warnings_found": []},
+        "network_gateway_config": stored}}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
+                          text=True, check=False, env=env, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    record, marked = (t["hosts"]["localhost"] for t in json.loads(proc.stdout)["plays"][0]["tasks"])
+    assert record["sop_output"]["konfigurasi_berubah"] == ["gw-a"]
+    assert "+table inet b {}" in record["sop_output"]["diff_konfigurasi"]["gw-a"]
+    assert marked["marked"] == ["gw-a"] and not (root / "gw-a" / "unreported").exists()
+    rc, out = store_run(tmp_path, root, gw_a="table inet b {}\n")
+    assert rc == 0 and out["changed_names"] == []
