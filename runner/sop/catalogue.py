@@ -102,6 +102,9 @@ class Activity:
     manual: str | None = None
     # A human part of an automated activity (paying an invoice), acknowledged after the run.
     manual_step: str | None = None
+    # The tag of a manual activity's optional automated part (the website's quarantine):
+    # its tasks' results are recorded with the activity, which still waits for `sop ack`.
+    automated_part: str | None = None
     ref: str = ""
 
     @property
@@ -184,15 +187,24 @@ class Sop:
                     f"{activity.automated_by}: run that SOP"
                 )
             else:
+                part = (
+                    f" (its automated part, tag {activity.automated_part}, runs with the "
+                    "whole SOP)"
+                    if activity.automated_part
+                    else ""
+                )
                 raise SopError(
                     f"activity {key} of SOP {self.id} is a manual step: "
-                    "it is recorded with `sop ack`, not run"
+                    f"it is recorded with `sop ack`, not run{part}"
                 )
         return tuple(sorted(numbers))
 
     def tag_map(self) -> dict[str, int]:
-        """playbook tag -> activity number, for the automated activities."""
-        return {a.automated: a.number for a in self.activities if a.automated}
+        """playbook tag -> activity number, for the automated activities and the manual
+        ones' automated parts (`automated_part`)."""
+        return {
+            tag: a.number for a in self.activities if (tag := a.automated or a.automated_part)
+        }
 
 
 def catalogue_dir() -> Path:
@@ -247,6 +259,7 @@ def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
         automated_by=raw.get("automated_by"),
         manual=raw.get("manual"),
         manual_step=raw.get("manual_step"),
+        automated_part=raw.get("automated_part"),
     )
 
 
@@ -309,13 +322,14 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
         if refusal is not None:
             raise SopError(f"{file}: calendar/{index}: {refusal}")
     for index, activity in enumerate(activities):
-        if activity.automated in _ANSIBLE_SPECIAL_TAGS:
-            raise SopError(
-                f"{file}: activities/{index}/automated: {activity.automated!r} is one of "
-                f"Ansible's special tags ({', '.join(_ANSIBLE_SPECIAL_TAGS)}), not an "
-                "activity's own"
-            )
-    tags = [a.automated for a in activities if a.automated]
+        for key in ("automated", "automated_part"):
+            tag = getattr(activity, key)
+            if tag in _ANSIBLE_SPECIAL_TAGS:
+                raise SopError(
+                    f"{file}: activities/{index}/{key}: {tag!r} is one of Ansible's special "
+                    f"tags ({', '.join(_ANSIBLE_SPECIAL_TAGS)}), not an activity's own"
+                )
+    tags = [tag for a in activities for tag in (a.automated, a.automated_part) if tag]
     duplicates = sorted({t for t in tags if tags.count(t) > 1})
     if duplicates:
         raise SopError(f"{file}: activities: tag {duplicates[0]!r} used by several activities")

@@ -13,9 +13,10 @@ For an unreachable result the task ignores (`ignore_unreachable`) it writes `{"u
 "host", "ignore_unreachable": true}`: the event does not say so, but Ansible counts it ok
 and ignored and the play goes on, as for an ignored failure (`ignore_errors`, which the
 event says).
-Each automated activity owns ONE tag; a task belongs to the first activity (catalogue
-order) whose tag it carries (in a partial run, the first of those chosen); untagged tasks
-belong to none.
+Each automated activity owns ONE tag, and so does a manual activity's optional automated
+part (`automated_part`: its tasks' results are that activity's); a task belongs to the
+first activity (catalogue order) whose tag it carries (in a partial run, the first of
+those chosen); untagged tasks belong to none.
 """
 
 from __future__ import annotations
@@ -357,7 +358,7 @@ def _recorded(line: str) -> str:
 
 @dataclass
 class ActivityProgress:
-    """What happened so far to one automated activity."""
+    """What happened so far to one automated activity, or to a manual one's automated part."""
 
     number: int
     tag: str
@@ -386,6 +387,13 @@ class ActivityProgress:
         if self.counts["skipped"]:
             return "skipped"
         return "running" if self.started else "not-run"
+
+    @property
+    def ran(self) -> bool:
+        """A task of it returned a result other than skipped: a manual activity's
+        automated part whose tasks were all skipped (the website's quarantine not asked
+        for) did not run."""
+        return any(self.counts[status] for status in ("ok", "changed", "failed", "unreachable"))
 
     @property
     def duration(self) -> float | None:
@@ -474,9 +482,9 @@ class EventRecorder:
         # milliseconds at both ends; `created` stays the record's start and end times.
         self.clock: Callable[[], float] = time.monotonic
         self.activities = {
-            a.number: ActivityProgress(a.number, a.automated, a.limit_seconds)
+            a.number: ActivityProgress(a.number, tag, a.limit_seconds)
             for a in sop.activities
-            if a.automated
+            if (tag := a.automated or a.automated_part)
         }
         # A partial run (`chosen`) runs a task for a chosen activity's tag: the task is
         # that activity's even when it also carries the tag of one not chosen.

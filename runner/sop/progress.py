@@ -44,8 +44,10 @@ class ConsoleProgress(Progress):
             self.live.start()
 
     def activity(self, progress: ActivityProgress) -> None:
+        activity = self.sop.activities[progress.number - 1]
+        if not activity.automated and not progress.ran:
+            return  # a manual activity's automated part not run (skipped): shown manual
         if self.live is None and progress.number not in self.states:
-            activity = self.sop.activities[progress.number - 1]
             self.console.print(plain(f"  > {activity.label}. {activity.kegiatan}"))
         self.states[progress.number] = progress
 
@@ -72,7 +74,7 @@ class ConsoleProgress(Progress):
         )
         for activity in self.sop.activities:
             state = self.states.get(activity.number)
-            if not activity.automated:
+            if not activity.automated and state is None:
                 table.add_row(
                     plain(activity.label), plain(activity.kegiatan), Text("manual", style="magenta")
                 )

@@ -445,10 +445,11 @@ def _activity_rows(sop: Sop, executions: Sequence[Row]) -> list[list[str]]:
     for activity in sop.activities:
         results = [a for e in executions for a in e["activities"] if a["number"] == activity.number]
         over = sum(1 for a in results if a["over_time"] and measured(a["duration_s"]))
+        part = activity.automated_part
         mode = {
             "automated": f"otomatis (tag {activity.automated})",
             "delegated": f"oleh SOP {activity.automated_by}",
-            "manual": "manual",
+            "manual": f"manual (bagian otomatis: tag {part})" if part else "manual",
         }[activity.mode]
         rows.append(
             [

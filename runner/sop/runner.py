@@ -153,7 +153,7 @@ def _initial_activities(
             "kegiatan": activity.kegiatan,
             "pelaksana": list(activity.pelaksana),
             "mode": activity.mode if automated or activity.mode != "automated" else "manual",
-            "tag": activity.automated,
+            "tag": activity.automated or activity.automated_part,
             "manual_step": activity.manual_step,  # as the catalogue has it now: kept
             "limit_s": activity.limit_seconds,
             "status": "pending-manual",
@@ -394,25 +394,37 @@ def _activity_rows(
 ) -> list[dict[str, Any]]:
     """The automated activities' rows as the events tell them so far (only `numbers`,
     if given). The one the playbook is in, or was in when it stopped before its end,
-    gets the status `cut_short` (running, canceled or failed) unless it already failed."""
+    gets the status `cut_short` (running, canceled or failed) unless it already failed.
+
+    A manual activity's automated part (the catalogue's `automated_part`) is recorded
+    once it ran (a result other than skipped) or a stop cut it short before any result:
+    its hosts, times, outputs and warnings. Its status only when it failed, its host was
+    unreachable or it was cut short; else the row keeps its own (`pending-manual`, or
+    `acknowledged` by a `sop ack` meanwhile): the step waits for its ack as a manual one
+    does. Its tasks all skipped (not asked for): its row is left as it was recorded."""
     rows = []
     unfinished = recorder.unfinished()
     for row in initial:
         progress = recorder.activities.get(row["number"])
-        if row["mode"] != "automated" or progress is None:
+        if progress is None or (numbers is not None and progress.number not in numbers):
             continue
-        if numbers is not None and progress.number not in numbers:
-            continue
-        status = progress.status
-        if status == "running" or (
-            progress.number == unfinished and status not in ("failed", "unreachable")
-        ):
-            status = cut_short
-        going = status == "running"  # no end, no duration yet (nor after a kill -9)
+        cut = progress.number == unfinished
+        status: str | None = progress.status
+        if row["mode"] == "automated":
+            if status == "running" or (cut and status not in ("failed", "unreachable")):
+                status = cut_short
+        else:
+            stopped = cut and cut_short != "running"
+            if not (progress.ran or (stopped and not progress.counts)):
+                continue
+            if status not in ("failed", "unreachable"):
+                status = cut_short if stopped else None
+        # no end, no duration yet (nor after a kill -9)
+        going = status == "running" or (status is None and cut and cut_short == "running")
         rows.append(
             {
                 "number": row["number"],
-                "status": status,
+                **({} if status is None else {"status": status}),
                 "hosts": sorted(progress.hosts),
                 "started_at": progress.started,
                 "ended_at": None if going else progress.ended,

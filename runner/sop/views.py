@@ -196,7 +196,11 @@ def _how(sop: Sop, project_dir: Path, number: int) -> Text:
         return how
     if activity.automated_by:
         return Text(f"by SOP {activity.automated_by}", style="green")
-    return Text(f"manual: {activity.manual}", style="magenta")
+    how = Text(f"manual: {activity.manual}", style="magenta")
+    if activity.automated_part and sop.playbook is not None:
+        how.append(f"\n+ automated part (recorded with it): tag {activity.automated_part}",
+                   style="green")
+    return how
 
 
 def sop_document(sop: Sop, project_dir: Path) -> Group:

@@ -82,15 +82,12 @@ def test_automated_tags_exist_in_playbooks(directory: Path) -> None:
         assert checked == 3
 
 
-# A role's task for an activity the catalogue keeps manual: the optional quarantine of the
-# website's activity 6 (-e website_quarantine=true), recorded with the rest of 6 by sop ack.
-OPTIONAL_TASKS_OF_MANUAL_ACTIVITIES = {("website", 6): "karantina"}
-
-
 def test_each_activity_tag_is_on_its_kegiatan_task_in_the_role() -> None:
     """The tag that runs and counts an automated activity is the one on the role's task
     named for that activity ("Kegiatan N"), not another activity's; a manual activity
-    has no such task. Tags merely existing in the playbook (above) let two be swapped."""
+    has no such task, unless it has an automated part (`automated_part`: the website's
+    optional quarantine of activity 6), tagged so. Tags merely existing in the playbook
+    (above) let two be swapped."""
     for sop in load_catalogue(PACKAGE_CATALOGUE).values():
         assert sop.playbook is not None
         main = REPO / "roles" / Path(sop.playbook).stem / "tasks" / "main.yml"
@@ -105,8 +102,23 @@ def test_each_activity_tag_is_on_its_kegiatan_task_in_the_role() -> None:
             if activity.automated:
                 assert tags and activity.automated in tags, (sop.id, activity.number, tags)
             else:
-                optional = OPTIONAL_TASKS_OF_MANUAL_ACTIVITIES.get((sop.id, activity.number))
-                assert tags == ({optional} if optional else None), (sop.id, activity.number)
+                part = activity.automated_part
+                assert tags == ({part} if part else None), (sop.id, activity.number)
+
+
+def test_the_website_quarantine_is_the_automated_part_of_activity_6() -> None:
+    """The quarantine's tasks (tag karantina) map to activity 6, which stays manual: the
+    files it moves are recorded with the step its `sop ack` confirms."""
+    website = load_catalogue(PACKAGE_CATALOGUE)["website"]
+    sixth = website.activity("6")
+    assert (sixth.mode, sixth.automated, sixth.automated_part) == ("manual", None, "karantina")
+    assert website.tag_map()["karantina"] == 6
+    with pytest.raises(SopError) as caught:
+        website.chosen(["6"])
+    assert str(caught.value) == (
+        "activity 6 of SOP website is a manual step: it is recorded with `sop ack`, not run "
+        "(its automated part, tag karantina, runs with the whole SOP)"
+    )
 
 
 def _write(tmp_path: Path, text: str, name: str = "demo.yml") -> Path:
@@ -131,6 +143,14 @@ VALID = (FIXTURES / "catalogue" / "local-manual.yml").read_text(encoding="utf-8"
         (
             ("manual: Dicatat di buku", "manual: Dicatat di buku\n    manual_step: x"),
             r"activities/0: 'automated' is a dependency of 'manual_step'",
+        ),
+        (
+            ("manual: Dicatat di buku", "automated: tag1\n    automated_part: tag2"),
+            r"activities/0: 'manual' is a dependency of 'automated_part'",
+        ),
+        (
+            ("manual: Dicatat di buku", "manual: x\n    automated_part: 'two words'"),
+            r"activities/0/automated_part: 'two words' does not match",
         ),
         (("id: local-manual", "id: other"), r"id: 'other' must match the file name"),
         (("title: SOP Uji Manual", "title: [unclosed"), r"line \d+: invalid YAML"),
@@ -249,6 +269,37 @@ def test_an_ansible_special_tag_is_no_activity_tag(tmp_path: Path, tag: str) -> 
         f"{file}: activities/0/automated: {tag!r} is one of Ansible's special tags (all, "
         "always, never, tagged, untagged), not an activity's own"
     )
+
+
+@pytest.mark.parametrize("tag", ["always", "never", "all", "tagged", "untagged"])
+def test_an_ansible_special_tag_is_no_automated_part(tmp_path: Path, tag: str) -> None:
+    """A manual activity's automated part is run and counted by its tag as an automated
+    activity is: `always` would count every task tagged always as that activity."""
+    text = VALID.replace(
+        "manual: Dicatat di buku", f"manual: Dicatat di buku\n    automated_part: {tag}"
+    )
+    file = _write(tmp_path, text, "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value) == (
+        f"{file}: activities/0/automated_part: {tag!r} is one of Ansible's special tags (all, "
+        "always, never, tagged, untagged), not an activity's own"
+    )
+
+
+@pytest.mark.parametrize("second", ["automated: laporan", "manual: x\n    automated_part: laporan"])
+def test_an_automated_part_shares_no_tag_with_another_activity(
+    tmp_path: Path, second: str
+) -> None:
+    """A tag names one activity, whether it is an automated activity's or a manual one's
+    automated part: a task carrying it could not be counted as both."""
+    text = VALID.replace(
+        "manual: Dicatat di buku", "manual: Dicatat di buku\n    automated_part: laporan"
+    ) + SECOND.format(ref="A.2").replace("manual: Dicatat di buku", second)
+    file = _write(tmp_path, text, "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value) == f"{file}: activities: tag 'laporan' used by several activities"
 
 
 def test_unknown_automated_by(tmp_path: Path) -> None:

@@ -21,6 +21,8 @@ from sop.events import (
     extract_warnings,
     failure_cause,
 )
+from sop.runner import _activity_rows, _initial_activities
+from sop.store import Store
 
 from .conftest import FIXTURES
 
@@ -974,3 +976,139 @@ def test_a_long_output_keeps_its_keys_with_shortened_values(tmp_path: Path) -> N
     assert recorded["log_warnings"][-1].endswith(" lainnya)")
     assert short == {"host": "gw", "task": "task u", "ok": 1}
     assert names == {"truncated": True, "keys": sorted(["host", "task", *many])[:20]}
+
+
+# A manual activity's automated part (the catalogue's `automated_part`): local-demo's
+# activity 3, tag `tindakan` (as the website's quarantine is activity 6's).
+PART_TAGS = [
+    {"uuid": "u1", "tags": ["persiapan"]},
+    {"uuid": "u2", "tags": ["tindakan"]},
+    {"uuid": "u3", "tags": ["tindakan"]},
+    {"uuid": "u4", "tags": ["always"]},
+]
+MOVED = {"dipindahkan": ["/srv/web/uploads/x.php -> /var/lib/q/20261205T124400Z/srv/web/x.php"],
+         "dibiarkan": [], "gagal": []}
+
+
+Send = Callable[[dict[str, Any]], bool]
+
+
+def _part_recorder(tmp_path: Path, chosen: tuple[int, ...] = ()) -> tuple[EventRecorder, Send]:
+    """A recorder of local-demo with PART_TAGS, and how to send it an event."""
+    tmp_path.mkdir(exist_ok=True)
+    tags_file = tmp_path / "tags.jsonl"
+    tags_file.write_text("".join(json.dumps(t) + "\n" for t in PART_TAGS))
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    recorder = EventRecorder(sop, TagIndex(tags_file), chosen=chosen)
+    return recorder, _Arrivals().recorder(recorder)
+
+
+def _part_rows(recorder: EventRecorder, cut_short: str) -> dict[int, dict[str, Any]]:
+    """The rows the runner writes, by number, from rows recorded as `sop run` does."""
+    initial = [{"number": a.number, "mode": a.mode} for a in recorder.sop.activities]
+    rows = _activity_rows(recorder, initial, cut_short=cut_short)
+    return {row["number"]: row for row in rows}
+
+
+def _run_part(send: Send, *results: tuple[str, dict[str, Any]], stats: bool = True) -> None:
+    """Activity 1's task, then the part's tasks u2, u3 with `results` (kind, res), then
+    (`stats`) the closing task tagged always and the playbook's end."""
+    send(_event("playbook_on_task_start", "u1", "00"))
+    send(_event("runner_on_ok", "u1", "01", host="web", res={}))
+    for second, (uuid, (kind, res)) in enumerate(zip(("u2", "u3"), results, strict=False), 2):
+        send(_event("playbook_on_task_start", uuid, f"{second:02}"))
+        send(_event(kind, uuid, f"{second + 1:02}", host="web", res=res))
+    if stats:
+        send(_event("playbook_on_task_start", "u4", "09"))
+        send({**_event("playbook_on_stats", "", "10"), "event_data": {"ok": {"web": 3}}})
+
+
+def test_the_automated_part_of_a_manual_activity_is_recorded_with_it(tmp_path: Path) -> None:
+    """The website's quarantine (activity 6's, a manual step) mapped to no activity: which
+    files it moved was in the play's output only. Its tasks are the activity's: their
+    hosts, times and outputs are recorded with it, and its status is left to the row
+    (pending-manual: it waits for `sop ack` as a manual step does)."""
+    recorder, send = _part_recorder(tmp_path)
+    _run_part(send, ("runner_on_ok", {"changed": True, "sop_output": MOVED}),
+              ("runner_on_ok", {"changed": False}))
+    part = recorder.activities[3]
+    assert (part.tag, part.status, part.ran, part.duration) == ("tindakan", "changed", True, 2.0)
+    assert part.outputs == [{"host": "web", "task": "task u2", **MOVED}]
+    row = _part_rows(recorder, "failed")[3]
+    assert "status" not in row  # the row's own: pending-manual, or an ack meanwhile
+    assert (row["hosts"], row["duration_s"], row["outputs"]) == (["web"], 2.0, part.outputs)
+    assert row["started_at"] == datetime(2025, 1, 1, 0, 0, 2, tzinfo=UTC)
+
+
+def test_a_failed_automated_part_fails_its_manual_activity(tmp_path: Path) -> None:
+    recorder, send = _part_recorder(tmp_path)
+    _run_part(send, ("runner_on_ok", {"changed": True, "sop_output": MOVED}),
+              ("runner_on_failed", {"msg": "karantina /srv/web/y.php gagal: tautan"}),
+              stats=False)
+    row = _part_rows(recorder, "failed")[3]
+    assert row["status"] == "failed"
+    assert row["outputs"] == [
+        {"host": "web", "task": "task u2", **MOVED},
+        {"host": "web", "task": "task u3", "error": "karantina /srv/web/y.php gagal: tautan"},
+    ]
+    assert recorder.error() == "web: task u3: karantina /srv/web/y.php gagal: tautan"
+
+
+def test_an_automated_part_not_asked_for_leaves_its_activity_as_it_was(tmp_path: Path) -> None:
+    """The quarantine's tasks are skipped unless asked for (-e website_quarantine=true):
+    its activity is then not written at all, the manual step recorded as before."""
+    recorder, send = _part_recorder(tmp_path)
+    _run_part(send, ("runner_on_skipped", {"skip_reason": "Conditional result was False"}),
+              ("runner_on_skipped", {"skip_reason": "Conditional result was False"}))
+    assert (recorder.activities[3].status, recorder.activities[3].ran) == ("skipped", False)
+    assert set(_part_rows(recorder, "failed")) == {1, 2}  # the automated ones only
+
+
+def test_an_automated_part_cut_short_is_recorded_cut_short(tmp_path: Path) -> None:
+    """While the part runs, its row keeps its status and has no end yet; a stop in it
+    (a cancel before its task answered) is recorded as it is for an automated activity,
+    and one before it began changes nothing."""
+    recorder, send = _part_recorder(tmp_path)
+    send(_event("playbook_on_task_start", "u2", "00"))
+    assert 3 not in _part_rows(recorder, "running")  # nothing to say of it yet
+    assert _part_rows(recorder, "canceled")[3]["status"] == "canceled"
+    send(_event("runner_on_ok", "u2", "01", host="web", res={"sop_output": MOVED}))
+    send(_event("playbook_on_task_start", "u3", "02"))
+    going = _part_rows(recorder, "running")[3]
+    assert "status" not in going and going["ended_at"] is None and going["duration_s"] is None
+    assert going["outputs"] == [{"host": "web", "task": "task u2", **MOVED}]
+    assert _part_rows(recorder, "canceled")[3]["status"] == "canceled"
+    before, send_before = _part_recorder(tmp_path / "before")
+    send_before(_event("playbook_on_task_start", "u1", "00"))
+    assert 3 not in _part_rows(before, "canceled")
+
+
+def test_a_partial_run_maps_no_automated_part_of_an_activity_not_chosen(tmp_path: Path) -> None:
+    recorder, send = _part_recorder(tmp_path, chosen=(1,))
+    _run_part(send, ("runner_on_ok", {"changed": True, "sop_output": MOVED}))
+    assert recorder.activities[3].status == "not-run"
+    assert 3 not in _part_rows(recorder, "failed")
+
+
+def test_an_ack_recorded_while_the_part_ran_stands(store_url: str, tmp_path: Path) -> None:
+    """A `sop ack` of the manual step recorded while its automated part ran: the run's
+    record of the part adds its results and outputs, and the ack (status, who, note)
+    stands."""
+    recorder, send = _part_recorder(tmp_path)
+    store = Store(store_url)
+    try:
+        initial = _initial_activities(recorder.sop, store, automated=True)
+        values = {"sop_id": "local-demo", "sop_title": "Uji", "sop_number": "1/TEST",
+                  "catalogue_version": "0", "catalogue_hash": "x", "operator": "budi",
+                  "trigger": "manual", "hosts": [], "pid": 1}
+        execution_id = store.create_execution(values, initial)
+        store.acknowledge(execution_id, 3, "Budi", "tidak ada masalah")
+        _run_part(send, ("runner_on_ok", {"changed": True, "sop_output": MOVED}))
+        store.finish_execution(execution_id, status="successful", rc=0,
+                               activities=_activity_rows(recorder, initial, cut_short="failed"))
+        third = store.execution(execution_id)["activities"][2]
+    finally:
+        store.close()
+    assert (third["status"], third["acknowledged_by"], third["note"]) == (
+        "acknowledged", "Budi", "tidak ada masalah")
+    assert third["outputs"] == [{"host": "web", "task": "task u2", **MOVED}]

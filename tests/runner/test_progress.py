@@ -37,3 +37,21 @@ def test_the_running_activity_is_the_one_started_last_on_the_monotonic_clock() -
     console.print(progress._table())
     shown = screen.getvalue()
     assert "Salin berkas" in shown and "Siapkan folder" not in shown
+
+
+def test_a_manual_activitys_automated_part_is_shown_once_it_ran() -> None:
+    """local-demo's activity 3 is manual with an automated part (tag tindakan): its
+    tasks skipped (not asked for), it is shown as the manual step it is, not as an
+    activity that ran; once one returned a result, as an automated activity is."""
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    screen = io.StringIO()
+    progress = ConsoleProgress(Console(file=screen, width=200, force_terminal=False), sop)
+    part = ActivityProgress(3, "tindakan", None)
+    part.note_start(datetime(2026, 11, 3, 3, tzinfo=UTC), 100.0)
+    part.counts["skipped"] = 2
+    progress.activity(part)
+    assert screen.getvalue() == "" and 3 not in progress.states
+    part.counts["changed"] = 1
+    progress.activity(part)
+    assert screen.getvalue() == "  > 3. Melaporkan kepada Kasub PTIP\n"
+    assert progress.states[3] is part

@@ -262,11 +262,62 @@ def test_a_partial_run_runs_and_records_only_the_chosen_activities(
     assert not (tmp_path / "c").exists()
 
 
+def test_a_manual_activitys_automated_part_is_recorded_and_still_awaits_its_ack(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path
+) -> None:
+    """local-demo's activity 3 is manual with an automated part (tag tindakan, as the
+    website's quarantine is activity 6's). Not asked for (its tasks skipped), the row is
+    the manual step it always was. Run, its outputs, hosts and duration are recorded with
+    it and it still waits for `sop ack`, which keeps them; failed, it fails the run and
+    the activity; in a dry run it is recorded, not awaited."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    run = ("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={tmp_path / 'w'}")
+    code, _, err = cli(*run)
+    assert code == 0, err
+    skipped = _execution(data, 1)["activities"][2]
+    assert (skipped["status"], skipped["tag"], skipped["started_at"]) == (
+        "pending-manual", "tindakan", None)
+    assert (json.loads(skipped["outputs"]), skipped["duration_s"]) == ([], None)
+    code, _, err = cli(*run, "-e", "demo_action=true")
+    assert code == 0, err
+    part = _execution(data, 2)["activities"][2]
+    assert part["status"] == "pending-manual" and part["started_at"] is not None
+    assert part["duration_s"] is not None and json.loads(part["hosts"]) == ["localhost"]
+    recorded = [{"host": "localhost", "task": "Record what the part did as SOP output",
+                 "tindakan": "laporan dikirim ke Kasub PTIP"}]
+    assert json.loads(part["outputs"]) == recorded
+    code, out, err = cli("execution", "2", "--query", "activities[2].[mode, status, outputs]")
+    assert (code, json.loads(out)) == (0, ["manual", "pending-manual", recorded]), err
+    code, out, err = cli("report", "--format", "md")
+    assert code == 0 and "manual (bagian otomatis: tag tindakan)" in out, err
+    code, out, err = cli("show", "local-demo")
+    assert code == 0 and "+ automated part (recorded with it): tag tindakan" in out, err
+    code, out, err = cli("ack", "2", "3", "--by", "Budi")
+    assert code == 0, err
+    acked = _execution(data, 2)["activities"][2]
+    assert (acked["status"], acked["acknowledged_by"]) == ("acknowledged", "Budi")
+    assert json.loads(acked["outputs"]) == recorded
+    code, _, err = cli(*run, "-e", "demo_action=true", "-e", "demo_action_fail=true")
+    assert code == 1 and "tindakan gagal (uji)" in err
+    failed = _execution(data, 3)
+    assert (failed["status"], failed["activities"][2]["status"]) == ("failed", "failed")
+    assert "tindakan gagal (uji)" in failed["activities"][2]["outputs"]
+    code, _, err = cli("ack", "3", "3", "--by", "Budi")
+    assert code == 2 and "activity 3 of execution 3 is failed, not a manual step" in err
+    code, _, err = cli(*run, "-e", "demo_action=true", "--check")
+    assert code == 0, err
+    dry = _execution(data, 4)["activities"][2]
+    assert dry["status"] == "pending-manual" and json.loads(dry["outputs"]) == recorded
+    code, out, _ = cli("execution", "4")
+    assert "Tidak dikonfirmasi: mode uji" in out
+
+
 @pytest.mark.parametrize(
     ("sop_id", "key", "message"),
     [
         ("local-demo", "3", "activity 3 of SOP local-demo is a manual step: "
-         "it is recorded with `sop ack`, not run"),
+         "it is recorded with `sop ack`, not run (its automated part, tag tindakan, runs "
+         "with the whole SOP)"),
         ("local-manual", "A.1", "activity A.1 of SOP local-manual is a manual step: "
          "it is recorded with `sop ack`, not run"),
         ("local-demo", "4", "activity 4 of SOP local-demo is carried out by SOP local-secret: "
