@@ -10,6 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 UPLOADS = "/var/lib/wordpress/wp-content/uploads"
+RECORD = "Record each file moved (from -> to) and each left in place (the activity's output)"
 
 
 def playbook(*args):
@@ -77,3 +78,9 @@ def test_quarantine_moves_the_webshell_out_of_the_web_root(web, compromised):
     kept = web.file(entry["quarantined"])
     assert kept.exists and kept.mode == 0o600 and "eval(base64_decode" in kept.content_string
     assert web.file("/var/lib/sop/website-quarantine").mode == 0o700
+    # the output `sop run` records with activity 6 (its automated part, tag karantina)
+    [output] = [h["sop_output"] for p in json.loads(run.stdout)["plays"] for t in p["tasks"]
+                if t["task"]["name"].endswith(RECORD)
+                for name, h in t["hosts"].items() if name == "mol-website-web"]
+    [line] = [m for m in output["dipindahkan"] if m.startswith(f"{shell} -> ")]
+    assert line.split(" -> ")[1] in {m["quarantined"] for m in moved if m["path"] == shell}
