@@ -61,10 +61,14 @@ description:
   - In the returned diff the values of keys that hold secrets in RouterOS exports made
     with show-sensitive (C(password), C(passphrase), C(secret), C(pre-shared-key),
     C(preshared-key), C(private-key), C(authentication-key), C(auth-key), C(tcp-md5-key),
-    C(management-protection-key), C(static-key) and keys containing them, and a MACsec
-    interface's C(cak)) are replaced by C(********), as Oxidized's C(remove_secret) does, and
-    so are SNMP community names (C(name) in the C(/snmp community) menu, C(trap-community)),
-    which RouterOS shows even in exports that hide secrets; so are, in a line with a URL (a
+    C(management-protection-key), C(static-key), C(enc-key), C(encryption-key), C(psk),
+    C(mtik-key), C(paypal-signature) and keys containing them, a C(pin) or C(sim-pin), and a
+    MACsec interface's C(cak)) are replaced by C(********), as Oxidized's C(remove_secret)
+    does, and so are SNMP community names (C(name) in the C(/snmp community) menu,
+    C(trap-community)), which RouterOS shows even in exports that hide secrets, the keys of
+    the NTP, RIP, IPsec PSK and LoRa server menus, a ZeroTier instance's C(identity) (its
+    private key), container variables' values and the body of a PEM private key; so are,
+    in a line with a URL (a
     DDNS or notification script's C(/tool fetch), which RouterOS shows with secrets hidden
     too), the URL's C(user:password@) and secret-looking query values (C(***)), as the
     records mask them. A changed secret shows as a changed line without its value. The
