@@ -210,6 +210,13 @@ def item(name, content, state=None):
     return {"name": name, "content": content, "state": state}
 
 
+def stored_diff(root, before, after):
+    """The diff the store returns when rb-a's configuration, stored as ``before``,
+    becomes ``after``."""
+    store_mod.store(root, item("rb-a", before), {}, 5, False)
+    return store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+
+
 def test_store_first_unchanged_changed_and_history(tmp_path):
     root = tmp_path / "jaringan"
     first = store_mod.store(root, item("rb-a", "set name=a\n", {"log_cursor": "*3"}), {}, 5, False)
@@ -576,8 +583,7 @@ def test_snmp_community_names_are_masked_in_the_diff(tmp_path):
     after = (before.replace("Old-Public", "New-Public").replace("Comm-0 ", "Comm-9 ")
              .replace("name=Comm-5", "name=Comm-8").replace("set name=rb-a", "set name=rb-b"))
     root = tmp_path / "jaringan"
-    store_mod.store(root, item("rb-a", before), {}, 5, False)
-    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    diff = stored_diff(root, before, after)
     for name in ("Comm-", "Public"):
         assert name not in diff, diff
     assert "+set enabled=yes trap-community=******** trap-version=2\n" in diff
@@ -597,8 +603,7 @@ def test_credentials_in_a_scripts_url_are_masked_in_the_diff(tmp_path):
     before = f"/system scheduler\n{fetch}/system identity\nset name=rb-a\n"
     after = before.replace("keep-result=no", "keep-result=yes").replace("rb-a\n", "rb-b\n")
     root = tmp_path / "jaringan"
-    store_mod.store(root, item("rb-a", before), {}, 5, False)
-    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    diff = stored_diff(root, before, after)
     assert "S3cret-pw" not in diff and "T0ken-9" not in diff, diff
     assert ('+add name=ddns on-event="/tool fetch url=\\"http://***@members.dyndns.org/nic/'
             'update\\?hostname=pa.example&token=***" keep-result=yes" start-time=startup\n'
@@ -614,8 +619,7 @@ def test_a_telegram_bots_token_in_a_scripts_url_is_masked_in_the_diff(tmp_path):
               f'telegram.org/bot{token}/sendMessage\\?chat_id=-100123\\" keep-result=no"\n')
     after = before.replace("keep-result=no", "keep-result=yes")
     root = tmp_path / "jaringan"
-    store_mod.store(root, item("rb-a", before), {}, 5, False)
-    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    diff = stored_diff(root, before, after)
     assert "AAHdqTcv" not in diff, diff
     assert "https://api.telegram.org/bot***/sendMessage" in diff
     assert (root / "rb-a" / "config.txt").read_text() == after
@@ -694,8 +698,7 @@ def test_a_secret_in_a_scripts_source_is_masked_and_the_source_keeps_its_quotes(
               'passphrase=\\"Old Phrase\\"" policy=read\n')
     after = before.replace("Lama", "Baru").replace("Old Phrase", "New Phrase")
     root = tmp_path / "jaringan"
-    store_mod.store(root, item("rb-a", before), {}, 5, False)
-    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    diff = stored_diff(root, before, after)
     assert "sandi" not in diff and "Phrase" not in diff, diff
     assert '+add name=vpn source="/ppp secret set vpn password=********"\n' in diff
     assert ('+add name=wifi source="/interface wifi security set kantor '
@@ -732,8 +735,7 @@ def test_a_key_or_value_that_is_a_secret_in_its_menu_only_is_masked_there(tmp_pa
     after = (before.replace("Old-Pw-1", "New-Pw-2").replace("10.0.0.1", "10.0.0.2")
              .replace("key-id=1", "key-id=2"))
     root = tmp_path / "jaringan"
-    store_mod.store(root, item("rb-a", before), {}, 5, False)
-    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    diff = stored_diff(root, before, after)
     assert "Pw-" not in diff, diff
     assert "+add key=DATABASE_URL name=sipp value=********\n" in diff
     assert "+add code=42 name=ntp value=\"'10.0.0.2'\"\n" in diff
@@ -767,8 +769,7 @@ def test_a_zerotier_identity_is_masked_and_what_is_no_secret_stays_shown(tmp_pat
              .replace("0123456789abcdef", "fedcba9876543210").replace("key-id=1", "key-id=2")
              .replace("ping-timeout=1m", "ping-timeout=2m"))
     root = tmp_path / "jaringan"
-    store_mod.store(root, item("rb-a", before), {}, 5, False)
-    diff = store_mod.store(root, item("rb-a", after), {}, 5, False)["diff"]
+    diff = stored_diff(root, before, after)
     assert "Old" not in diff and "New" not in diff and "8056c2e21c:" not in diff, diff
     assert "+add identity=******** interfaces=all name=zt1 port=9993\n" in diff
     assert "+add instance=zt1 name=zerotier1 network=8056c2e21c000002\n" in diff

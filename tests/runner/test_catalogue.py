@@ -253,36 +253,27 @@ def test_a_ref_names_one_activity(tmp_path: Path, ref: str, expected: str) -> No
     assert str(caught.value) == f"{file}: activities: {expected}"
 
 
+@pytest.mark.parametrize("key", ["automated", "automated_part"])
 @pytest.mark.parametrize("tag", ["always", "never", "all", "tagged", "untagged"])
-def test_an_ansible_special_tag_is_no_activity_tag(tmp_path: Path, tag: str) -> None:
+def test_an_ansible_special_tag_is_no_activity_tag(tmp_path: Path, key: str, tag: str) -> None:
     """`sop run --activity` runs an activity by its tag and the events count a task
     under the activity its tags name: `always` counted every task tagged always (the
     checks, the failed-activities summary) as that activity and ran only them; `all`
-    ran the whole SOP for one activity; `never` ran the tasks meant never to run."""
-    text = VALID.replace("playbook: null", "playbook: playbooks/lab_ping.yml").replace(
-        "manual: Dicatat di buku", f"automated: {tag}"
-    )
+    ran the whole SOP for one activity; `never` ran the tasks meant never to run. A manual
+    activity's automated part is run and counted by its tag in the same way."""
+    if key == "automated":
+        text = VALID.replace("playbook: null", "playbook: playbooks/lab_ping.yml").replace(
+            "manual: Dicatat di buku", f"automated: {tag}"
+        )
+    else:
+        text = VALID.replace(
+            "manual: Dicatat di buku", f"manual: Dicatat di buku\n    automated_part: {tag}"
+        )
     file = _write(tmp_path, text, "local-manual.yml")
     with pytest.raises(SopError) as caught:
         parse_sop(file)
     assert str(caught.value) == (
-        f"{file}: activities/0/automated: {tag!r} is one of Ansible's special tags (all, "
-        "always, never, tagged, untagged), not an activity's own"
-    )
-
-
-@pytest.mark.parametrize("tag", ["always", "never", "all", "tagged", "untagged"])
-def test_an_ansible_special_tag_is_no_automated_part(tmp_path: Path, tag: str) -> None:
-    """A manual activity's automated part is run and counted by its tag as an automated
-    activity is: `always` would count every task tagged always as that activity."""
-    text = VALID.replace(
-        "manual: Dicatat di buku", f"manual: Dicatat di buku\n    automated_part: {tag}"
-    )
-    file = _write(tmp_path, text, "local-manual.yml")
-    with pytest.raises(SopError) as caught:
-        parse_sop(file)
-    assert str(caught.value) == (
-        f"{file}: activities/0/automated_part: {tag!r} is one of Ansible's special tags (all, "
+        f"{file}: activities/0/{key}: {tag!r} is one of Ansible's special tags (all, "
         "always, never, tagged, untagged), not an activity's own"
     )
 
