@@ -97,10 +97,12 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_tree import NotRegularFile, open_once  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
+    TOO_LONG_FOR_TAR,
     ArchiveError,
     Listing,
     ListingTimeout,
     list_archive,
+    shortened,
 )
 
 TIMEOUT = 3600  # seconds a restore may take unless the task says otherwise
@@ -134,7 +136,6 @@ def open_archive(path: str) -> IO[bytes]:
 # than PATH_MAX (4096 bytes) or a part of it longer than NAME_MAX (255). tar makes each
 # name relative to the folder -C opened, so the scratch folder's path never counts.
 TOO_LONG = re.compile(r"tar: (.*): Cannot [^:]*: File name too long")
-SHOWN = 120  # characters shown of the start and of the end of such a name
 
 
 def restore_failure(cause: str) -> str:
@@ -144,12 +145,8 @@ def restore_failure(cause: str) -> str:
     found = TOO_LONG.fullmatch(cause)
     if found is None:
         return f"restore failed: {cause}"
-    name = found.group(1)
-    if len(name) > 2 * SHOWN:
-        name = f"{name[:SHOWN]}...{name[-SHOWN:]} ({len(name)} characters)"
-    return (f"restore failed: tar cannot restore {name}: its name is longer than tar can "
-            "restore (past PATH_MAX, 4096 bytes, or a part past NAME_MAX, 255), here as "
-            "in any restore of this archive with tar")
+    return (f"restore failed: tar cannot restore {shortened(found.group(1))}: its name is "
+            f"{TOO_LONG_FOR_TAR}, here as in any restore of this archive with tar")
 
 
 def extract(archive: IO[bytes], scratch: str, user: pwd.struct_passwd,

@@ -22,6 +22,14 @@ description:
     website_files_backup. tar writes names in the C locale on both sides. A manifest
     that lists no entries fails the verification, as an empty archive proves nothing.
   - >-
+    A name in the archive that no tar can restore (4096 bytes or more, past PATH_MAX, or
+    a part of it past NAME_MAX, 255 bytes: a site's account can nest folders that deep,
+    and tar archives them) leaves the archive verified (status ok: every entry is as its
+    manifest says), but it is not restorable whole: the record's
+    C(unrestorable) counts them, C(first_unrestorable) and the reason name the first,
+    shortened to its start and its end, and the module warns of them (the SOP record's
+    warning). security_restore_files' drill fails on the same name.
+  - >-
     The archive is opened once, and what is listed is what was hashed, read again from
     that same open file: a file put in its place meanwhile is not what is verified. A
     symbolic link is not followed and anything but a regular file (a FIFO, a device) is
@@ -95,7 +103,8 @@ verified:
 verification:
   description: Status (ok, failed, pending; error when the listing was stopped at its
     timeout, or the archive could not be opened or read or is no regular file), reason,
-    method, entries, duration.
+    method, entries, duration; with status ok, unrestorable and first_unrestorable when
+    names in the archive are too long for tar to restore.
   returned: always
   type: dict
 """
@@ -117,6 +126,7 @@ from ansible.module_utils.sop_backup_ledger import backups, read, record_verifie
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_tree import NotRegularFile, open_once  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
+    TOO_LONG_FOR_TAR,
     ArchiveError,
     ListingTimeout,
     archive_listing,
@@ -150,8 +160,16 @@ def check(path: str, manifest: dict[str, Any], recorded_sha256: str,
     if listed.entries != entries or listed.sha256 != manifest.get("listing_sha256"):
         return {"status": "failed", "entries": listed.entries,
                 "reason": f"the archive lists {listed.entries} entries, the manifest {entries} (or other names)"}
-    return {"status": "ok", "entries": listed.entries, "duration": round(time.monotonic() - start, 3),
-            "reason": f"sha256 and all {listed.entries} entries match"}
+    record: dict[str, Any] = {"status": "ok", "entries": listed.entries,
+                              "duration": round(time.monotonic() - start, 3),
+                              "reason": f"sha256 and all {listed.entries} entries match"}
+    if listed.unrestorable:  # archived and listed as written, but no tar restores them
+        record.update(unrestorable=listed.unrestorable,
+                      first_unrestorable=listed.first_unrestorable,
+                      reason=f"{record['reason']}, but {listed.unrestorable} of them have a "
+                             f"name {TOO_LONG_FOR_TAR}, so no restore with tar writes them: "
+                             f"the first {listed.first_unrestorable}")
+    return record
 
 
 def main() -> None:
@@ -216,6 +234,12 @@ def main() -> None:
                             lock_timeout=module.params["lock_timeout"])
     if error:
         module.fail_json(msg=error, verified=False, verification=record)
+    if record.get("unrestorable"):
+        module.warn(f"Backup file situs {os.path.basename(path)} terverifikasi, tetapi "
+                    f"{record['unrestorable']} nama di dalamnya tidak dapat dipulihkan dengan "
+                    "tar (nama 4096 byte atau lebih, PATH_MAX, atau bagian nama lebih dari "
+                    f"255 byte, NAME_MAX), yang pertama {record['first_unrestorable']}: "
+                    "backup ini tidak dapat dipulihkan utuh")
     module.exit_json(changed=True, verified=record["status"] == "ok", verification=record)
 
 

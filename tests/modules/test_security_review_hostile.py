@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from loader import load, run_module
+from loader import load, run_module, warning_lines
 
 ssh = load("security_ssh_audit")
 common = load("sop_security")
@@ -66,6 +66,7 @@ def test_a_disconnect_after_failed_lines_counts_the_connection_once():
 restore = load("security_restore_files")
 backup_files = load("sop_backup_files")
 website_files = load("sop_website_files")
+ledger_module = load("sop_backup_ledger")
 
 
 def archived_site(site, tmp_path) -> tuple[str, dict]:
@@ -154,13 +155,57 @@ def test_a_restore_drill_of_a_file_nested_past_path_max_names_it_in_one_line(tmp
     assert manifest["entries"] == 1 + 1 + 21 + 1  # the root, index.php, the folders, x.php
     record = drilled(path, manifest, timeout=120)
     assert record["status"] == "failed", record
-    # the first name tar cannot make: the first folder past PATH_MAX, "/" taken off
-    first = next(name for name in (deep[1:].rsplit("/", n)[0] for n in range(21, 0, -1))
-                 if len(name) >= 4096)
+    first = past_path_max(deep, 21)[0]
     assert record["reason"] == (
         f"restore failed: tar cannot restore {first[:120]}...{first[-120:]} ({len(first)} "
         "characters): its name is longer than tar can restore (past PATH_MAX, 4096 bytes, "
         "or a part past NAME_MAX, 255), here as in any restore of this archive with tar")
+
+
+def past_path_max(deep: str, folders: int) -> list[str]:
+    """The names no tar can make in the archive of the file ``deep`` below ``folders``
+    folders of the site, in the archive's order, as tar -x names them ("/" taken off):
+    the folders and the file whose name passes PATH_MAX (4096 bytes)."""
+    names = [deep[1:].rsplit("/", n)[0] for n in range(folders, -1, -1)]
+    return [name for name in names if len(name) >= 4096]
+
+
+def test_a_verified_archive_with_a_name_past_path_max_is_not_called_restorable(tmp_path):
+    # The archive the drill above cannot restore: website_archive_verify lists it, finds
+    # every entry as the manifest says, and recorded it verified without a word of the
+    # names no tar can restore. It stays verified (every entry is as written), and the
+    # record, its reason and the SOP's warning name them, shortened as the drill does.
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "index.php").write_text("<?php echo 'PN';\n")
+    deep = plant(site, ["d" * 200] * 21, "x.php", "0123456789")
+    path, manifest = archived_site(site, tmp_path)
+    Path(backup_files.manifest_path(path)).write_text(json.dumps(manifest))
+    ledger = tmp_path / "ledger.jsonl"
+    ledger.write_text(json.dumps({"at": "2026-11-30T01:00:05+07:00", "event": "ingested",
+                                  "name": os.path.basename(path),
+                                  "sha256": manifest["sha256"]}) + "\n")
+    rc, result = run_module("website_archive_verify", tmp_path, {
+        "path": path, "ledger": str(ledger), "os_user": "nobody"})
+    unrestorable = past_path_max(deep, 21)
+    assert 2 <= len(unrestorable) < manifest["entries"]  # the last folders and x.php
+    first = unrestorable[0]
+    shown = f"{first[:120]}...{first[-120:]} ({len(first)} characters)"
+    verification = result["verification"]
+    assert (rc, result["verified"], verification["status"]) == (0, True, "ok"), result
+    assert (verification["unrestorable"], verification["first_unrestorable"]) == (
+        len(unrestorable), shown)
+    assert verification["reason"] == (
+        f"sha256 and all 24 entries match, but {len(unrestorable)} of them have a name "
+        "longer than tar can restore (past PATH_MAX, 4096 bytes, or a part past NAME_MAX, "
+        f"255), so no restore with tar writes them: the first {shown}")
+    assert warning_lines(result) == [
+        f"Backup file situs {os.path.basename(path)} terverifikasi, tetapi "
+        f"{len(unrestorable)} nama di dalamnya tidak dapat dipulihkan dengan tar (nama 4096 "
+        "byte atau lebih, PATH_MAX, atau bagian nama lebih dari 255 byte, NAME_MAX), yang "
+        f"pertama {shown}: backup ini tidak dapat dipulihkan utuh"]
+    recorded = ledger_module.backups(ledger_module.read(str(ledger)))[os.path.basename(path)]
+    assert (recorded["verified"], recorded["verification"]) == (True, verification), recorded
 
 
 def test_a_crafted_archive_restores_nothing_privileged_nor_outside_the_scratch(

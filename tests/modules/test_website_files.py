@@ -7,6 +7,7 @@ import contextlib
 import datetime
 import errno
 import hashlib
+import io
 import json
 import os
 import pwd
@@ -16,6 +17,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import tarfile
 import threading
 import time
 import tracemalloc
@@ -99,7 +101,8 @@ def test_archive_streams_hashes_and_excludes_cache(site, tmp_path):
     assert not any("/cache" in n for n in names)
     assert archived["entries"] == len(names)
     assert archived["listing_sha256"] == listing_digest(names)
-    assert files.archive_listing(writer.final_path) == (len(names), listing_digest(names))
+    assert files.archive_listing(writer.final_path) == files.Listing(len(names),
+                                                                    listing_digest(names))
     assert writer.sha256.hexdigest() == backup_files.sha256_file(writer.final_path)
     assert not os.path.exists(writer.partial_path)
 
@@ -412,7 +415,27 @@ def test_listing_reads_past_an_end_marker_and_never_hangs(site, tmp_path):
         listed = files.archive_listing(str(path))
     names = tar_names(path)
     assert "./shell.php" in names and "./index.php" in names
-    assert listed == (len(names), listing_digest(names))
+    assert listed == files.Listing(len(names), listing_digest(names))
+
+
+def test_the_listing_counts_the_names_no_tar_restores_by_their_bytes(tmp_path):
+    """A name no tar restores (4096 bytes or more, or a part past 255) is counted by the
+    listing in bytes, not in the characters of tar's escapes (\\303\\251 is one byte
+    each): a site's folders of non-ASCII names, listed twice as long as they are, are
+    restorable and not counted; a part of 256 bytes (a crafted archive) is."""
+    accented = "/".join(["\u00e9" * 100] * 20)  # 4019 bytes, 16019 characters listed
+    crafted = io.BytesIO()
+    with tarfile.open(fileobj=crafted, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for name in ("/srv/index.php", f"/srv/{accented}", "/srv/" + "n" * 256):
+            member = tarfile.TarInfo(name)
+            tar.addfile(member, io.BytesIO(b""))
+    path = tmp_path / "website-20261130T010000.tar.zst"
+    path.write_bytes(subprocess.run(["zstd", "-q", "-c"], input=crafted.getvalue(),
+                                    capture_output=True, check=True).stdout)
+    listed = files.archive_listing(str(path), 60)
+    assert len(tar_names(path)[1]) == len("/srv/") + 16019  # tar's escapes
+    assert (listed.entries, listed.unrestorable, listed.first_unrestorable) == (
+        3, 1, "srv/" + "n" * 116 + "..." + "n" * 120 + " (260 characters)")
 
 
 def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
@@ -613,7 +636,7 @@ def test_names_outside_ascii_verify_whatever_the_locale(tmp_path, monkeypatch):
                            pwd.getpwnam("nobody"))
     assert checked["status"] == "ok", checked
     assert checked["entries"] == len(names) == 6
-    assert files.archive_listing(writer.final_path) == (6, listing_digest(names))
+    assert files.archive_listing(writer.final_path) == files.Listing(6, listing_digest(names))
 
 
 def child_uids(commands: tuple[str, ...]) -> list[tuple[str, int, int]]:
@@ -1365,7 +1388,8 @@ def test_a_fifo_and_a_device_in_the_web_root_are_archived_unread_and_verify(tmp_
         names = tar_names(writer.final_path)
         listed = files.archive_listing(writer.final_path, 30)
     assert archived["entries"] == len(names) == kinds
-    assert listed == (kinds, archived["listing_sha256"]) == (kinds, listing_digest(names))
+    assert listed == files.Listing(kinds, archived["listing_sha256"])
+    assert archived["listing_sha256"] == listing_digest(names)
 
 
 def test_files_cut_or_removed_while_tar_reads_the_web_root_still_give_a_backup_that_verifies(
@@ -1398,7 +1422,8 @@ def test_files_cut_or_removed_while_tar_reads_the_web_root_still_give_a_backup_t
     assert str(second / "kept.php") in names
     assert (archived["entries"], archived["listing_sha256"]) == (len(names), listing_digest(names))
     assert any("big.bin: File shrank by" in warning for warning in archived["warnings"])
-    assert files.archive_listing(writer.final_path, 60) == (len(names), listing_digest(names))
+    assert files.archive_listing(writer.final_path, 60) == files.Listing(len(names),
+                                                                        listing_digest(names))
 
 
 def test_a_folder_removed_while_the_web_root_is_searched_for_a_file_is_passed_over(
