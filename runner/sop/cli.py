@@ -44,8 +44,9 @@ EXIT_CODES = """exit codes:
      controller's install held the project longer than `sop run` waits (an hour)
   5  canceled (SIGINT/SIGTERM, or SIGHUP: the terminal that started it closed) or
      interrupted
-  6  internal error (store unavailable, output that could not be written, unexpected
-     exception)
+  6  internal error (store unavailable, output that could not be written: to a full
+     disk, or to a stream closed as sop started, as `>&-`; `2>&-` with nothing written
+     to stderr loses nothing; unexpected exception)
   7  `sop overdue`: at least one SOP is overdue
   8  `sop overdue --notify`: a notification could not be sent (the notification
      config unusable, a delivery failed); the list is shown as without --notify

@@ -6,11 +6,14 @@ the command ends as it would have (a run the hangup canceled is recorded so and 
 a full disk: ENOSPC, EFBIG, EDQUOT, EROFS, ...) goes nowhere too and stops nothing (`sop
 run` runs and records the SOP: the court's evidence is the store, not the output); the
 first such failure is kept for `sop` to report as it ends (lost_output). So is a standard
-stream closed as `sop` started (`sop history >&-`, a cron line's `2>&-`: reopen_closed)."""
+stream closed as `sop` started (`sop history >&-`, a cron line's `2>&-`: reopen_closed),
+once `sop` writes to it: one nothing is written to loses nothing (`sop list 2>&-` exits
+0, as GNU's `ls 2>&-` does; `sop list >&-` exits 6, as `ls >&-` fails)."""
 
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 from contextlib import suppress
@@ -77,26 +80,45 @@ class Output:
 def reopen_closed() -> None:
     """stdout and stderr closed as `sop` starts (`sop history >&-`: Python's sys.stdout is
     None, "internal error: AttributeError(...)"), their file descriptors opened on
-    /dev/null, the first kept as lost ("stdout: closed"): the command runs, `sop run`
-    records the SOP with its real status, and says so as it ends, as for a full disk.
-    Nothing the command opens later (the store, a run's files) takes fd 1 or 2."""
+    /dev/null and sys.stdout, sys.stderr written there (_Closed): the command runs, `sop
+    run` records the SOP with its real status, and only if `sop` wrote to the closed
+    stream does it say so as it ends, as for a full disk ("stdout: closed"). A child
+    process (ansible-playbook) writing to the /dev/null it inherits is not `sop`'s output
+    and loses nothing. Nothing the command opens later (the store, a run's files) takes
+    fd 1 or 2."""
     closed = [fd for fd, name in STANDARD.items() if getattr(sys, name) is None or not _open(fd)]
     if not closed:
         return
-    if not _LOST:
-        _LOST.append(f"{STANDARD[closed[0]]}: closed")
     null = os.open(os.devnull, os.O_WRONLY)  # fd 1 itself when stdout is closed
     try:
         for fd in closed:
             os.dup2(null, fd)
             os.set_inheritable(fd, True)  # as a standard stream is (dup2 onto itself is not)
-            if getattr(sys, STANDARD[fd]) is None:
-                # Open as long as the interpreter runs, as sys.stdout is.
-                stream = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-                setattr(sys, STANDARD[fd], stream)
+            setattr(sys, STANDARD[fd], _Closed(fd))
     finally:
         if null not in closed:
             os.close(null)
+
+
+class _Closed(io.TextIOWrapper):
+    """sys.stdout or sys.stderr for a standard stream closed as `sop` started, its file
+    descriptor on /dev/null: the first text written to it (the consoles, --json records,
+    print, argparse's --help and usage errors, Python's warnings: all write through
+    sys.stdout and sys.stderr) is kept as lost ("stderr: closed") unless an earlier loss
+    is. Open as long as the interpreter runs, as sys.stdout is; what it holds goes to
+    /dev/null, never failing for a character its encoding lacks."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__(
+            open(fd, "wb", closefd=False),  # noqa: SIM115
+            encoding="utf-8",
+            errors="backslashreplace",
+        )
+
+    def write(self, text: str) -> int:
+        if text and not _LOST:
+            _LOST.append(f"{STANDARD[self.fileno()]}: closed")
+        return super().write(text)
 
 
 def _open(fd: int) -> bool:

@@ -636,10 +636,11 @@ def test_a_run_whose_output_cannot_be_written_runs_and_is_recorded(
 def test_a_run_whose_output_is_closed_runs_and_is_recorded(
     sop_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """`sop run ... >&-`, a cron line's `2>&-`: the output closed as `sop` started was
-    "internal error: AttributeError(...)", the SOP never ran. It runs and is recorded as
-    it ended, and one line says the output was lost (stderr closed too: nothing said),
-    exit 6 or the run's own exit code (1: failed)."""
+    """`sop run ... >&-`: the output closed as `sop` started was "internal error:
+    AttributeError(...)", the SOP never ran. It runs and is recorded as it ended, and one
+    line says the output was lost (stderr closed too: nothing said), exit 6 or the run's
+    own exit code (1: failed). A cron line's `2>&-`, nothing written to stderr, loses
+    nothing: a successful run exits 0, not 6."""
     data = Path(sop_env["SOP_DATA_DIR"])
     done = subprocess.run(
         ["sh", "-c", 'exec "$@" >&-', "sh", SOP_BIN, "run", "local-demo", "-i", str(INVENTORY),
@@ -659,6 +660,13 @@ def test_a_run_whose_output_is_closed_runs_and_is_recorded(
     row = _execution(data, 2)
     failed = "localhost: Fail on request: backup gagal (uji)"
     assert (row["status"], row["error"], done.returncode) == ("failed", failed, 1)
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$@" 2>&-', "sh", SOP_BIN, "run", "local-demo", "-i", str(INVENTORY),
+         "--check", "-e", f"demo_dir={tmp_path / 'check'}"],
+        env=sop_env, stdout=subprocess.PIPE, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert _execution(data, 3)["status"] == "successful"
+    assert done.returncode == 0 and "successful" in done.stdout, done.stdout
 
 
 def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
