@@ -90,13 +90,14 @@ TOO_LONG_FOR_TAR = ("longer than tar can restore (past PATH_MAX, 4096 bytes, or 
 
 def shortened(name: str, length: int | None = None) -> str:
     """``name`` as a message shows it: one longer than 2 * SHOWN characters as its start
-    and its end and its length (tar's message quotes a name whole, over 4096 bytes).
+    and its end and its length, in the record's Bahasa (``(4300 karakter)``; tar's
+    message quotes a name whole, over 4096 bytes).
     ``length``: that of the whole name, when ``name`` is already cut to its start and its
     end (as COUNT_AND_HASH writes the first name tar cannot restore)."""
     whole = len(name) if length is None else length
     if whole <= 2 * SHOWN:
         return name
-    return f"{name[:SHOWN]}...{name[-SHOWN:]} ({whole} characters)"
+    return f"{name[:SHOWN]}...{name[-SHOWN:]} ({whole} karakter)"
 
 
 # The names' count and the sha256 of the sorted names (each followed by a newline),

@@ -158,7 +158,7 @@ def test_a_restore_drill_of_a_file_nested_past_path_max_names_it_in_one_line(tmp
     first = past_path_max(deep, 21)[0]
     assert record["reason"] == (
         f"restore failed: tar cannot restore {first[:120]}...{first[-120:]} ({len(first)} "
-        "characters): its name is longer than tar can restore (past PATH_MAX, 4096 bytes, "
+        "karakter): its name is longer than tar can restore (past PATH_MAX, 4096 bytes, "
         "or a part past NAME_MAX, 255), here as in any restore of this archive with tar")
 
 
@@ -190,7 +190,7 @@ def test_a_verified_archive_with_a_name_past_path_max_is_not_called_restorable(t
     unrestorable = past_path_max(deep, 21)
     assert 2 <= len(unrestorable) < manifest["entries"]  # the last folders and x.php
     first = unrestorable[0]
-    shown = f"{first[:120]}...{first[-120:]} ({len(first)} characters)"
+    shown = f"{first[:120]}...{first[-120:]} ({len(first)} karakter)"
     verification = result["verification"]
     assert (rc, result["verified"], verification["status"]) == (0, True, "ok"), result
     assert (verification["unrestorable"], verification["first_unrestorable"]) == (

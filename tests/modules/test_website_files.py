@@ -435,7 +435,7 @@ def test_the_listing_counts_the_names_no_tar_restores_by_their_bytes(tmp_path):
     listed = files.archive_listing(str(path), 60)
     assert len(tar_names(path)[1]) == len("/srv/") + 16019  # tar's escapes
     assert (listed.entries, listed.unrestorable, listed.first_unrestorable) == (
-        3, 1, "srv/" + "n" * 116 + "..." + "n" * 120 + " (260 characters)")
+        3, 1, "srv/" + "n" * 116 + "..." + "n" * 120 + " (260 karakter)")
 
 
 def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
