@@ -28,7 +28,8 @@ description:
     manifest says), but it is not restorable whole: the record's
     C(unrestorable) counts them, C(first_unrestorable) and the reason name the first,
     shortened to its start and its end, and the module warns of them (the SOP record's
-    warning). security_restore_files' drill fails on the same name.
+    warning, worded as website_files_backup's, which warns of them when it writes the
+    archive). security_restore_files' drill fails on the same name.
   - >-
     The archive is opened once, and what is listed is what was hashed, read again from
     that same open file: a file put in its place meanwhile is not what is verified. A
@@ -130,6 +131,7 @@ from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
     ListingTimeout,
     archive_listing,
+    unrestorable_warning,
 )
 
 
@@ -235,11 +237,8 @@ def main() -> None:
     if error:
         module.fail_json(msg=error, verified=False, verification=record)
     if record.get("unrestorable"):
-        module.warn(f"Backup file situs {os.path.basename(path)} terverifikasi, tetapi "
-                    f"{record['unrestorable']} nama di dalamnya tidak dapat dipulihkan dengan "
-                    "tar (nama 4096 byte atau lebih, PATH_MAX, atau bagian nama lebih dari "
-                    f"255 byte, NAME_MAX), yang pertama {record['first_unrestorable']}: "
-                    "backup ini tidak dapat dipulihkan utuh")
+        module.warn(unrestorable_warning(os.path.basename(path), "terverifikasi",
+                                         record["unrestorable"], record["first_unrestorable"]))
     module.exit_json(changed=True, verified=record["status"] == "ok", verification=record)
 
 

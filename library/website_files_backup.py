@@ -47,6 +47,14 @@ description:
     fs.protected_hardlinks=1) and a file in C(/etc/sysctl.d) to keep it, and returns
     RV(hard_links_protected) false. The manifest records it too (C(hard_links_protected)),
     so that an empty C(hard_links_excluded) says whether the links were looked for.
+  - >-
+    A name archived that no tar can restore (4096 bytes or more, past PATH_MAX, or a part
+    of it past NAME_MAX, 255 bytes: a site's account can nest folders that deep, and tar
+    archives them) is counted as tar lists it, by the same count as website_archive_verify's
+    on the backup computer: the backup is made (every entry is as tar wrote it), but it
+    cannot be restored whole. RV(unrestorable) counts them, RV(first_unrestorable) names
+    the first, shortened to its start and its end, and the module warns of them (the SOP
+    record's warning, worded as the verification's), at backup time.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -209,6 +217,17 @@ duration:
   description: Seconds taken.
   returned: when a backup was made
   type: float
+unrestorable:
+  description: The names archived that no tar can restore (4096 bytes or more, or a part
+    past 255 bytes; see the description), counted as website_archive_verify counts them.
+  returned: when a backup was made that archived such names
+  type: int
+first_unrestorable:
+  description: The first name archived that no tar can restore (RV(unrestorable)), as
+    tar lists it without its leading C(/); one longer than 240 characters shortened to its
+    first and last 120 and its length, as in C(<start>...<end> (4200 karakter)).
+  returned: when a backup was made that archived such names
+  type: str
 warnings_tar:
   description:
     - The last (at most 5) warnings tar gave while archiving (a file that shrank as it
@@ -249,6 +268,7 @@ from ansible.module_utils.sop_pathwalk import TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
     ArchiveError,
+    unrestorable_warning,
     write_archive,
 )
 
@@ -596,6 +616,9 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         raise
     result = existing(path)
     result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"])
+    if archived["unrestorable"]:  # archived as they are, but no tar restores them
+        result.update(unrestorable=archived["unrestorable"],
+                      first_unrestorable=archived["first_unrestorable"])
     return result
 
 
@@ -666,6 +689,9 @@ def main() -> None:
                     "leave such links out. Turn it on: sysctl fs.protected_hardlinks=1, kept in "
                     "/etc/sysctl.d (a line fs.protected_hardlinks = 1 in "
                     "/etc/sysctl.d/60-protected-hardlinks.conf)")
+    if result.get("unrestorable"):
+        module.warn(unrestorable_warning(os.path.basename(result["path"]), "dibuat",
+                                         result["unrestorable"], result["first_unrestorable"]))
     left_out = result["hard_links_excluded"]
     said = (f"; {len(left_out)} berkas bertautan keras ke luar folder situs tidak diarsipkan: "
             f"{', '.join(left_out)}") if left_out else ""

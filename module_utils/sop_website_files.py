@@ -100,6 +100,17 @@ def shortened(name: str, length: int | None = None) -> str:
     return f"{name[:SHOWN]}...{name[-SHOWN:]} ({whole} karakter)"
 
 
+def unrestorable_warning(archive: str, done: str, count: int, first: str) -> str:
+    """The SOP record's warning (Bahasa) of the backup ``archive`` (its file name), ``done``
+    (dibuat, terverifikasi), whose archive holds ``count`` names no tar restores
+    (TOO_LONG_FOR_TAR), ``first`` the first of them, shortened: the backup's and the
+    verification's, worded alike."""
+    return (f"Backup file situs {archive} {done}, tetapi {count} nama di dalamnya tidak dapat "
+            "dipulihkan dengan tar (nama 4096 byte atau lebih, PATH_MAX, atau bagian nama "
+            f"lebih dari 255 byte, NAME_MAX), yang pertama {first}: backup ini tidak dapat "
+            "dipulihkan utuh")
+
+
 # The names' count and the sha256 of the sorted names (each followed by a newline),
 # computed by the pipeline's last process on both sides: the names of a crafted archive
 # (millions of entries) fill that process, which on the backup computer runs like zstd and
@@ -112,8 +123,9 @@ def shortened(name: str, length: int | None = None) -> str:
 # takes off nor a folder's trailing one, as tar names it when it cannot make it; a name of
 # at most 255 characters, or a part of it, is never one: tar's escapes only lengthen it)
 # and writes the first, cut to its start and its end (shortened), after its length:
-# "<entries> <sha256> <count>[ <length> <name>]". The verification warns of them (a
-# restore with tar fails on each). 1 000 000 names of 327 characters: 2.4 s, was 1.3 s.
+# "<entries> <sha256> <count>[ <length> <name>]". The backup and the verification warn of
+# them (unrestorable_warning: a restore with tar fails on each). 1 000 000 names of 327
+# characters: 2.4 s, was 1.3 s.
 COUNT_AND_HASH = (
     "import hashlib, re, sys\n"
     "lines = sys.stdin.buffer.read().decode('utf-8', 'surrogateescape').splitlines()\n"
@@ -193,8 +205,10 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
                   level: int, stall_seconds: int = 0, *,
                   rename: dict[str, str] | None = None,
                   skip: list[str] | None = None) -> dict[str, Any]:
-    """Stream the archive of ``paths`` into ``writer``; entries, listing hash, warnings.
-    ``rename``: operands stored under another name, ``skip``: names left out (tar_argv).
+    """Stream the archive of ``paths`` into ``writer``; entries, listing hash, tar's
+    warnings, and the names no tar restores (TOO_LONG_FOR_TAR: their count and the first,
+    shortened), counted as the verification counts them. ``rename``: operands stored
+    under another name, ``skip``: names left out (tar_argv).
 
     tar's verbose listing (every entry's name, on its stderr) goes straight into the
     Python that counts and hashes the names (COUNT_AND_HASH, as on the backup computer,
@@ -274,7 +288,9 @@ def write_archive(paths: list[str], exclude: list[str], writer: HashingWriter,
         cause = (errors[0] if errors else zstd_err.decode(errors="replace").strip()) or "unknown"
         raise ArchiveError(f"tar/zstd failed (tar {tar_rc}, zstd {zstd_rc}): {cause}")
     listed = counter_answer(out)
-    return {"entries": listed.entries, "listing_sha256": listed.sha256, "warnings": errors[-5:]}
+    return {"entries": listed.entries, "listing_sha256": listed.sha256, "warnings": errors[-5:],
+            "unrestorable": listed.unrestorable,
+            "first_unrestorable": listed.first_unrestorable}
 
 
 def _left(deadline: float | None) -> float | None:

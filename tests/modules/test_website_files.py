@@ -438,6 +438,44 @@ def test_the_listing_counts_the_names_no_tar_restores_by_their_bytes(tmp_path):
         3, 1, "srv/" + "n" * 116 + "..." + "n" * 120 + " (260 karakter)")
 
 
+def test_a_backup_of_names_no_tar_restores_warns_of_them_as_the_verification_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The site's account nests a file past PATH_MAX (21 folders of 200 bytes; a part of
+    300 bytes, the other name no tar restores, no Linux file system here makes: NAME_MAX
+    is 255). tar archives it, but no tar restores it, and the backup said nothing: the
+    admin first heard of it from the verification on the backup computer. The backup
+    counts those names as the verification does, returns how many and the first,
+    shortened, and warns in the verification's words."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.php").write_text("<?php")
+    deepest = nested(site, 21, "d" * 200)
+    try:
+        (deepest / "x.php").write_text("<?php")
+    finally:
+        os.close(int(deepest.name))
+    result = run_backup(monkeypatch, capsys, tmp_path,
+                        {"paths": [str(site)], "dest": str(tmp_path / "backups")}, b"1\n")
+    # as tar -x names them ("/" taken off): the deepest folders and x.php
+    folders = ["/".join([str(site)[1:], *["d" * 200] * depth]) for depth in range(1, 22)]
+    too_long = [name for name in [*folders, folders[-1] + "/x.php"] if len(name) >= 4096]
+    assert 2 <= len(too_long) < result["entries"] == 1 + 1 + 21 + 1, result
+    first = too_long[0]
+    shown = f"{first[:120]}...{first[-120:]} ({len(first)} karakter)"
+    assert (result["unrestorable"], result["first_unrestorable"]) == (len(too_long), shown)
+    assert warning_lines(result) == [
+        f"Backup file situs {Path(result['path']).name} dibuat, tetapi {len(too_long)} nama "
+        "di dalamnya tidak dapat dipulihkan dengan tar (nama 4096 byte atau lebih, PATH_MAX, "
+        "atau bagian nama lebih dari 255 byte, NAME_MAX), yang pertama "
+        f"{shown}: backup ini tidak dapat dipulihkan utuh"]
+    manifest = json.loads(Path(result["manifest"]).read_text())
+    checked = verify.check(result["path"], manifest, result["sha256"], 60,
+                           pwd.getpwnam("nobody"))
+    assert (checked["status"], checked["unrestorable"], checked["first_unrestorable"]) == (
+        "ok", len(too_long), shown)
+
+
 def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
     shell = site / "wp-content" / "uploads" / "x.php"
     shell.write_text("<?php eval(base64_decode($_POST['c']));")
