@@ -283,6 +283,17 @@ def test_the_record_says_whether_hard_links_were_looked_for(
     made = {"changed": changed, "path": "/var/backups/website/website-20261206T200000.tar.zst",
             "entries": 2, "hard_links_excluded": [], "hard_links_protected": protected,
             "manifest_sha256": "0" * 64}
+    warning, record = after_the_backup(tmp_path, made, names)
+    assert record["sop_output"]["files"] == {
+        "path": made["path"], "entries": 2, "hard_links_excluded": [],
+        "hard_links_protected": protected}
+    assert bool(warning.get("warnings")) is warned and warning.get("skipped", False) is not warned
+
+
+def after_the_backup(tmp_path: pathlib.Path, made: dict[str, Any],
+                     names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The results of activity 2's tasks whose names begin with one of ``names``, run by
+    Ansible with website_files_backup's result ``made``."""
     play = [{"hosts": "localhost", "gather_facts": False,
              "vars": {"website__backup_files": made, "website_backup_host": "backup",
                       "website_backup_remote_dir": "/srv/backup/website"},
@@ -293,9 +304,22 @@ def test_the_record_says_whether_hard_links_were_looked_for(
     proc = subprocess.run([*LOCAL_PLAYBOOK, str(tmp_path / "play.yml")], capture_output=True,
                           text=True, check=False, env=env, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    warning, record = (task["hosts"]["localhost"]
-                       for task in json.loads(proc.stdout)["plays"][0]["tasks"])
+    return [task["hosts"]["localhost"] for task in json.loads(proc.stdout)["plays"][0]["tasks"]]
+
+
+def test_the_record_says_how_many_names_of_the_backup_no_tar_restores(
+        tmp_path: pathlib.Path) -> None:
+    """website_files_backup warns itself of the names it archived that no tar can restore
+    (its module warning, which the record keeps); the record's line says how many, and
+    its output keeps their count and the first, as the module returned them."""
+    first = "srv/" + "d" * 116 + "..." + "d" * 114 + "/x.php (4300 karakter)"
+    made = {"changed": True, "path": "/var/backups/website/website-20261206T200000.tar.zst",
+            "entries": 24, "hard_links_excluded": [], "hard_links_protected": True,
+            "warnings_tar": [], "unrestorable": 2, "first_unrestorable": first,
+            "manifest_sha256": "0" * 64}
+    [record] = after_the_backup(tmp_path, made, ("Record the site's backup",))
+    assert record["msg"] == ("Backup website: website-20261206T200000.tar.zst (24 entri, 2 "
+                             "nama tidak dapat dipulihkan dengan tar), terverifikasi di backup.")
     assert record["sop_output"]["files"] == {
-        "path": made["path"], "entries": 2, "hard_links_excluded": [],
-        "hard_links_protected": protected}
-    assert bool(warning.get("warnings")) is warned and warning.get("skipped", False) is not warned
+        "path": made["path"], "entries": 24, "warnings_tar": [], "hard_links_excluded": [],
+        "hard_links_protected": True, "unrestorable": 2, "first_unrestorable": first}
