@@ -188,7 +188,8 @@ ROTATED = re.compile(r"(?:(?<=[^\d.])\.[1-9]\d{0,3}|-\d{8}(?:\d{2})?)(?:\.(?:gz|
 
 def unit_state(module: AnsibleModule, systemctl: str | None, name: str) -> dict[str, str] | None:
     """The unit's own name (Id: mariadb.service for its alias mysql), ActiveState and
-    UnitFileState of a loaded unit, asked of ``systemctl`` (its path); active '?' with the
+    UnitFileState of a loaded or masked unit (a masked one's LoadState is masked, and it
+    may still be failed), asked of ``systemctl`` (its path); active '?' with the
     reason when systemctl did not answer in time (a hung systemd) or failed (no systemd as
     PID 1), or is not there (None; run_command's bare 'Error executing command.'
     otherwise): not a unit missing."""
@@ -202,7 +203,7 @@ def unit_state(module: AnsibleModule, systemctl: str | None, name: str) -> dict[
                 "error": timed_out(argv, "systemctl") if rc is None
                 else f"systemctl: {first_line(err, rc)}"}
     props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
-    if props.get("LoadState") != "loaded":
+    if props.get("LoadState") not in ("loaded", "masked"):
         return None
     return {"unit": props.get("Id", f"{name}.service"), "active": props.get("ActiveState", "?"),
             "enabled": props.get("UnitFileState", "?")}

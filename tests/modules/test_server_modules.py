@@ -2099,8 +2099,11 @@ class SystemdModule:
         if argv[1] == "restart":
             self.states[unit] = "active"
             return 0, "", ""
-        return 0, (f"LoadState=loaded\nActiveState={self.states[unit]}\n"
-                   f"UnitFileState={self.unit_files.get(unit, 'enabled')}\n"), ""
+        unit_file = self.unit_files.get(unit, "enabled")
+        # systemd's LoadState of a masked unit (its file linked to /dev/null) is masked
+        load = "masked" if unit_file == "masked" else "loaded"
+        return 0, (f"LoadState={load}\nActiveState={self.states[unit]}\n"
+                   f"UnitFileState={unit_file}\n"), ""
 
     def warn(self, text):
         self.warnings.append(text)
@@ -2133,7 +2136,8 @@ def test_a_failed_unit_not_enabled_is_named_not_restarted():
     """A failed unit an administrator disabled or masked was left alone without a word:
     the incident record said nothing restarted and nothing skipped, the database still
     down. It is still not restarted (turning it back on is the administrator's call),
-    and named with its state; a stopped unit not enabled is a server's normal state."""
+    and named with its state; a stopped unit not enabled is a server's normal state.
+    A masked unit's LoadState is masked, not loaded: it was left out as no unit at all."""
     module = SystemdModule({"mariadb": "failed", "apache2": "inactive", "nginx": "failed",
                             "mysql": "failed"},
                            unit_files={"mariadb": "disabled", "apache2": "disabled",
