@@ -143,7 +143,11 @@ options:
     elements: str
     default: [mariadb, mysql, nginx, apache2]
   full_percent:
-    description: Space or inode use (percent) that counts as full.
+    description:
+      - Space or inode use (percent) that counts as full.
+      - >-
+        1 up to 100, else the module fails with one line naming it and C(setting)
+        C(full_percent).
     type: int
     default: 97
   min_free_mb:
@@ -163,7 +167,11 @@ options:
     elements: str
     default: []
   load_per_cpu:
-    description: A 5-minute load above this per CPU counts as overloaded.
+    description:
+      - A 5-minute load above this per CPU counts as overloaded.
+      - >-
+        More than 0, else the module fails with one line naming it and C(setting)
+        C(load_per_cpu).
     type: float
     default: 2.0
   log_lines:
@@ -242,7 +250,7 @@ from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
 from ansible.module_utils.sop_mariadb import MAX_PING_LINE, ping_failure  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
-from ansible.module_utils.sop_options import duration_error  # noqa: E402
+from ansible.module_utils.sop_options import duration_error, range_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
@@ -1168,6 +1176,14 @@ def main() -> None:
     if module.params["log_lines"] < 1:  # lines[-0:] is every line
         module.fail_json(msg=f"log_lines: must be 1 or more, not {module.params['log_lines']}",
                          setting="log_lines")
+    # full_percent 0 named every file system full, above 100 none; a load_per_cpu of 0
+    # or less named every host overloaded (NaN none)
+    bad_full = range_error(module.params, "full_percent", unit="percent", most=100)
+    if bad_full:
+        module.fail_json(**bad_full)
+    if not module.params["load_per_cpu"] > 0:
+        module.fail_json(msg="load_per_cpu: must be a positive number, not "
+                         f"{module.params['load_per_cpu']:g}", setting="load_per_cpu")
     problem = services_problem(module.params["services"])
     if problem:
         module.fail_json(msg=problem, setting="services")

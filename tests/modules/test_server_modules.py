@@ -1299,6 +1299,23 @@ def test_hours_and_log_lines_out_of_bounds_are_refused(tmp_path, option, value, 
     assert result["setting"] == option
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    ("full_percent", 0, "must be a positive number of percent, not 0"),
+    ("full_percent", -5, "must be a positive number of percent, not -5"),
+    ("full_percent", 970, "must be at most 100 percent, not 970"),
+    ("load_per_cpu", 0, "must be a positive number, not 0"),
+    ("load_per_cpu", -2.5, "must be a positive number, not -2.5"),
+    ("load_per_cpu", "nan", "must be a positive number, not nan")])
+def test_thresholds_that_judge_nothing_rightly_are_refused(tmp_path, option, value, said):
+    """full_percent 0 named every file system full ('Disk penuh: / terpakai 24,7%') and
+    every inode table spent, above 100 no full disk at all; a load_per_cpu of 0 or less
+    named every host overloaded, NaN none."""
+    rc, result = run_module("server_diagnose", tmp_path, {option: value})
+    assert rc == 1
+    assert result["msg"] == f"{option}: {said}"
+    assert result["setting"] == option
+
+
 @pytest.mark.parametrize(("hours", "said"), [
     # taken before: every backup younger than it, fresh, a backup stopped for years hidden
     (1e12, "must be at most 87600 hours (ten years), not 1e+12"),
