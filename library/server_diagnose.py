@@ -1190,7 +1190,7 @@ def main() -> None:
     bad = unusable_peers(module.params["peers"])
     if bad:
         module.fail_json(msg="peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: "
-                         + ", ".join(bad))
+                         + ", ".join(bad), setting="peers")
     bundle = Collector(module).collect()
     found = causes(bundle, module.params["full_percent"], module.params["min_free_mb"],
                    module.params["load_per_cpu"])

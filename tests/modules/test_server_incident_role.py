@@ -10,6 +10,7 @@ import pathlib
 import subprocess
 from typing import Any
 
+import pytest
 from loader import LOCAL_PLAYBOOK
 
 ROOT = pathlib.Path(__file__).parents[2]
@@ -23,10 +24,11 @@ PLAY = """
 """
 
 
-def incident(tmp_path: pathlib.Path, path: str | None = None,
+def incident(tmp_path: pathlib.Path, path: str | None = None, inventory: str | None = None,
              **variables: Any) -> tuple[int, list[dict[str, Any]], str]:
     """The role's activity with ``variables``, in check mode (the tools found on ``path``
-    first, when given): its exit status, the results it printed (-v) and its output."""
+    first, when given; the hosts of the YAML ``inventory`` too): its exit status, the
+    results it printed (-v) and its output."""
     play, extra = tmp_path / "play.yml", tmp_path / "vars.json"
     play.write_text(PLAY, encoding="utf-8")
     extra.write_text(json.dumps({"server_incident_bundle_dir": str(tmp_path / "incidents"),
@@ -36,7 +38,12 @@ def incident(tmp_path: pathlib.Path, path: str | None = None,
                ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
     if path:
         env["PATH"] = f"{path}:{env['PATH']}"
-    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "-v", "-e", f"@{extra}", str(play)],
+    hosts = []
+    if inventory:
+        (tmp_path / "hosts.yml").write_text(inventory, encoding="utf-8")
+        hosts = ["-i", str(tmp_path / "hosts.yml")]
+    proc = subprocess.run([*LOCAL_PLAYBOOK, *hosts, "--check", "-v", "-e", f"@{extra}",
+                           str(play)],
                           capture_output=True, text=True, check=False, env=env, timeout=600)
     results = [json.loads(line.split(" => ", 1)[1]) for line in proc.stdout.splitlines()
                if line.startswith(("ok: [localhost] => {", "fatal: [localhost]: FAILED! => {"))]
@@ -63,6 +70,34 @@ def test_a_failed_remediation_is_recorded_with_the_diagnosis(tmp_path: pathlib.P
     assert isinstance(record["penyebab"], list)
     assert pathlib.Path(record["bundel"]).parent == tmp_path / "incidents"
     assert results[-1]["msg"] == cause  # the run's failure: the remediation's own cause
+
+
+@pytest.mark.parametrize(("variables", "cause"), [
+    ({"server_incident_hours": 0},
+     "server_incident_hours: must be a positive number of hours, not 0"),
+    ({"server_incident_services": ["php*-fpm"]},
+     "server_incident_services not NAME or NAME@INSTANCE of a service unit (systemd's "
+     "characters, without .service, no pattern, no leading '-'): php*-fpm"),
+    ({"server_incident_peers": ["web:ssh"]},
+     "server_incident_peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: web:ssh")])
+def test_a_setting_the_diagnosis_refuses_is_named_by_the_role_variable(
+        tmp_path: pathlib.Path, variables: dict[str, Any], cause: str) -> None:
+    """The diagnosis's refusal named the module's option ('hours: must be ...'), which no
+    inventory sets: named by the role's variable, as a remediation's refusal is."""
+    rc, results, output = incident(tmp_path, **variables)
+    assert rc == 2, output
+    assert results[-1]["msg"] == f"pengaturan salah: {cause}"
+
+
+def test_a_court_hosts_address_the_diagnosis_refuses_is_named_as_such(
+        tmp_path: pathlib.Path) -> None:
+    """Without server_incident_peers the peers are the court hosts' sop_lan_address: a
+    wrong one was named as server_incident_peers, a variable the court never set."""
+    inventory = "sipp_servers:\n  hosts:\n    web1:\n      sop_lan_address: 10.0.0.5/24\n"
+    rc, results, output = incident(tmp_path, inventory=inventory)
+    assert rc == 2, output
+    assert results[-1]["msg"] == ("pengaturan salah: sop_lan_address not HOST, HOST:PORT, "
+                                  "an IPv6 address or [IPv6]:PORT: 10.0.0.5/24")
 
 
 def test_a_remediation_that_succeeds_is_recorded_as_before(tmp_path: pathlib.Path) -> None:
