@@ -199,7 +199,7 @@ causes:
   returned: success
   type: list
   elements: str
-  sample: ["Disk penuh: /srv/sipp-data terpakai 100,0% (sisa 0 MB)", "MariaDB berhenti (mariadb: inactive/dead)"]
+  sample: ["Disk penuh: /srv/sipp-data terpakai 100,0% (sisa 0 MB)", "MariaDB berhenti (mariadb: inactive/dead, result success)"]
 summary:
   description: One line naming the likely cause.
   returned: success

@@ -984,6 +984,9 @@ def test_causes_named_most_serious_first():
         "Kehabisan memori: 1 pembunuhan OOM: kernel mariadbd pid 123",
         "Beban sangat tinggi: 9,5 untuk 2 CPU",
         "Server lain tidak terjangkau: backup"]
+    # the documented sample is what the module returns (it named a service's state
+    # without its result)
+    assert yaml.safe_load(diagnose.RETURN)["causes"]["sample"] == causes[:2]
 
 
 def test_a_failed_unit_is_named_once_and_a_disabled_one_too():
