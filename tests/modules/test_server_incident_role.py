@@ -111,6 +111,18 @@ def test_a_remediation_that_succeeds_is_recorded_as_before(tmp_path: pathlib.Pat
     assert record["tindakan"][0]["uji_coba"] is True
 
 
+@pytest.mark.parametrize("given", ["clean_package_cache",
+                                   "clean_package_cache,remove_rotated_logs"])
+def test_remediations_given_as_key_value_are_run(tmp_path: pathlib.Path, given: str) -> None:
+    """`-e server_incident_remediate=clean_package_cache`, as key=value gives it, a string:
+    argument_specs took it as the list it converts it to, then the loop failed with
+    Ansible's "The `loop` value must resolve to a 'list', not 'str'"."""
+    rc, results, output = incident(tmp_path, server_incident_remediate=given)
+    assert rc == 0, output
+    record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
+    assert [a["tindakan"] for a in record["tindakan"]] == given.split(",")
+
+
 def test_a_dry_run_says_nothing_was_done(tmp_path: pathlib.Path) -> None:
     """In check mode the diagnosis 'after' the remediation read the unchanged server, and
     the record's message said "sesudah tindakan restart_service: PHP-FPM php8.2-fpm tidak
