@@ -4,13 +4,16 @@ task on localhost: nothing on this machine is changed)."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,10 +21,18 @@ ROLE = REPO / "roles" / "sop_controller"
 ANSIBLE_BIN = Path(sys.executable).parent
 
 
+def _tasks(tasks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Each of `tasks` and of their blocks, rescues and always sections."""
+    for task in tasks:
+        yield task
+        for section in ("block", "rescue", "always"):
+            yield from _tasks(task.get(section, []))
+
+
 def _task(tasks_file: str, name: str) -> dict[str, Any]:
-    """The task called `name` in the role's tasks/`tasks_file`."""
+    """The task called `name` in the role's tasks/`tasks_file` (in a block too)."""
     tasks = yaml.safe_load((ROLE / "tasks" / tasks_file).read_text(encoding="utf-8"))
-    found: list[dict[str, Any]] = [task for task in tasks if task.get("name") == name]
+    found: list[dict[str, Any]] = [task for task in _tasks(tasks) if task.get("name") == name]
     assert len(found) == 1, f"{tasks_file}: no single task {name!r}"
     return found[0]
 
@@ -97,3 +108,34 @@ def test_a_notify_timeout_given_as_text_is_written_as_a_number(tmp_path: Path) -
                  "sop_controller_notify_timeout: '120'\n")
     text = _rendered(tmp_path, task["ansible.builtin.copy"]["content"], variables)
     assert yaml.safe_load(text) == {"urls": ["json://monitor.example/hook"], "timeout": 120}
+
+
+@pytest.mark.parametrize(
+    "project", ["/opt/court-it-sop", "/opt/court-it-sop/", "/opt/court-it-sop//"]
+)
+def test_a_project_directory_with_a_trailing_slash_is_replaced_from_beside_it(
+    tmp_path: Path, project: str
+) -> None:
+    """`sop_controller_dir: /opt/court-it-sop/` (a trailing slash, as a shell completes a
+    directory) put the fresh copy inside the project (the path's dirname is the project
+    itself, its basename empty: `/opt/court-it-sop/..XXXX.new`), which the copy's rsync
+    --delete then deleted while copying from it; and the venv inside the project was
+    excluded from that copy as `//.venv`, which rsync matches to nothing, so --delete
+    removed the venv in use (and the venv's path, `/opt/court-it-sop//.venv`, never
+    matched the one `readlink -f` reads, so each run switched it again). The fresh copy
+    is beside the project and the venv is `/opt/court-it-sop/.venv`, excluded as
+    `/.venv`, however many slashes end the path."""
+    fresh = _task("project.yml", "A fresh directory beside the project")["ansible.builtin.tempfile"]
+    copy = _task("project.yml",
+                 "Copy it over the project and switch to its venv, while no SOP runs")  # fmt: skip
+    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text(encoding="utf-8"))
+    variables = yaml.safe_dump({
+        "sop_controller_dir": project,
+        "sop_controller_venv": defaults["sop_controller_venv"],
+        "fresh_path": fresh["path"],
+        "fresh_prefix": fresh["prefix"],
+        "venv_inside": copy["vars"]["sop_controller__venv_inside"],
+    })  # fmt: skip
+    expression = "[fresh_path, fresh_prefix, sop_controller_venv, venv_inside] | to_json"
+    text = _rendered(tmp_path, expression, variables)
+    assert json.loads(text) == ["/opt", ".court-it-sop.", "/opt/court-it-sop/.venv", ".venv"]
