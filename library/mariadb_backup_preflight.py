@@ -27,6 +27,7 @@ from ansible.module_utils.sop_mariadb import (
     table_listing_sql,
     why_not_mydumper,
 )
+from ansible.module_utils.sop_options import range_error
 
 DOCUMENTATION = r"""
 ---
@@ -40,8 +41,8 @@ description:
     least that estimate times O(margin) free.
   - Fails with one clear line when the database is unreachable, the login is refused,
     the database has no tables (a wrong database name, refused as M(mariadb_backup)
-    refuses it), the space is short, O(engine=mydumper) cannot dump its tables or
-    O(login_password) is part of O(database) or O(dest) (Ansible hides it wherever it
+    refuses it), the space is short, O(margin) is 0 or less, O(engine=mydumper) cannot
+    dump its tables or O(login_password) is part of O(database) or O(dest) (Ansible hides it wherever it
     appears in a result, so the backup's returned paths would not exist). Changes nothing.
 version_added: "1.0.0"
 author: Court IT SOP maintainers
@@ -72,7 +73,13 @@ options:
     choices: [zstd, gzip]
     default: zstd
   margin:
-    description: Safety factor applied to the estimate.
+    description:
+      - Safety factor applied to the estimate.
+      - >-
+        Above 0 and at most 100, else the module fails with C(setting) C(margin) before
+        the database is asked: 0 or less required no free space at all, so every
+        free-space check passed, the backup computer's too (they compare with
+        C(required_bytes)).
     type: float
     default: 1.5
 attributes:
@@ -115,6 +122,11 @@ free_bytes:
 """
 
 
+# The largest margin: a hundred times the estimate is room no backup needs (a slip of the
+# decimal point); an infinite one raised OverflowError, a traceback.
+MAX_MARGIN = 100
+
+
 def existing_parent(path: str) -> str:
     while not os.path.isdir(path):
         path = os.path.dirname(path.rstrip("/")) or "/"
@@ -135,6 +147,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    refused = range_error(p, "margin", unit="times the estimated backup size", most=MAX_MARGIN)
+    if refused:
+        module.fail_json(**refused)
     problem = database_name_problem(p["database"]) or password_shown_masked(
         p["login_password"], {"database name": p["database"], "backup directory": p["dest"]})
     if problem:

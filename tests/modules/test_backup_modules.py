@@ -212,6 +212,24 @@ def test_the_preflight_refuses_the_same_database_names(tmp_path, database: str,
     assert (code, result["msg"]) == (1, msg)
 
 
+@pytest.mark.parametrize(("margin", "msg"), [
+    (0, "must be a positive number of times the estimated backup size, not 0"),
+    (-1, "must be a positive number of times the estimated backup size, not -1"),
+    ("nan", "must be a positive number of times the estimated backup size, not nan"),
+    ("inf", "must be a positive number of times the estimated backup size, not inf"),
+    (101, "must be at most 100 times the estimated backup size, not 101")])
+def test_the_preflight_refuses_a_margin_that_turns_its_space_checks_off(
+        tmp_path, margin: float | str, msg: str) -> None:
+    """A margin of 0 or less required no free space: -e sipp_backup_space_margin=-1 passed
+    the SIPP server's check and the backup computer's (they compare with required_bytes);
+    an infinite one raised OverflowError. Refused in one line naming it, before the
+    database is asked (nothing listens on port 9)."""
+    code, result = run_module("mariadb_backup_preflight", tmp_path, {
+        "database": "sipp", "dest": str(tmp_path / "backups"), "margin": margin,
+        "login_host": "127.0.0.1", "login_port": 9})
+    assert (code, result["msg"], result["setting"]) == (1, f"margin: {msg}", "margin")
+
+
 @pytest.mark.parametrize(("name", "snapshot"), [
     ("metadata.partial", False), ("metadata.header", False), ("metadata", False),
     ("metadata-schema-create.sql", True), ("metadata.partial-schema.sql", True),
