@@ -3,7 +3,8 @@
 `sop.cli.main` handles a Ctrl-C once it runs; one in the first moments, while the CLI's
 modules are imported or the arguments parsed (bare, or wrapped by Python in another
 exception while a module defines a class), ends here the same way: one line, exit 5,
-never a traceback. Nothing is imported before the `try`.
+never a traceback (with stderr closed, `2>&-`, the line goes nowhere: sys.stderr is
+None until `sop.cli.main` opens it on /dev/null). Nothing is imported before the `try`.
 """
 
 import sys
@@ -19,5 +20,6 @@ def main() -> int:
 
         if not interrupted(exc):  # a Ctrl-C, bare or wrapped by Python while importing
             raise
-        sys.stderr.write("sop: interrupted\n")
+        if sys.stderr is not None:
+            sys.stderr.write("sop: interrupted\n")
         return int(ExitCode.CANCELED)

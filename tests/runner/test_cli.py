@@ -795,6 +795,9 @@ def test_a_ctrl_c_python_wrapped_is_an_interruption(
     monkeypatch.setattr(cli_module, "main", interrupted_import)
     assert console.main() == 5
     assert capsys.readouterr().err == "sop: interrupted\n"
+    # So too with stderr closed (`2>&-`: Python's sys.stderr is None), saying nothing.
+    monkeypatch.setattr(sys, "stderr", None)
+    assert console.main() == 5
 
 
 def test_a_ctrl_c_at_once_is_no_traceback(sop_env: dict[str, str]) -> None:
