@@ -259,9 +259,11 @@ STATUS_FAILED = ("failed", "unreachable", "interrupted", "canceled")
 def _baku_minutes(execution: Row) -> float | None:
     """The Mutu Baku of an execution's automated activities together, in minutes, as its
     record judged them (`limit_s`: the court's own times when it sets them, which a
-    report read without -i does not know); None when none has a limit."""
+    report read without -i does not know); None when one of them has no limit (`waktu:
+    null`, "Relatif": the run as a whole has none, as incidents.handling_limit), or the
+    record has no automated activity."""
     limits = [a["limit_s"] for a in execution["activities"] if a["mode"] == "automated"]
-    return sum(limit for limit in limits if limit) / 60 if any(limits) else None
+    return None if not limits or None in limits else sum(limits) / 60
 
 
 def durations_chart(month: Month, executions: Sequence[Row]) -> str | None:

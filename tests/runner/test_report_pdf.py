@@ -26,7 +26,7 @@ from sop.store import Store
 from sop.untrusted import visible
 
 from .conftest import REPO, CliResult, craft_execution
-from .test_report import incident
+from .test_report import _activity, incident
 from .test_report_courts import _satker
 
 pytestmark = pytest.mark.skipif(
@@ -297,6 +297,35 @@ def test_the_durations_chart_judges_by_the_times_the_runs_recorded(tmp_path: Pat
     bar = f"<title>eksekusi {execution}: 1 jam 30 menit</title>"
     assert f'fill="{report_pdf.BLUE}">{bar}' in page  # within its Mutu Baku
     assert "Mutu Baku 123 menit" in page  # 3 x 1 minute + 2 hours, as recorded
+
+
+def test_a_run_with_an_activity_of_no_mutu_baku_is_not_drawn_over_one(tmp_path: Path) -> None:
+    """A SIPP sync of 31 minutes, 30 of them its activity 2, which has no Mutu Baku
+    ("Situasional tergantung Jaringan"): the chart drew it "melebihi Mutu Baku" against a
+    line of "Mutu Baku 11 menit" (its other activities' times alone), where the activity
+    table beside it says no activity was over. A run with an activity of no limit has
+    none as a whole: no line, its bar not drawn over one, as the Markdown report judges."""
+    store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    execution = craft_execution(store, "sipp-sync", started, court=COURT, activities=4)
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"ended_at": started + timedelta(minutes=31)},
+                  "id = :key_id", key_id=execution)
+        for number, limit_s, seconds in ((1, 300, 20.0), (2, None, 1800.0), (3, 300, 20.0),
+                                         (4, 60, 20.0)):
+            tx.update("activity_results",
+                      {"limit_s": limit_s, "duration_s": seconds, "over_time": False},
+                      "execution_id = :key_id AND number = :number", key_id=execution,
+                      number=number)
+    sops = load_catalogue()
+    page = report_pdf.document(store, sops, Month(2025, 11), COURT)
+    markdown = report.to_markdown(report.build(store, sops, Month(2025, 11), COURT))
+    store.close()
+    chart = page.split("<h2>Sinkronisasi SIPP", 1)[1].split("</figure>", 1)[0]
+    assert f'fill="{report_pdf.BLUE}"><title>eksekusi {execution}: 31 menit</title>' in chart
+    assert re.search(r"Mutu Baku [0-9]", chart) is None and "stroke-dasharray" not in chart
+    title = sops["sipp-sync"].title
+    assert [_activity(markdown, title, str(n))[-1] for n in range(1, 5)] == ["-"] * 4
 
 
 def test_a_single_run_is_drawn_as_one_bar_not_a_band() -> None:
