@@ -79,7 +79,7 @@ from ansible.module_utils.sop_mariadb import (
     text_value,
     why_not_mydumper,
 )
-from ansible.module_utils.sop_options import seconds_error
+from ansible.module_utils.sop_options import HIGHEST_LEVEL, range_error, seconds_error
 from ansible.module_utils.sop_secrets import mask_text
 
 DOCUMENTATION = r"""
@@ -171,12 +171,19 @@ options:
     choices: [zstd, gzip]
     default: zstd
   compression_level:
-    description: Compression level (default 3 for zstd, 6 for gzip).
+    description:
+      - Compression level (default 3 for zstd, 6 for gzip).
+      - >-
+        From 1 to 19 for zstd (its highest without C(--ultra)), from 1 to 9 for gzip;
+        another fails the module with C(setting) C(compression_level).
     type: int
   threads:
     description:
       - mydumper threads, and the number of sessions that measure the tables in the
         dump's snapshot (with the global read lock); V(0) means the number of CPUs.
+      - >-
+        From 0 to 32; another fails the module with C(setting) C(threads) (a negative
+        one was taken as 1).
     type: int
     default: 0
   stall_timeout:
@@ -338,6 +345,10 @@ ROW_COUNTS_BRACKET = ("exact COUNT(*) and content checksum in two consistent sna
                       "rows_min..rows_max and the checksum is unknown")
 # Longest wait for the global read lock (running statements) before falling back.
 READ_LOCK_TIMEOUT = 5
+# The most threads the option takes: each is a session of the SIPP server, mydumper's and
+# the measuring ones (about 65 with 32), under half of MariaDB's default max_connections
+# (151) that SIPP's own users need too. A negative number was taken as 1 without a word.
+MAX_THREADS = 32
 CHUNK = 1 << 20
 # Bytes the compressor must have read before the dump is surely past its own snapshot
 # (mariadb-dump writes a ~1 KiB header before START TRANSACTION, table data after).
@@ -1009,9 +1020,16 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    bad_timeout = seconds_error(module.params, "stall_timeout", zero="never stops it")
-    if bad_timeout:
-        module.fail_json(**bad_timeout)
+    p = module.params
+    refused = (seconds_error(p, "stall_timeout", zero="never stops it")
+               or (range_error(p, "compression_level", unit="levels",
+                               most=HIGHEST_LEVEL[p["compression"]],
+                               most_said=f"{p['compression']}'s highest")
+                   if p["compression_level"] is not None else None)
+               or range_error(p, "threads", unit="threads", most=MAX_THREADS,
+                              zero="the number of CPUs"))
+    if refused:
+        module.fail_json(**refused)
     try:
         result = run(module)
         if result.get("broken_views"):

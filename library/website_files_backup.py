@@ -107,7 +107,11 @@ options:
     elements: str
     default: []
   level:
-    description: zstd level.
+    description:
+      - zstd level.
+      - >-
+        From 1 to 19 (zstd's highest without C(--ultra)); another fails the module with
+        C(setting) C(level).
     type: int
     default: 3
   period:
@@ -263,7 +267,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     sha256_file,
     write_json_atomic,
 )
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import HIGHEST_LEVEL, range_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
@@ -639,9 +643,11 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    bad_timeout = seconds_error(p, "stall_timeout", zero="never stops it")
-    if bad_timeout:
-        module.fail_json(**bad_timeout)
+    refused = (seconds_error(p, "stall_timeout", zero="never stops it")
+               or range_error(p, "level", unit="levels", most=HIGHEST_LEVEL["zstd"],
+                              most_said="zstd's highest"))
+    if refused:
+        module.fail_json(**refused)
     missing = [path for path in p["paths"] if not os.path.isdir(path)]
     if missing:
         module.fail_json(msg=f"folder situs tidak ada: {', '.join(missing)}")

@@ -27,6 +27,12 @@ MAX_SECONDS = 86400
 MAX_DAYS = 3650
 UNIT_SECONDS = {"minutes": 60, "hours": 3600, "days": 86400}
 
+# The highest level each stream compressor takes (the lowest is 1). zstd goes above 19
+# only with --ultra: without it zstd -99 compressed at 19, with -q silently, many times
+# slower than the default 3; gzip read -12 as -1 -2 (level 2) and failed on -10 (an
+# invalid option -0).
+HIGHEST_LEVEL = {"zstd": 19, "gzip": 9}
+
 
 def seconds_error(params: Mapping[str, Any], *names: str,
                   zero: str | None = None) -> dict[str, str] | None:

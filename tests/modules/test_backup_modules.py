@@ -611,6 +611,41 @@ def test_a_stale_age_outside_one_hour_to_ten_years_is_refused(tmp_path, hours, s
         1, f"stale_after_hours: {said}", "stale_after_hours")
 
 
+@pytest.mark.parametrize(("args", "setting", "said"), [
+    # taken as 1 without a word: mydumper --threads 1, one measuring session
+    ({"threads": -4}, "threads",
+     "must be 0 (the number of CPUs) or a positive number of threads, not -4"),
+    # as many sessions of the SIPP server, its own users' connections refused
+    ({"threads": 1000}, "threads", "must be at most 32 threads, not 1000"),
+    # zstd -q -99 compressed at 19 without a word, many times slower than 3
+    ({"compression_level": 99}, "compression_level",
+     "must be at most 19 levels (zstd's highest), not 99"),
+    # gzip -12 compressed at 2 (-1 -2), -10 failed the dump (an invalid option -0)
+    ({"compression": "gzip", "compression_level": 12}, "compression_level",
+     "must be at most 9 levels (gzip's highest), not 12"),
+    ({"compression_level": -1}, "compression_level",
+     "must be a positive number of levels, not -1"),
+])
+def test_threads_or_a_compression_level_the_tools_do_not_take_are_refused(
+        tmp_path, args, setting, said):
+    dest = tmp_path / "backups"
+    rc, result = run_module("mariadb_backup", tmp_path, {
+        "database": "sipp", "dest": str(dest), **args})
+    assert (rc, result["msg"], result.get("setting")) == (1, f"{setting}: {said}", setting)
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize("args", [
+    {"threads": 0, "compression_level": 19}, {"threads": 32, "compression_level": 1},
+    {"compression": "gzip", "compression_level": 9}])
+def test_threads_and_compression_levels_the_tools_take_pass_the_check(tmp_path, args):
+    # the dump itself fails here (no MariaDB client to answer), not the settings
+    rc, result = run_module("mariadb_backup", tmp_path, {
+        "database": "sipp", "dest": str(tmp_path / "backups"), "login_host": "127.0.0.1",
+        "login_port": 9, **args})
+    assert rc == 1 and "setting" not in result, result
+
+
 def taken_in_again(store: Path, ledger: str, name: str, data: bytes) -> None:
     """``name`` pushed again with ``data`` and taken in: a new ``ingested`` line of it."""
     (store / name).write_bytes(data)

@@ -150,6 +150,30 @@ def test_the_sipp_backup_verification_names_the_role_variable_it_refuses(tmp_pat
         "penyebabnya diperbaiki.")
 
 
+@pytest.mark.parametrize(("variable", "value", "cause"), [
+    # mydumper was given --threads 1 without a word
+    ("sipp_backup_threads", "-4",
+     "must be 0 (the number of CPUs) or a positive number of threads, not -4"),
+    # zstd -q -99 compressed at 19 without a word, many times slower than 3
+    ("sipp_backup_compression_level", "99", "must be at most 19 levels (zstd's highest), not 99"),
+])
+def test_the_sipp_backup_dump_names_the_role_variable_it_refuses(tmp_path, variable, value,
+                                                                 cause):
+    """The role's own dump task, its variable given as -e gives it (a text): the module
+    refuses it before anything is dumped, and the rescue names the role's variable, not
+    the module's option (threads, compression_level)."""
+    role = ROOT / "roles/sipp_backup"
+    tasks = yaml.safe_load((role / "tasks/backup.yml").read_text("utf-8"))
+    block = next(t for t in tasks if t["name"].startswith("Dump the SIPP database"))
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars": {**yaml.safe_load((role / "defaults/main.yml").read_text("utf-8")),
+                      **yaml.safe_load((role / "vars/main.yml").read_text("utf-8")),
+                      "sipp_backup_local_dir": str(tmp_path / "backups"), variable: value},
+             "tasks": [block]}]
+    assert last_message(tmp_path, play) == f"Backup gagal: pengaturan salah: {variable}: {cause}"
+    assert not (tmp_path / "backups").exists()
+
+
 @pytest.mark.parametrize(("option", "value", "cause"), [
     ("lock_timeout", -1, "server_maintenance_apt_lock_timeout: must be 0 (does not wait) or a "
                          "positive number of seconds, not -1"),

@@ -179,6 +179,23 @@ def test_a_backup_time_limit_its_module_refuses_fails_activity_2_first(
         2, module) == expected
 
 
+def test_a_compression_level_zstd_does_not_take_names_the_roles_variable(
+        tmp_path: pathlib.Path) -> None:
+    """website_backup_compression_level=99 was given to zstd, which compressed at 19
+    without a word (-q), many times slower than 3: website_files_backup refuses it before
+    it archives, named by the role's variable, not the module's level."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.php").write_text("<?php\n", encoding="utf-8")
+    assert outcome(tmp_path, {
+        "website_backup_local_dir": str(tmp_path / "backups"),
+        "website__site": {"paths": [str(site)]}, "website__verdicts": {},
+        "website_backup_compression_level": "99"}, 2, "website_files_backup") == (
+        "Kegiatan 2: pengaturan salah: website_backup_compression_level: must be at most 19 "
+        "levels (zstd's highest), not 99")
+    assert not (tmp_path / "backups").exists()
+
+
 def test_a_number_of_backups_to_keep_below_0_fails_activity_2_first(
         tmp_path: pathlib.Path) -> None:
     """website_backup_keep_monthly=-1 was refused only by the retentions, after both

@@ -1594,3 +1594,25 @@ def test_a_verification_that_cannot_be_recorded_is_one_line_and_nothing_half_wri
         f"cannot record the verification of {made['path']} in {ledger}: File too large "
         "(it stays unverified)"), result
     assert ledger.read_bytes() == before
+
+
+@pytest.mark.parametrize(("level", "said"), [
+    # zstd -q -99 compressed at 19 without a word, many times slower than 3
+    (99, "must be at most 19 levels (zstd's highest), not 99"),
+    # zstd -0 compressed at its default, 3; -4 gave zstd '--4', which it refused mid-backup
+    (0, "must be a positive number of levels, not 0"),
+    (-4, "must be a positive number of levels, not -4"),
+])
+def test_a_compression_level_zstd_does_not_take_is_refused(site, tmp_path, level, said):
+    dest = tmp_path / "backups"
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "dest": str(dest), "period": "always", "level": level})
+    assert (rc, result["msg"], result.get("setting")) == (1, f"level: {said}", "level")
+    assert not dest.exists()
+
+
+def test_zstds_highest_level_makes_the_backup(site, tmp_path):
+    rc, result = run_module("website_files_backup", tmp_path, {
+        "paths": [str(site)], "dest": str(tmp_path / "backups"), "period": "always",
+        "level": 19})
+    assert (rc, result["changed"]) == (0, True), result
