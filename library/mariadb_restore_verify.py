@@ -48,7 +48,7 @@ from ansible.module_utils.sop_mariadb import (
     quote_identifier,
     run_sql,
 )
-from ansible.module_utils.sop_options import seconds_error
+from ansible.module_utils.sop_options import range_error, seconds_error
 from ansible.module_utils.sop_tree import NotRegularFile, open_once
 
 DOCUMENTATION = r"""
@@ -238,10 +238,17 @@ options:
         backup is named in RV(shrunk) (with O(ledger)); V(0) compares nothing (the
         sipp_backup role sets 50; a CMS database, whose logs and caches are purged, is not
         compared).
+      - >-
+        From 0 to 99; another fails the module with C(setting) C(shrink_percent) (no table
+        loses more than 100 percent: 150 found only the tables gone, a negative one nothing).
     type: int
     default: 0
   shrink_min_rows:
-    description: Tables with fewer rows in the previous verified backup are not compared.
+    description:
+      - Tables with fewer rows in the previous verified backup are not compared.
+      - >-
+        0 or more (V(0) compares every table); a negative value fails the module with
+        C(setting) C(shrink_min_rows).
     type: int
     default: 1000
 attributes:
@@ -293,6 +300,11 @@ sop_output:
 
 SCRATCH_PREFIX = "sop_verify_"
 LOCK_PATH = "/run/sop-backup-verify.lock"
+# The highest shrink_percent that finds a table that lost rows: one emptied lost 100
+# percent, never more than it (150 named only the tables gone, without a word).
+MAX_SHRINK_PERCENT = 99
+# The most rows a table's count in a manifest can have (MariaDB's signed BIGINT).
+MAX_ROWS = 2**63 - 1
 # Longest time (seconds) a scratch database's DROP may take, client and server side.
 DROP_SECONDS = 300
 # Longest wait (seconds) between two looks at a restore's progress (see Stall).
@@ -990,7 +1002,11 @@ def main() -> None:
     )
     bad_timeout = (seconds_error(module.params, "timeout")
                    or seconds_error(module.params, "stall_timeout", zero="turns the check off")
-                   or seconds_error(module.params, "lock_timeout", zero="does not wait"))
+                   or seconds_error(module.params, "lock_timeout", zero="does not wait")
+                   or range_error(module.params, "shrink_percent", unit="percent",
+                                  most=MAX_SHRINK_PERCENT, zero="compares nothing")
+                   or range_error(module.params, "shrink_min_rows", unit="rows",
+                                  most=MAX_ROWS, zero="compares every table"))
     if bad_timeout:
         module.fail_json(**bad_timeout)
     path = module.params["path"]

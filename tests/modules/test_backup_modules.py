@@ -646,6 +646,21 @@ def test_threads_and_compression_levels_the_tools_take_pass_the_check(tmp_path, 
     assert rc == 1 and "setting" not in result, result
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # no table loses more than 100 percent: only the tables gone were named, without a word
+    ("shrink_percent", 150, "must be at most 99 percent, not 150"),
+    # compared nothing, without a word
+    ("shrink_percent", -5, "must be 0 (compares nothing) or a positive number of percent, not -5"),
+    ("shrink_min_rows", -1, "must be 0 (compares every table) or a positive number of rows, "
+                            "not -1"),
+])
+def test_a_shrink_setting_that_compares_otherwise_than_said_is_refused(tmp_path, option, value,
+                                                                        said):
+    rc, result = run_module("mariadb_restore_verify", tmp_path, {
+        "path": str(tmp_path / "sipp-20261206T153644.sql.zst"), option: value})
+    assert (rc, result["msg"], result.get("setting")) == (1, f"{option}: {said}", option)
+
+
 def taken_in_again(store: Path, ledger: str, name: str, data: bytes) -> None:
     """``name`` pushed again with ``data`` and taken in: a new ``ingested`` line of it."""
     (store / name).write_bytes(data)

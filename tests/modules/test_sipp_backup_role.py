@@ -452,7 +452,23 @@ def test_a_verification_setting_the_verify_restore_refuses_fails_persiapan(
         f"{cause}. Backup {NAME} belum terverifikasi"), result["msg"]
 
 
+@pytest.mark.parametrize("size", ["lots", "1.5G", "1T", "0", "-1G", ""])
+def test_a_buffer_pool_size_mariadb_would_not_start_with_fails_persiapan(tmp_path, size) -> None:
+    """-e sipp_backup_verify_buffer_pool_size=lots passed the argument specs and check
+    mode; written into the backup computer's MariaDB configuration, MariaDB there would not
+    start ('Unknown suffix'), after the SIPP server and the backup computer were set up."""
+    status, result = last_result(tmp_path, persiapan_settings_checks(),
+                                 role_vars(sipp_backup_verify_buffer_pool_size=size))
+    assert status == 2, result
+    assert result["msg"] == (
+        "Persiapan gagal: pengaturan salah: sipp_backup_verify_buffer_pool_size: must be a "
+        f"size in bytes with an optional K, M or G suffix (1G, 512M), not {size}")
+
+
 @pytest.mark.parametrize("settings", [
+    {"sipp_backup_verify_buffer_pool_size": "512m"},
+    {"sipp_backup_verify_buffer_pool_size": 1073741824},
+    {"sipp_backup_verify_buffer_pool_size": "lots", "sipp_backup_verify_tune_server": False},
     {}, {"sipp_backup_verify_stall_timeout": 0}, {"sipp_backup_verify_stall_timeout": "0"},
     {"sipp_backup_verify_timeout": "1", "sipp_backup_verify_stall_timeout": 1},
 ])
@@ -460,6 +476,26 @@ def test_the_verification_settings_the_verify_restore_takes_pass_persiapan(
         tmp_path, settings) -> None:
     status, result = last_result(tmp_path, persiapan_settings_checks(), role_vars(**settings))
     assert status == 0, result
+
+
+@pytest.mark.parametrize(("settings", "cause"), [
+    # -e gives the text; only the tables gone were named, without a word
+    ({"sipp_backup_shrink_percent": "150"},
+     "sipp_backup_shrink_percent: must be at most 99 percent, not 150"),
+    ({"sipp_backup_shrink_min_rows": "-1"},
+     "sipp_backup_shrink_min_rows: must be 0 (compares every table) or a positive number of "
+     "rows, not -1"),
+])
+def test_a_shrink_setting_the_verify_restore_refuses_is_named_by_the_roles_variable(
+        tmp_path, settings, cause) -> None:
+    verify = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/verify.yml").read_text("utf-8"))
+    status, result = last_result(tmp_path, verify[:1], role_vars(
+        sipp_backup__ingest={"path": str(tmp_path / NAME)},
+        sipp_backup__dump={"path": f"/var/backups/sipp/{NAME}"}, **settings))
+    assert status == 2, result
+    assert result["msg"].startswith(
+        f"Verifikasi tidak dapat dijalankan di komputer backup localhost: pengaturan salah: "
+        f"{cause}. Backup {NAME} belum terverifikasi"), result["msg"]
 
 
 def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str,
