@@ -185,9 +185,10 @@ def test_activity_3_names_audit_rows_dated_in_the_future(tmp_path, mariadb: Mari
 
 
 def required_services(tmp_path: pathlib.Path, units: dict[str, dict[str, str]],
-                      db_host: str = "localhost") -> list[str]:
+                      db_host: str = "localhost", *given: str) -> list[str]:
     """The services activity 1 requires on a host whose service_facts are ``units``: the
-    role's own task choosing them (its facts given as the variable it reads them into)."""
+    role's own task choosing them (its facts given as the variable it reads them into);
+    ``given``: more variables, each ``-e`` key=value as a court types it."""
     tasks = yaml.safe_load((ROOT / "roles/sipp_maintenance/tasks/monitor_akses.yml")
                            .read_text(encoding="utf-8"))
     choose = next(t for t in tasks if t["name"] == "Choose the services that must run")
@@ -197,9 +198,10 @@ def required_services(tmp_path: pathlib.Path, units: dict[str, dict[str, str]],
         "sipp_maintenance_db_services": [], "sipp_maintenance_web_services": [],
         "sipp_maintenance_db_host": db_host},
         "tasks": [choose, show]}])
-    given = {"sipp_maintenance__units": {name: {"name": name, "source": "systemd", **unit}
-                                         for name, unit in units.items()}}
-    rc, shown = play(tmp_path, "-e", json.dumps(given), text=text)
+    given_units = {"sipp_maintenance__units": {name: {"name": name, "source": "systemd", **unit}
+                                               for name, unit in units.items()}}
+    extra = [arg for setting in given for arg in ("-e", setting)]
+    rc, shown = play(tmp_path, "-e", json.dumps(given_units), *extra, text=text)
     assert rc == 0, shown[-5000:]
     return shown.split("REQUIRED=", 1)[1].split(".\"", 1)[0].split()
 
@@ -223,6 +225,16 @@ def test_a_failed_php_fpm_or_web_server_is_required_not_left_out(tmp_path):
         "mariadb.service": RUNNING, "nginx.service": FAILED,
         "apache2.service": {"state": "inactive", "status": "disabled"}}) == [
         "mariadb.service", "nginx.service"]
+
+
+def test_services_given_as_key_value_are_the_list_required(tmp_path):
+    # -e sipp_maintenance_web_services=nginx,php8.2-fpm is a string, which argument_specs
+    # took as the list it converts it to; activity 1 then failed with Ansible's "can only
+    # concatenate list (not "str") to list", no service checked
+    assert required_services(
+        tmp_path, {"apache2.service": RUNNING}, "localhost",
+        "sipp_maintenance_db_services=mysql",
+        "sipp_maintenance_web_services=nginx,php8.2-fpm") == ["mysql", "nginx", "php8.2-fpm"]
 
 
 def role_task_output(tmp_path: pathlib.Path, tasks_file: str, name: str,
