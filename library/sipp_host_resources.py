@@ -45,7 +45,8 @@ options:
   disk_warn_percent:
     description: Disk use (percent) that grades C(warn); above O(disk_fail_percent) it
       fails the module (C(setting) C(disk_warn_percent)), as O(memory_warn_percent) above
-      O(memory_fail_percent) does.
+      O(memory_fail_percent) does. Each of the four thresholds is 1 to 100, else the
+      module fails with C(setting) naming it.
     type: int
     default: 80
   disk_fail_percent:
@@ -125,7 +126,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import range_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     NotAnswered,
     bounded,
@@ -135,6 +136,8 @@ from ansible.module_utils.sop_server import (  # noqa: E402
 
 GRADES = ("ok", "warn", "fail")
 GRADE_WORDS = {"warn": "peringatan", "fail": "gagal"}
+THRESHOLDS = ("disk_warn_percent", "disk_fail_percent", "memory_warn_percent",
+              "memory_fail_percent")
 
 
 def grade(percent: float, warn: int, fail: int) -> str:
@@ -257,8 +260,13 @@ def problem_line(subject: str, measured: dict[str, Any], warn: int, fail: int) -
 
 
 def threshold_error(params: dict[str, Any]) -> dict[str, str] | None:
-    """``{msg, setting}`` of the first warn threshold above its fail threshold (its
-    message starts with the option's name), or None."""
+    """``{msg, setting}`` of the first threshold outside 1 to 100 percent, or of the
+    first warn threshold above its fail threshold (its message starts with the option's
+    name), or None. A fail threshold above 100 can never be reached (a full disk passed
+    the activity); one of 0 or less grades every disk and the memory, however idle."""
+    bad = range_error(params, *THRESHOLDS, unit="percent", most=100)
+    if bad:
+        return bad
     for kind in ("disk", "memory"):
         warn, fail = params[f"{kind}_warn_percent"], params[f"{kind}_fail_percent"]
         if warn > fail:

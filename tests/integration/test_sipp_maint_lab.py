@@ -100,11 +100,11 @@ def test_a_stopped_service_fails_activity_1():
 
 def test_disk_threshold_fails_activity_1():
     rc, report = play("--tags", "monitor_akses", "-e",
-                      "sipp_maintenance_disk_warn_percent=0 sipp_maintenance_disk_fail_percent=0")
+                      "sipp_maintenance_disk_warn_percent=1 sipp_maintenance_disk_fail_percent=1")
     assert rc == 2
     # the lab's / and /var/lib/mysql are one file system: one line names both
     assert re.fullmatch(r"Sumber daya server SIPP melewati batas: disk /, /var/lib/mysql: "
-                        r"terpakai [0-9,]+% \(batas gagal 0%\)", failure(report))
+                        r"terpakai [0-9,]+% \(batas gagal 1%\)", failure(report))
 
 
 def test_a_failed_activity_does_not_stop_the_next():

@@ -155,18 +155,21 @@ def test_a_dead_mount_is_a_failure_with_the_reason_not_a_missing_path(tmp_path, 
 def test_the_module_warns_of_warn_grades_only_and_records_its_lines(tmp_path):
     # a warn grade is a warning, a fail grade is not (the role fails on it); both are
     # problem lines, and the record's disk lines are Bahasa Indonesia too
-    missing = tmp_path / "missing"
+    # (thresholds of 100%: the disk measured and the memory grade ok; a name too long
+    # for statvfs grades fail on any machine)
+    missing, unmeasurable = tmp_path / "missing", tmp_path / ("x" * 300)
     rc, result = run_module("sipp_host_resources", tmp_path, {
-        "paths": [str(tmp_path), str(missing)], "disk_warn_percent": 0,
-        "disk_fail_percent": 0, "memory_warn_percent": 101, "memory_fail_percent": 101})
+        "paths": [str(tmp_path), str(unmeasurable), str(missing)], "disk_warn_percent": 100,
+        "disk_fail_percent": 100, "memory_warn_percent": 100, "memory_fail_percent": 100})
     disk = result["resources"]["disks"][0]
-    fail_line = f"disk {tmp_path}: terpakai {decimal_comma(disk['used_percent'])}% (batas gagal 0%)"
+    fail_line = f"disk {unmeasurable}: tidak dapat diukur: File name too long (gagal)"
     warn_line = f"disk {missing}: path tidak ada (peringatan)"
     assert rc == 0 and result["resources"]["problems"] == [fail_line, warn_line]
     assert warning_lines(result) == [warn_line]
     assert result["sop_output"]["disks"] == [
         f"{tmp_path} terpakai {decimal_comma(disk['used_percent'])}% "
         f"(sisa {thousands(disk['free_mb'])} MB)",
+        f"{unmeasurable}: tidak dapat diukur: File name too long",
         f"{missing}: path tidak ada"]
     assert result["sop_output"]["problems"] == [fail_line, warn_line]
 
@@ -230,6 +233,21 @@ def test_the_module_exits_with_a_hung_mount(tmp_path):
 def test_a_warn_threshold_above_its_fail_threshold_is_named(tmp_path, args, msg, setting):
     # 'a warn threshold must not exceed its fail threshold': which of the two, and no
     # setting for the role to name its variable by
+    rc, result = run_module("sipp_host_resources", tmp_path, {"paths": ["/"], **args})
+    assert (rc, result["msg"], result["setting"]) == (1, msg, setting)
+
+
+@pytest.mark.parametrize(("args", "msg", "setting"), [
+    ({"disk_fail_percent": 150}, "disk_fail_percent: must be at most 100 percent, not 150",
+     "disk_fail_percent"),
+    ({"memory_warn_percent": 0}, "memory_warn_percent: must be a positive number of "
+     "percent, not 0", "memory_warn_percent"),
+    ({"disk_warn_percent": -5, "disk_fail_percent": -1}, "disk_warn_percent: must be a "
+     "positive number of percent, not -5", "disk_warn_percent"),
+])
+def test_a_threshold_outside_1_to_100_percent_is_named(tmp_path, args, msg, setting):
+    # a fail threshold of 150 could never be reached: a full disk passed the activity;
+    # one of 0 or less failed it on an idle server, "terpakai 20,0% (batas gagal -1%)"
     rc, result = run_module("sipp_host_resources", tmp_path, {"paths": ["/"], **args})
     assert (rc, result["msg"], result["setting"]) == (1, msg, setting)
 
