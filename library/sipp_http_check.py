@@ -35,6 +35,10 @@ options:
   url:
     description:
       - URL of the SIPP application.
+      - >-
+        One that is no http(s) address with a host (C(localhost/sipp/) without its
+        scheme, a port out of range, C(sipp..local)) fails the module before any request,
+        with C(setting) C(url), never graded as SIPP not answering.
       - A C(user:password@) is sent as HTTP basic credentials (to that site only, never on
         a redirect to another). Credentials (userinfo,
         query values whose name says token, key, password, secret ...) are shown as
@@ -147,6 +151,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     refused_target,
     scheme_followed,
     unread_chain,
+    url_error,
 )
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
@@ -262,6 +267,11 @@ def main() -> None:
     bad_seconds = seconds_error(p, "timeout", "max_response_seconds")
     if bad_seconds:
         module.fail_json(**bad_seconds, invocation=invocation)
+    # a typing error in the setting, not SIPP that does not answer ("tidak ada jawaban
+    # dari localhost/sipp/: not an http(s) URL"); url_error masks the credentials
+    bad_url = url_error(p["url"])
+    if bad_url:
+        module.fail_json(msg=f"url: {bad_url}", setting="url", invocation=invocation)
     answer = request(p["url"], p["timeout"], p["validate_certs"])
     access = mask_data(grade(p["url"], answer, p), secrets)
     module.exit_json(changed=False, access=access, sop_output=sop_output(access),

@@ -109,13 +109,12 @@ def test_credentials_in_the_url_never_reach_the_results(tmp_path):
     assert result["sop_output"]["sipp_url"] == f"{url}/sipp/?api_token=***"
 
 
-def test_a_malformed_url_is_no_answer_not_a_traceback(tmp_path):
+def test_a_malformed_url_is_a_bad_setting_not_a_traceback(tmp_path):
     # urlsplit raises ValueError for an unclosed IPv6 bracket: sop_http.fetch's scheme
     # check let it out, and the module died with a traceback instead of its one line.
     rc, result = run_module("sipp_http_check", tmp_path, {"url": "http://sipp:Pa55@[::1/sipp/"})
-    assert rc == 0, result
-    assert result["access"]["problems"] == [
-        "tidak ada jawaban dari http://***@[::1/sipp/: not a valid URL (Invalid IPv6 URL)"]
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "url: 'http://***@[::1/sipp/' is not a valid URL (Invalid IPv6 URL)", "url")
     assert "Pa55" not in json.dumps(result)
 
 
@@ -205,6 +204,20 @@ def test_a_refused_settings_failure_shows_the_url_masked(tmp_path, refused):
     if "invocation" in result:  # ansible-core 2.21 returns it only when asked
         assert result["invocation"]["module_args"]["url"] == (
             "http://***@127.0.0.1:9/sipp/?api_token=***")
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("localhost/sipp/", "'localhost/sipp/' is not an http(s) URL with a host"),
+    ("http://sipp:Pa55word@localhost:99999/", "'http://***@localhost:99999/' is not a valid "
+     "URL (Port out of range 0-65535)"),
+    ("", "'' is not an http(s) URL with a host"),
+])
+def test_a_url_no_request_can_go_to_is_a_bad_setting_not_sipp_down(tmp_path, url, why):
+    # a scheme left out was graded as SIPP not answering, "tidak ada jawaban dari
+    # localhost/sipp/: not an http(s) URL": the role named no variable to correct
+    rc, result = run_module("sipp_http_check", tmp_path, {"url": url})
+    assert (rc, result["msg"], result.get("setting")) == (1, f"url: {why}", "url")
+    assert "Pa55word" not in json.dumps(result)
 
 
 def test_where_a_redirect_led_is_reported(tmp_path):

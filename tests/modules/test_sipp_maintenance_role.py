@@ -100,6 +100,16 @@ def test_activity_1_s_refused_settings_are_named_by_the_roles_variables(tmp_path
     assert f"Kegiatan 1: pengaturan salah: {variable}: {cause}" in shown, shown[-5000:]
 
 
+def test_a_local_url_without_its_scheme_is_a_bad_setting_named_by_its_variable(tmp_path):
+    # graded as SIPP not answering: 'Kegiatan 1: SIPP tidak dapat diakses dengan baik di
+    # localhost/sipp/: tidak ada jawaban dari localhost/sipp/: not an http(s) URL'
+    rc, shown = play(tmp_path, "--tags", "monitor_akses",
+                     "-e", "sipp_maintenance_local_url=localhost/sipp/")
+    assert rc == 2, shown[-5000:]
+    assert ("Kegiatan 1: pengaturan salah: sipp_maintenance_local_url: 'localhost/sipp/' "
+            "is not an http(s) URL with a host") in shown, shown[-5000:]
+
+
 def test_options_the_role_sets_by_other_names_are_named_by_those_variables(tmp_path):
     # 'sipp_maintenance_' + the option named sipp_maintenance_window_minutes and
     # sipp_maintenance_hours, variables no court has
