@@ -38,7 +38,9 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   paths:
-    description: Paths whose file systems are measured (missing paths are reported).
+    description: Paths whose file systems are measured (missing paths are reported); an
+      empty list fails the module with C(setting) C(paths) (no disk measured, read as
+      disks in order).
     type: list
     elements: str
     default: ["/", "/var/lib/mysql"]
@@ -288,6 +290,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
+    if not params["paths"]:  # no disk measured: the grade read "disk/memori baik"
+        module.fail_json(msg="paths: empty: name at least one path whose file system is "
+                         "measured, / for the system disk", setting="paths")
     bad_threshold = threshold_error(params)
     if bad_threshold:  # which one, named by the role's variable (sop_failure_cause)
         module.fail_json(**bad_threshold)

@@ -252,6 +252,14 @@ def test_a_threshold_outside_1_to_100_percent_is_named(tmp_path, args, msg, sett
     assert (rc, result["msg"], result["setting"]) == (1, msg, setting)
 
 
+def test_no_path_is_a_bad_setting_not_disks_in_order(tmp_path):
+    # paths: [] measured no disk, and the role's verdict said "disk/memori baik"
+    rc, result = run_module("sipp_host_resources", tmp_path, {"paths": []})
+    assert (rc, result["msg"], result["setting"]) == (
+        1, "paths: empty: name at least one path whose file system is measured, / for the "
+        "system disk", "paths")
+
+
 def run_reading_meminfo(tmp_path, meminfo: str | None) -> dict:
     """The module's result on a host whose /proc/meminfo reads ``meminfo`` (None: refused,
     Permission denied), its only path ``tmp_path``."""

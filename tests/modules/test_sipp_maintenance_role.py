@@ -89,6 +89,8 @@ def test_an_unknown_column_key_is_named_as_its_activity_s_variable(tmp_path):
     ("sipp_maintenance_memory_warn_percent", 99,
      "99 is above the fail threshold memory_fail_percent (98)"),
     ("sipp_maintenance_disk_fail_percent", 150, "must be at most 100 percent, not 150"),
+    ("sipp_maintenance_disk_paths", [], "empty: name at least one path whose file system "
+     "is measured, / for the system disk"),
 ])
 def test_activity_1_s_refused_settings_are_named_by_the_roles_variables(tmp_path, variable,
                                                                        value, cause):
