@@ -74,8 +74,11 @@ options:
     description:
       - End of office hours (HH:MM, office time zone), after O(office_hours_start)
         (office hours do not run overnight).
-      - A value not after O(office_hours_start), or either not HH:MM, fails the module
-        before it connects, with C(setting) naming the option.
+      - >-
+        A value not after O(office_hours_start), or either not HH:MM, fails the module
+        before it connects, with C(setting) naming the option. A whole number from 60 to
+        1439 is named as the time YAML read it from (an unquoted C(16:30) is the number
+        990: quote it).
     type: str
     default: "16:30"
   office_days:
@@ -360,10 +363,16 @@ def _int(value: str | None) -> int:
 
 
 def parse_hhmm(value: str) -> str:
-    """'8:00' -> '08:00:00'; raises ValueError."""
+    """'8:00' -> '08:00:00'; raises ValueError. A whole number of minutes of the day
+    from 60 is named as the time YAML read it from: an unquoted 16:30 in the inventory
+    is the number 990 (YAML 1.1's base 60; 08:00, its leading zero, stays text)."""
     match = _HHMM.match(value.strip())
     if not match:
-        raise ValueError(f"must be HH:MM, got {value!r}")
+        minutes = int(value) if value.strip().isdigit() else -1
+        read_as = (f" (YAML reads an unquoted {minutes // 60}:{minutes % 60:02d} as the "
+                   f"number {minutes}: quote it, \"{minutes // 60}:{minutes % 60:02d}\")"
+                   if 60 <= minutes < 24 * 60 else "")
+        raise ValueError(f"must be HH:MM, got {value!r}{read_as}")
     return f"{int(match.group(1)):02d}:{match.group(2)}:00"
 
 

@@ -56,6 +56,18 @@ def test_a_malformed_office_hour_is_named_by_its_option():
         "msg": "office_hours_start: must be HH:MM, got '25:00'"}
 
 
+def test_an_office_hour_yaml_read_as_a_number_says_so():
+    # office_hours_end: 16:30 unquoted in group_vars is YAML 1.1's base-60 number 990:
+    # "must be HH:MM, got '990'" left the court wondering where 990 came from
+    assert mod.settings_error(dict(PARAMS, office_hours_end="990")) == {
+        "setting": "office_hours_end",
+        "msg": "office_hours_end: must be HH:MM, got '990' (YAML reads an unquoted 16:30 "
+               "as the number 990: quote it, \"16:30\")"}
+    # a number that is no time of the day is only refused
+    assert mod.settings_error(dict(PARAMS, office_hours_start="8"))["msg"] == (
+        "office_hours_start: must be HH:MM, got '8'")
+
+
 def test_no_office_day_is_refused_before_connecting(tmp_path):
     # office_days: [] was taken: WEEKDAY(...) NOT IN (-1), every login of the period
     # counted outside office hours, and nothing said why

@@ -153,6 +153,17 @@ def test_overnight_office_hours_are_a_bad_setting(tmp_path):
             "after the start 16:30 (office hours do not run overnight)") in shown, shown[-5000:]
 
 
+def test_office_hours_unquoted_in_yaml_are_named_as_typed(tmp_path):
+    # YAML 1.1 reads an unquoted 16:00 as the base-60 number 960: the activity failed
+    # with "must be HH:MM, got '960'", a number the court never wrote
+    text = PLAY.replace("  roles:", "    sipp_maintenance_office_hours_end: 16:00\n  roles:")
+    rc, shown = play(tmp_path, "--tags", "aktivitas_user", text=text)
+    assert rc == 2, shown[-5000:]
+    assert ("Kegiatan 3: pengaturan salah: sipp_maintenance_office_hours_end: must be HH:MM, "
+            "got '960' (YAML reads an unquoted 16:00 as the number 960: quote it, "
+            '\\"16:00\\")') in shown, shown[-5000:]
+
+
 def test_a_zone_named_as_indonesia_names_it_is_no_bad_setting(tmp_path):
     # 'WITA' was 'pengaturan salah: sipp_maintenance_data_timezone: unknown time zone';
     # now the activities get as far as the database (nothing listens on 127.0.0.1).
