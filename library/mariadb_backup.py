@@ -79,7 +79,7 @@ from ansible.module_utils.sop_mariadb import (
     text_value,
     why_not_mydumper,
 )
-from ansible.module_utils.sop_options import HIGHEST_LEVEL, range_error, seconds_error
+from ansible.module_utils.sop_options import RANGES, range_error, seconds_error
 from ansible.module_utils.sop_secrets import mask_text
 
 DOCUMENTATION = r"""
@@ -345,10 +345,6 @@ ROW_COUNTS_BRACKET = ("exact COUNT(*) and content checksum in two consistent sna
                       "rows_min..rows_max and the checksum is unknown")
 # Longest wait for the global read lock (running statements) before falling back.
 READ_LOCK_TIMEOUT = 5
-# The most threads the option takes: each is a session of the SIPP server, mydumper's and
-# the measuring ones (about 65 with 32), under half of MariaDB's default max_connections
-# (151) that SIPP's own users need too. A negative number was taken as 1 without a word.
-MAX_THREADS = 32
 CHUNK = 1 << 20
 # Bytes the compressor must have read before the dump is surely past its own snapshot
 # (mariadb-dump writes a ~1 KiB header before START TRANSACTION, table data after).
@@ -1022,12 +1018,9 @@ def main() -> None:
     )
     p = module.params
     refused = (seconds_error(p, "stall_timeout", zero="never stops it")
-               or (range_error(p, "compression_level", unit="levels",
-                               most=HIGHEST_LEVEL[p["compression"]],
-                               most_said=f"{p['compression']}'s highest")
+               or (range_error(p, "compression_level", **RANGES[f"{p['compression']} level"])
                    if p["compression_level"] is not None else None)
-               or range_error(p, "threads", unit="threads", most=MAX_THREADS,
-                              zero="the number of CPUs"))
+               or range_error(p, "threads", **RANGES["threads"]))
     if refused:
         module.fail_json(**refused)
     try:

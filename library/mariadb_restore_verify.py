@@ -48,7 +48,7 @@ from ansible.module_utils.sop_mariadb import (
     quote_identifier,
     run_sql,
 )
-from ansible.module_utils.sop_options import range_error, seconds_error
+from ansible.module_utils.sop_options import RANGES, range_error, seconds_error
 from ansible.module_utils.sop_tree import NotRegularFile, open_once
 
 DOCUMENTATION = r"""
@@ -300,11 +300,6 @@ sop_output:
 
 SCRATCH_PREFIX = "sop_verify_"
 LOCK_PATH = "/run/sop-backup-verify.lock"
-# The highest shrink_percent that finds a table that lost rows: one emptied lost 100
-# percent, never more than it (150 named only the tables gone, without a word).
-MAX_SHRINK_PERCENT = 99
-# The most rows a table's count in a manifest can have (MariaDB's signed BIGINT).
-MAX_ROWS = 2**63 - 1
 # Longest time (seconds) a scratch database's DROP may take, client and server side.
 DROP_SECONDS = 300
 # Longest wait (seconds) between two looks at a restore's progress (see Stall).
@@ -1003,10 +998,8 @@ def main() -> None:
     bad_timeout = (seconds_error(module.params, "timeout")
                    or seconds_error(module.params, "stall_timeout", zero="turns the check off")
                    or seconds_error(module.params, "lock_timeout", zero="does not wait")
-                   or range_error(module.params, "shrink_percent", unit="percent",
-                                  most=MAX_SHRINK_PERCENT, zero="compares nothing")
-                   or range_error(module.params, "shrink_min_rows", unit="rows",
-                                  most=MAX_ROWS, zero="compares every table"))
+                   or range_error(module.params, "shrink_percent", **RANGES["shrink_percent"])
+                   or range_error(module.params, "shrink_min_rows", **RANGES["shrink_min_rows"]))
     if bad_timeout:
         module.fail_json(**bad_timeout)
     path = module.params["path"]

@@ -33,6 +33,25 @@ UNIT_SECONDS = {"minutes": 60, "hours": 3600, "days": 86400}
 # invalid option -0).
 HIGHEST_LEVEL = {"zstd": 19, "gzip": 9}
 
+# The bounds (range_error's unit, most, most_said, zero) of the count and level options a
+# role also checks before anything changes, by the filter sop_range_error with the key:
+# the module's rule and the role's are this one.
+RANGES: dict[str, dict[str, Any]] = {
+    # mariadb_backup's: each thread is a session of the SIPP server, mydumper's and the
+    # measuring ones (about 65 with 32), under half of MariaDB's default max_connections
+    # (151) that SIPP's own users need too. A negative number was taken as 1 without a word.
+    "threads": {"unit": "threads", "most": 32, "zero": "the number of CPUs"},
+    # mariadb_restore_verify's: a table that lost rows lost at most 100 percent of them (one
+    # emptied); 150 named only the tables gone, without a word, a negative one nothing.
+    "shrink_percent": {"unit": "percent", "most": 99, "zero": "compares nothing"},
+    # mariadb_restore_verify's: the most rows a table's count in a manifest can have
+    # (MariaDB's signed BIGINT).
+    "shrink_min_rows": {"unit": "rows", "most": 2**63 - 1, "zero": "compares every table"},
+    # a stream compressor's level ("zstd level"), from 1 to its HIGHEST_LEVEL
+    **{f"{tool} level": {"unit": "levels", "most": most, "most_said": f"{tool}'s highest"}
+       for tool, most in HIGHEST_LEVEL.items()},
+}
+
 
 def seconds_error(params: Mapping[str, Any], *names: str,
                   zero: str | None = None) -> dict[str, str] | None:

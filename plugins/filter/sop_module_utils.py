@@ -13,12 +13,15 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   modules refuse, refused before a builtin module such as uri is given it).
 - ``sop_duration_error``: module_utils/sop_options's ``duration_error`` (an age or an
   interval in minutes, hours or days, refused as the modules refuse theirs).
+- ``sop_range_error``: module_utils/sop_options's ``range_error`` with the bounds of its
+  ``RANGES`` (a count or a level a module refuses only when it runs, refused before
+  anything changes).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
-``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error`` and
-``sop_duration_error`` (``ansible-doc -t filter NAME``) is in the YAML files of their names
-beside this one.
+``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
+``sop_duration_error`` and ``sop_range_error`` (``ansible-doc -t filter NAME``) is in the
+YAML files of their names beside this one.
 """
 
 from __future__ import annotations
@@ -112,8 +115,8 @@ def sipp_central_said(cause: Any, status: Any = None) -> str:
     return told or ""
 
 
-def _time_error(filter_name: str, value: Any, name: Any, zero: Any, *, unit: str,
-                check: Callable[..., dict[str, str] | None]) -> dict[str, str] | None:
+def _option_error(filter_name: str, value: Any, name: Any, zero: Any, *, unit: str,
+                  check: Callable[..., dict[str, str] | None]) -> dict[str, str] | None:
     """``check`` (a function of module_utils/sop_options) of ``value`` named ``name``,
     a text read as its number; the filter's own arguments refused in one line."""
     if not isinstance(name, str) or not name:
@@ -140,8 +143,8 @@ def seconds_error(value: Any, name: Any, zero: Any = None) -> dict[str, str] | N
     read as its number, as a module reads its option (``-e name=0`` gives the text
     ``0``). ``zero``: what 0 means, as the module's check says it (``turns the check
     off``), which keeps 0 valid."""
-    return _time_error("sop_seconds_error", value, name, zero, unit="seconds",
-                       check=_OPTIONS.seconds_error)
+    return _option_error("sop_seconds_error", value, name, zero, unit="seconds",
+                         check=_OPTIONS.seconds_error)
 
 
 def duration_error(value: Any, name: Any, unit: Any, zero: Any = None) -> dict[str, str] | None:
@@ -150,8 +153,21 @@ def duration_error(value: Any, name: Any, unit: Any, zero: Any = None) -> dict[s
     if not isinstance(unit, str) or unit not in _OPTIONS.UNIT_SECONDS:
         raise AnsibleFilterError("sop_duration_error: unit must be one of "
                                  f"{', '.join(_OPTIONS.UNIT_SECONDS)}, not {unit!r}")
-    return _time_error("sop_duration_error", value, name, zero, unit=unit,
-                       check=functools.partial(_OPTIONS.duration_error, unit=unit))
+    return _option_error("sop_duration_error", value, name, zero, unit=unit,
+                         check=functools.partial(_OPTIONS.duration_error, unit=unit))
+
+
+def range_error(value: Any, name: Any, bounds: Any) -> dict[str, str] | None:
+    """``module_utils/sop_options.range_error`` of the count or level ``value``, named
+    ``name``, by the bounds ``RANGES[bounds]`` (``threads``, ``zstd level``) the module
+    checks its option by: as ``seconds_error``. The bounds are taken by their key, never
+    given here: in a role's Jinja they would be a second copy of the module's rule."""
+    if not isinstance(bounds, str) or bounds not in _OPTIONS.RANGES:
+        raise AnsibleFilterError("sop_range_error: bounds must be one of "
+                                 f"{', '.join(_OPTIONS.RANGES)}, not {bounds!r}")
+    rule = _OPTIONS.RANGES[bounds]
+    return _option_error("sop_range_error", value, name, rule.get("zero"), unit=rule["unit"],
+                         check=functools.partial(_OPTIONS.range_error, **rule))
 
 
 class FilterModule:
@@ -167,4 +183,5 @@ class FilterModule:
             "sop_sipp_central_said": sipp_central_said,
             "sop_seconds_error": seconds_error,
             "sop_duration_error": duration_error,
+            "sop_range_error": range_error,
         }

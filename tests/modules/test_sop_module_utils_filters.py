@@ -2,8 +2,8 @@
 filters: ``sop_ping_failure`` (module_utils/sop_mariadb's judgement of mariadb-admin
 ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_angka``
 (module_utils/sop_bahasa's number forms), ``sop_sipp_central_said``
-(module_utils/sop_sipp_central's table), ``sop_seconds_error`` and ``sop_duration_error``
-(module_utils/sop_options), the ``sop_mask_*`` filters (sop_secrets)."""
+(module_utils/sop_sipp_central's table), ``sop_seconds_error``, ``sop_duration_error`` and
+``sop_range_error`` (module_utils/sop_options), the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -219,12 +219,74 @@ def test_sop_duration_error_refuses_its_own_bad_arguments(value, name, unit, zer
     assert str(refused.value) == message
 
 
+@pytest.mark.parametrize(("value", "bounds", "said"), [
+    # -e gives the text; mariadb_backup's threads (mydumper got --threads 1 without a word)
+    ("-4", "threads", "must be 0 (the number of CPUs) or a positive number of threads, not -4"),
+    (33, "threads", "must be at most 32 threads, not 33"),
+    (0, "threads", None),
+    ("32", "threads", None),
+    # the compressors' levels, mariadb_backup's compression_level by its compression
+    ("99", "zstd level", "must be at most 19 levels (zstd's highest), not 99"),
+    (12, "gzip level", "must be at most 9 levels (gzip's highest), not 12"),
+    (0, "zstd level", "must be a positive number of levels, not 0"),
+    (19, "zstd level", None),
+    (9, "gzip level", None),
+    # mariadb_restore_verify's shrink settings
+    ("150", "shrink_percent", "must be at most 99 percent, not 150"),
+    (-1, "shrink_percent", "must be 0 (compares nothing) or a positive number of percent, "
+                           "not -1"),
+    (0, "shrink_percent", None),
+    ("-1", "shrink_min_rows", "must be 0 (compares every table) or a positive number of rows, "
+                              "not -1"),
+    (0, "shrink_min_rows", None),
+])
+def test_sop_range_error_is_the_modules_own_check(value, bounds, said):
+    """The failure mariadb_backup and mariadb_restore_verify return for the same value
+    (module_utils/sop_options.range_error by its RANGES), named by the role's variable."""
+    refused = _filters()["sop_range_error"](value, "sipp_backup_x", bounds)
+    assert refused == (None if said is None
+                       else {"msg": f"sipp_backup_x: {said}", "setting": "sipp_backup_x"})
+
+
+@pytest.mark.parametrize(("value", "name", "bounds", "message"), [
+    # sipp_backup_compression ~ ' level' of a compressor with no levels
+    (3, "t", "xz level", "sop_range_error: bounds must be one of threads, shrink_percent, "
+                         "shrink_min_rows, zstd level, gzip level, not 'xz level'"),
+    (3, "t", None, "sop_range_error: bounds must be one of threads, shrink_percent, "
+                   "shrink_min_rows, zstd level, gzip level, not None"),
+    ("x", "t", "threads", "sop_range_error: t must be a number of threads, not 'x'"),
+    (True, "t", "zstd level", "sop_range_error: t must be a number of levels, not True"),
+    (5, "", "threads", "sop_range_error: name must be the variable's name, not ''"),
+])
+def test_sop_range_error_refuses_its_own_bad_arguments(value, name, bounds, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_range_error"](value, name, bounds)
+    assert str(refused.value) == message
+
+
+def test_sop_range_error_documents_every_bounds_key():
+    """The documented choices of bounds are sop_options' RANGES keys, no more, no fewer."""
+    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", "sop_range_error"],
+                          capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    doc = next(iter(json.loads(proc.stdout).values()))["doc"]
+    spec = importlib.util.spec_from_file_location("sop_test_options",
+                                                  ROOT / "module_utils" / "sop_options.py")
+    assert spec is not None and spec.loader is not None
+    options = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(options)
+    assert doc["options"]["bounds"]["choices"] == list(options.RANGES)
+
+
 @pytest.mark.parametrize(("name", "options"), [("sop_ping_failure", {"_input", "rc"}),
                                                ("sop_angka", {"_input", "decimals"}),
                                                ("sop_sipp_central_said", {"_input", "status"}),
                                                ("sop_seconds_error", {"_input", "name", "zero"}),
                                                ("sop_duration_error",
-                                                {"_input", "name", "unit", "zero"})])
+                                                {"_input", "name", "unit", "zero"}),
+                                               ("sop_range_error",
+                                                {"_input", "name", "bounds"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
