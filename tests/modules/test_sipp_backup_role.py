@@ -1,7 +1,9 @@
 """roles/sipp_backup: what the report (laporan) says of the removable-media copy
 (ansible-playbook on localhost, the real backup_copy on a local directory), and the push
 keys of retired SIPP servers removed (a local file as the push user's authorized_keys), and
-of retired web servers as the website role's backup activity runs the same tasks."""
+of retired web servers as the website role's backup activity runs the same tasks; the
+settings a module would refuse only when it runs, refused by the role's checks before any
+activity (run as test_role_relative_paths runs them: no activity's tag selected)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,9 @@ from typing import Any
 import pytest
 import yaml
 from loader import LOCAL_PLAYBOOK, load
+from test_role_relative_paths import run as run_checks
+
+from sop.events import failure_cause
 
 ROOT = pathlib.Path(__file__).parents[2]
 NAME = "sipp-20261121T020000.sql.zst"
@@ -315,43 +320,39 @@ def test_the_websites_acknowledged_losses_reach_each_prefixs_retention(tmp_path)
 
 def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) -> None:
     """sipp_backup_remote_keep_free=100000 reached the room check as "only has
-    -257.941.280,2 MiB free" (and the receiver refuses it): now Kegiatan 1's first task
-    names the variable and its range."""
-    steps = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/persiapan.yml").read_text())
-    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [steps[0]]}]
+    -257.941.280,2 MiB free" (and the receiver refuses it): now the role's checks name the
+    variable and its range, whichever activity runs."""
+    def run(percent: int) -> tuple[int, dict[str, Any]]:
+        return run_checks(tmp_path, "sipp_backup", {"sipp_backup_remote_keep_free": percent})
 
-    def run(percent: int) -> subprocess.CompletedProcess[str]:
-        return run_retire(tmp_path, yaml.safe_dump(play),
-                          {"sipp_backup_remote_keep_free": percent})
-
-    refused = run(100000)
-    assert refused.returncode == 2
-    assert ("sipp_backup_remote_keep_free is 100000, a percent of the backup computer's file "
-            "system from 0 to 90") in refused.stdout
-    assert run(-1).returncode == 2
-    assert changed(run(90)) == 0
-    assert changed(run(0)) == 0
+    code, result = run(100000)
+    assert code == 2
+    assert result["msg"] == ("sipp_backup_remote_keep_free is 100000, a percent of the backup "
+                             "computer's file system from 0 to 90 (the push receiver refuses "
+                             "any other)")
+    assert run(-1)[0] == 2
+    assert run(90)[0] == 0
+    assert run(0)[0] == 0
 
 
 def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
-    """sipp_backup_keep_weekly=-1 was refused only by the retentions (and the removable
-    media's, in a traceback), after the dump and its push: now by Kegiatan 1."""
-    steps = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/persiapan.yml").read_text())
-    check = next(s for s in steps if s["name"] == "Refuse a number of backups to keep below 0")
-    play = [{"hosts": "localhost", "gather_facts": False, "tasks": [check]}]
-
-    def run(**keep: object) -> subprocess.CompletedProcess[str]:
-        return run_retire(tmp_path, yaml.safe_dump(play), {
+    """`sop run sipp-backup --activity 2 -e sipp_backup_keep_daily=-1` skipped Kegiatan 1's
+    refusal, made and pushed a backup and failed at the retention, naming its option
+    keep_daily: now refused before anything changes, whichever activity runs."""
+    def run(**keep: object) -> tuple[int, dict[str, Any]]:
+        return run_checks(tmp_path, "sipp_backup", {
             **{f"sipp_backup_keep_{rule}": 1 for rule in ("daily", "weekly", "monthly")},
             **{f"sipp_backup_keep_{rule}": count for rule, count in keep.items()}})
 
-    refused = run(weekly=-1)
-    assert refused.returncode == 2
-    assert ("sipp_backup_keep_weekly is -1: a number of backups to keep is a whole number "
-            "from 0") in refused.stdout
-    assert ("sipp_backup_keep_daily is -2; sipp_backup_keep_monthly is -3: a number of backups "
-            "to keep") in run(daily=-2, monthly="-3").stdout
-    assert changed(run(daily=0, weekly="0", monthly=" 12 ")) == 0
+    code, result = run(daily=-1)
+    assert code == 2
+    assert failure_cause(result) == (
+        "sipp_backup_keep_daily is -1: a number of backups to keep is a whole number from 0 "
+        "(the retentions and the removable-media copy would refuse it after the backup)")
+    assert run(daily=-2, monthly="-3")[1]["msg"].startswith(
+        "sipp_backup_keep_daily is -2; sipp_backup_keep_monthly is -3: a number of backups "
+        "to keep")
+    assert run(daily=0, weekly="0", monthly=" 12 ")[0] == 0
 
 
 @pytest.mark.parametrize(("backup_host", "settings", "cause"), [
@@ -412,14 +413,6 @@ def last_result(tmp_path: pathlib.Path, tasks: list[dict[str, Any]],
     return proc.returncode, ran[-1]["hosts"]["localhost"]
 
 
-def persiapan_settings_checks() -> list[dict[str, Any]]:
-    """Kegiatan 1's tasks before its first one that looks at a host: its checks of the
-    settings alone."""
-    steps = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/persiapan.yml").read_text("utf-8"))
-    return steps[:next(i for i, step in enumerate(steps)
-                       if step["name"] == "Find the backup tools present on the SIPP server")]
-
-
 @pytest.mark.parametrize(("settings", "cause"), [
     # -e gives the text
     ({"sipp_backup_verify_timeout": "0"},
@@ -432,16 +425,23 @@ def persiapan_settings_checks() -> list[dict[str, Any]]:
     # both refused: the first the module checks, as it names it
     ({"sipp_backup_verify_timeout": 0, "sipp_backup_verify_stall_timeout": -5},
      "sipp_backup_verify_timeout: must be a positive number of seconds, not 0"),
+    # only the tables gone were named, without a word
+    ({"sipp_backup_shrink_percent": "150"},
+     "sipp_backup_shrink_percent: must be at most 99 percent, not 150"),
+    ({"sipp_backup_shrink_min_rows": "-1"},
+     "sipp_backup_shrink_min_rows: must be 0 (compares every table) or a positive number of "
+     "rows, not -1"),
 ])
-def test_a_verification_setting_the_verify_restore_refuses_fails_persiapan(
+def test_a_verification_setting_the_verify_restore_refuses_is_refused_first(
         tmp_path, settings, cause) -> None:
-    """`-e sipp_backup_verify_timeout=0` was found only by the verify-restore, after the
-    dump and its push: one more backup left unverified. Persiapan refuses it, before
-    the SIPP server or the backup computer is looked at, with the cause the
-    verification's rescue gives for the same value."""
-    status, result = last_result(tmp_path, persiapan_settings_checks(), role_vars(**settings))
+    """`-e sipp_backup_verify_timeout=0` (or a shrink_percent of 150) was found only by the
+    verify-restore, after the dump and its push: one more backup left unverified. The
+    role's checks refuse it before anything changes, whichever activity runs, with the
+    cause the verification's rescue gives for the same value (the module keeps its
+    check)."""
+    status, result = run_checks(tmp_path, "sipp_backup", settings)
     assert status == 2, result
-    assert result["msg"] == f"Persiapan gagal: pengaturan salah: {cause}"
+    assert result["msg"] == f"pengaturan salah: {cause}"
     verify = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/verify.yml").read_text("utf-8"))
     status, result = last_result(tmp_path, verify[:1], role_vars(
         sipp_backup__ingest={"path": str(tmp_path / NAME)},
@@ -453,15 +453,15 @@ def test_a_verification_setting_the_verify_restore_refuses_fails_persiapan(
 
 
 @pytest.mark.parametrize("size", ["lots", "1.5G", "1T", "0", "-1G", ""])
-def test_a_buffer_pool_size_mariadb_would_not_start_with_fails_persiapan(tmp_path, size) -> None:
+def test_a_buffer_pool_size_mariadb_would_not_start_with_is_refused_first(tmp_path, size) -> None:
     """-e sipp_backup_verify_buffer_pool_size=lots passed the argument specs and check
     mode; written into the backup computer's MariaDB configuration, MariaDB there would not
     start ('Unknown suffix'), after the SIPP server and the backup computer were set up."""
-    status, result = last_result(tmp_path, persiapan_settings_checks(),
-                                 role_vars(sipp_backup_verify_buffer_pool_size=size))
+    status, result = run_checks(tmp_path, "sipp_backup",
+                                {"sipp_backup_verify_buffer_pool_size": size})
     assert status == 2, result
     assert result["msg"] == (
-        "Persiapan gagal: pengaturan salah: sipp_backup_verify_buffer_pool_size: must be a "
+        "pengaturan salah: sipp_backup_verify_buffer_pool_size: must be a "
         f"size in bytes with an optional K, M or G suffix (1G, 512M), not {size}")
 
 
@@ -471,31 +471,61 @@ def test_a_buffer_pool_size_mariadb_would_not_start_with_fails_persiapan(tmp_pat
     {"sipp_backup_verify_buffer_pool_size": "lots", "sipp_backup_verify_tune_server": False},
     {}, {"sipp_backup_verify_stall_timeout": 0}, {"sipp_backup_verify_stall_timeout": "0"},
     {"sipp_backup_verify_timeout": "1", "sipp_backup_verify_stall_timeout": 1},
+    {"sipp_backup_shrink_percent": 0, "sipp_backup_shrink_min_rows": 0},
+    {"sipp_backup_shrink_percent": "99"},
 ])
-def test_the_verification_settings_the_verify_restore_takes_pass_persiapan(
-        tmp_path, settings) -> None:
-    status, result = last_result(tmp_path, persiapan_settings_checks(), role_vars(**settings))
+def test_the_verification_settings_the_verify_restore_takes_pass(tmp_path, settings) -> None:
+    status, result = run_checks(tmp_path, "sipp_backup", settings)
     assert status == 0, result
 
 
 @pytest.mark.parametrize(("settings", "cause"), [
-    # -e gives the text; only the tables gone were named, without a word
-    ({"sipp_backup_shrink_percent": "150"},
-     "sipp_backup_shrink_percent: must be at most 99 percent, not 150"),
-    ({"sipp_backup_shrink_min_rows": "-1"},
-     "sipp_backup_shrink_min_rows: must be 0 (compares every table) or a positive number of "
-     "rows, not -1"),
+    # -e gives the text; mydumper was given --threads 1 without a word
+    ({"sipp_backup_threads": "-4"},
+     "sipp_backup_threads: must be 0 (the number of CPUs) or a positive number of threads, "
+     "not -4"),
+    ({"sipp_backup_threads": 33}, "sipp_backup_threads: must be at most 32 threads, not 33"),
+    # zstd -q -99 compressed at 19 without a word
+    ({"sipp_backup_compression_level": "99"},
+     "sipp_backup_compression_level: must be at most 19 levels (zstd's highest), not 99"),
+    # gzip -12 compressed at 2
+    ({"sipp_backup_compression": "gzip", "sipp_backup_compression_level": 12},
+     "sipp_backup_compression_level: must be at most 9 levels (gzip's highest), not 12"),
+    ({"sipp_backup_compression_level": 0},
+     "sipp_backup_compression_level: must be a positive number of levels, not 0"),
+    ({"sipp_backup_stall_timeout": "-1"},
+     "sipp_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
+     "seconds, not -1"),
+    # both refused: the first the module checks, as it names it
+    ({"sipp_backup_threads": -1, "sipp_backup_compression_level": 20},
+     "sipp_backup_compression_level: must be at most 19 levels (zstd's highest), not 20"),
 ])
-def test_a_shrink_setting_the_verify_restore_refuses_is_named_by_the_roles_variable(
-        tmp_path, settings, cause) -> None:
-    verify = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/verify.yml").read_text("utf-8"))
-    status, result = last_result(tmp_path, verify[:1], role_vars(
-        sipp_backup__ingest={"path": str(tmp_path / NAME)},
-        sipp_backup__dump={"path": f"/var/backups/sipp/{NAME}"}, **settings))
+def test_a_dump_setting_mariadb_backup_refuses_is_refused_first(tmp_path, settings,
+                                                                  cause) -> None:
+    """mariadb_backup refused these only when the dump ran, in Kegiatan 2, after Persiapan
+    had installed the tools and set up the backup computer (and after the in-tray's sweep
+    and the reconcile): the role's checks refuse them before anything changes, whichever
+    activity runs, by the module's own check, with the cause the dump's rescue gives."""
+    status, result = run_checks(tmp_path, "sipp_backup", settings)
     assert status == 2, result
-    assert result["msg"].startswith(
-        f"Verifikasi tidak dapat dijalankan di komputer backup localhost: pengaturan salah: "
-        f"{cause}. Backup {NAME} belum terverifikasi"), result["msg"]
+    assert failure_cause(result) == f"pengaturan salah: {cause}"
+    tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/backup.yml").read_text("utf-8"))
+    dump = next(t for t in tasks if t["name"].startswith("Dump the SIPP database"))
+    status, result = last_result(tmp_path, [dump], role_vars(
+        sipp_backup_local_dir=str(tmp_path / "backups"), **settings))
+    assert status == 2, result
+    assert result["msg"] == f"Backup gagal: pengaturan salah: {cause}"
+
+
+@pytest.mark.parametrize("settings", [
+    {"sipp_backup_threads": 0, "sipp_backup_compression_level": 19},
+    {"sipp_backup_threads": "32", "sipp_backup_compression_level": "1",
+     "sipp_backup_stall_timeout": 0},
+    {"sipp_backup_compression": "gzip", "sipp_backup_compression_level": 9},
+])
+def test_the_dump_settings_mariadb_backup_takes_pass(tmp_path, settings) -> None:
+    status, result = run_checks(tmp_path, "sipp_backup", settings)
+    assert status == 0, result
 
 
 def lab_state(store: pathlib.Path, local: pathlib.Path, prefix: str, ext: str,
