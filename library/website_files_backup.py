@@ -267,7 +267,7 @@ from ansible.module_utils.sop_backup_files import (  # noqa: E402
     sha256_file,
     write_json_atomic,
 )
-from ansible.module_utils.sop_options import HIGHEST_LEVEL, range_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import RANGES, range_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_website_files import (  # noqa: E402
@@ -644,8 +644,7 @@ def main() -> None:
     )
     p = module.params
     refused = (seconds_error(p, "stall_timeout", zero="never stops it")
-               or range_error(p, "level", unit="levels", most=HIGHEST_LEVEL["zstd"],
-                              most_said="zstd's highest"))
+               or range_error(p, "level", **RANGES["zstd level"]))
     if refused:
         module.fail_json(**refused)
     missing = [path for path in p["paths"] if not os.path.isdir(path)]
