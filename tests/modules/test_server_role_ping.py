@@ -170,3 +170,35 @@ def test_a_reboot_or_ping_time_limit_that_waits_for_ever_is_refused(tmp_path):
     assert refused(tmp_path, dict(ok, server_maintenance_mariadb_ping_timeout=10**12)) == (
         2, "pengaturan salah: server_maintenance_mariadb_ping_timeout: must be at most 86400 "
            "seconds (one day), not 1000000000000")
+
+
+def test_a_sipp_url_no_request_can_go_to_is_a_named_problem(tmp_path):
+    """sipp_http_check refuses a URL with no scheme (localhost/sipp/): the post-check
+    stopped the play there, the website unchecked, naming the module's option url. It is
+    one of the post-check's problems, named as the role's variable."""
+    tasks = yaml.safe_load(TASKS.read_text())
+    checks = [t for t in tasks if t.get("name", "").startswith(
+        ("Post-check: SIPP", "Every post-check"))]
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"sipp_servers": {"hosts": {
+        "sipp": {"ansible_connection": "local",
+                 "ansible_python_interpreter": sys.executable}}}}))
+    facts = {"ansible.builtin.set_fact": {"ansible_facts": {"services": {}}}}
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([{
+        "hosts": "all", "gather_facts": False,
+        "vars": {"server_maintenance_services_before": [],
+                 "server_maintenance_mariadb": {"skipped": True},
+                 "server_maintenance_website": {"skipped": True},
+                 "server_maintenance_sipp_url": "localhost/sipp/",
+                 "server_maintenance_sipp_expected_text": "SIPP"},
+        "tasks": [facts, *checks]}]))
+    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+           "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
+           "ANSIBLE_CALLBACK_RESULT_FORMAT": "json", "ANSIBLE_CALLBACK_FORMAT_PRETTY": "false"}
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "-i", str(tmp_path / "hosts.yml"),
+                           str(tmp_path / "play.yml")], capture_output=True, text=True,
+                          env=env, check=False, timeout=120)
+    failed = [json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
+              if line.startswith("fatal: ") and " => " in line]
+    assert failed == ["Pemeriksaan setelah perawatan gagal: SIPP: pengaturan salah: "
+                      "server_maintenance_sipp_url: 'localhost/sipp/' is not an http(s) URL "
+                      "with a host"], proc.stdout
