@@ -15,22 +15,25 @@ from loader import LOCAL_PLAYBOOK, ROOT
 PLAY = "- hosts: localhost\n  gather_facts: false\n  roles: [network]\n"
 
 
-def activity(tmp_path: pathlib.Path, *extra: str, **variables: Any) -> tuple[int, str]:
-    """The role run with ``variables`` (and ``extra`` arguments, -e key=value): its exit
-    status and the message of its last task ('Failed activities'), else its output."""
+def activity(tmp_path: pathlib.Path, *extra: str, path: pathlib.Path | None = None,
+             **variables: Any) -> tuple[int, dict[str, str]]:
+    """The role run with ``variables`` (and ``extra`` arguments, -e key=value; the tools
+    in ``path`` found first): its exit status and the message of each task it ran on
+    localhost by the task's name (its last, 'Failed activities', the activity's failure)."""
     play, given = tmp_path / "play.yml", tmp_path / "vars.json"
     play.write_text(PLAY, encoding="utf-8")
     given.write_text(json.dumps({"network_config_store_path": str(tmp_path / "store"),
                                  **variables}), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    if path:
+        env["PATH"] = f"{path}:{env['PATH']}"
     proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "-e", f"@{given}", *extra, str(play)],
                           capture_output=True, text=True, check=False, env=env, timeout=300)
-    try:
-        last = json.loads(proc.stdout)["plays"][0]["tasks"][-1]["hosts"]["localhost"]
-    except (ValueError, KeyError, IndexError):
-        return proc.returncode, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.returncode, str(last.get("msg", ""))
+    assert proc.stdout.startswith("{"), proc.stdout[-3000:] + proc.stderr[-3000:]
+    tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
+    return proc.returncode, {t["task"]["name"].removeprefix("network : "):
+                             str(t["hosts"]["localhost"].get("msg", "")) for t in tasks}
 
 
 ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
@@ -40,9 +43,25 @@ ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
 def test_a_routeros_setting_refused_is_named_by_the_role_variable(tmp_path):
     """routeros_check's refusal reached the rescue through the task that stops the
     activity, not as routeros_check's: 'timeout: must be ...', an option no court sets."""
-    rc, message = activity(tmp_path, network_routeros_routers=[ROUTER],
+    rc, messages = activity(tmp_path, network_routeros_routers=[ROUTER],
                            network_routeros_timeout=-1)
     assert rc == 2
-    assert message == (
+    assert messages["Failed activities"] == (
         "Kegiatan 2: RouterBoard tidak dapat diperiksa: pengaturan salah: "
         "network_routeros_timeout: must be a positive number of seconds, not -1")
+
+
+def test_upses_given_as_key_value_are_read(tmp_path):
+    """`-e network_ups=ups1@127.0.0.1,ups2@127.0.0.1`, as key=value gives it, a string:
+    argument_specs took it as the list it converts it to, then the loop failed with
+    Ansible's "The `loop` value must resolve to a 'list', not 'str'". Each UPS is read
+    (an upsc on PATH answers for it) and graded."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "upsc").write_text("#!/bin/sh\necho \"ups.status: OB\"\n", encoding="utf-8")
+    (bin_dir / "upsc").chmod(0o755)
+    rc, messages = activity(tmp_path, "-e", "network_ups=ups1@127.0.0.1,ups2@127.0.0.1",
+                            path=bin_dir)
+    assert rc == 0, messages
+    said = messages["The network, its routers and UPSes are in order"]
+    assert "UPS ups1@127.0.0.1" in said and "UPS ups2@127.0.0.1" in said, said
