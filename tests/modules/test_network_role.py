@@ -10,6 +10,7 @@ import pathlib
 import subprocess
 from typing import Any
 
+import pytest
 from loader import LOCAL_PLAYBOOK, ROOT
 
 PLAY = "- hosts: localhost\n  gather_facts: false\n  roles: [network]\n"
@@ -65,3 +66,56 @@ def test_upses_given_as_key_value_are_read(tmp_path):
     assert rc == 0, messages
     said = messages["The network, its routers and UPSes are in order"]
     assert "UPS ups1@127.0.0.1" in said and "UPS ups2@127.0.0.1" in said, said
+
+
+def without(key: str, **changed: Any) -> dict[str, Any]:
+    """ROUTER without ``key`` (none given: all its keys), with ``changed``."""
+    return {**{k: v for k, v in ROUTER.items() if k != key}, **changed}
+
+
+@pytest.mark.parametrize(("routers", "cause"), [
+    # Jinja's words: "Task failed: Finalization of task args for 'ansible.builtin.assert'
+    # failed: Error while resolving value for 'fail_msg': object of type 'dict' has no
+    # attribute 'name'"
+    ([ROUTER, without("name")], "router 2 in the list: missing name"),
+    # routeros_check's "missing required arguments: username found in routers"
+    ([without("username"), without("", name="rb2")], "router rb1: missing username"),
+    ([without("password", pasword="rahasia-api")],
+     "router rb1: missing password; router rb1: unknown key pasword (known: name, host, "
+     "port, tls, ca_path, validate_certs, username, password)"),
+    # "argument 'port' is of type str found in 'routers'. and we were unable to convert
+    # to int: ..."
+    ([without("", port="api")], "router rb1: port must be 1-65535, not api"),
+    ([without("", port=0)], "router rb1: port must be 1-65535, not 0"),
+    ([without("", tls="maybe")], "router rb1: tls must be true or false, not maybe"),
+    ([without("", host=["192.0.2.1"])], "router rb1: host must be text"),
+    # key=value, a text argument_specs took as the list it converts it to
+    ("name=rb1 host=192.0.2.1 username=sop password=rahasia-api",
+     "must be a list of routers, each with name, host, username and password (in the "
+     "inventory, the password in Ansible Vault), not text"),
+    (["name=rb1 host=192.0.2.1 username=sop password=rahasia-api"],
+     "router 1 in the list: not a mapping of name, host, username, password"),
+])
+def test_a_router_entry_refused_names_the_router_and_the_key(tmp_path, routers, cause):
+    """A RouterBoard missing a key or with one of the wrong type: one line naming the
+    router and the key, before anything is read; never its password."""
+    rc, messages = activity(tmp_path, network_routeros_routers=routers)
+    assert rc == 2
+    assert messages["Failed activities"] == (
+        f"Kegiatan 2: pengaturan salah: network_routeros_routers: {cause}")
+    assert "rahasia-api" not in json.dumps(messages)
+    assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
+        not in messages
+
+
+@pytest.mark.parametrize("router", [
+    without("", port="1", tls="yes", validate_certs=False, password=""),
+    without("", name=2024)])
+def test_a_router_entry_routeros_check_takes_passes(tmp_path, router):
+    """Kept as routeros_check reads it: a port as text, a flag as yes, an empty password
+    (a RouterOS user may have none), a number for a name; the router is then read (its
+    port closed here)."""
+    rc, messages = activity(tmp_path, network_routeros_routers=[router])
+    assert rc == 2
+    assert messages["Failed activities"].startswith(
+        f"Kegiatan 2: router {router['name']} tidak dapat dibaca: "), messages
