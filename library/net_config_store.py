@@ -158,13 +158,16 @@ options:
         stored again since (its report id another) stays unreported. Not with O(items).
     type: dict
   keep:
-    description: Older versions kept per device (0 keeps none; a negative number is refused).
+    description: >-
+      Older versions kept per device (0 keeps none; a negative number is refused, with
+      C(setting) C(keep)).
     type: int
     default: 50
   max_export_bytes:
     description:
       - Largest configuration stored for a device, in bytes (UTF-8); a larger one is
-        refused with a warning (1 or more).
+        refused with a warning (1 or more; 0 or less fails the module, with C(setting)
+        C(max_export_bytes)).
       - The default, 4 MiB, is twenty times a RouterOS export of a large court network
         (under 200 KB) and still bounds the store to 4 MiB times O(keep) plus one per device.
     type: int
@@ -867,11 +870,14 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
+    # refused with setting, the message starting with the option's name: the network
+    # role's rescue names the role's variable (sop_failure_cause)
     if p["keep"] < 0:
-        module.fail_json(msg=f"keep must be 0 or more (older versions kept), not {p['keep']}")
+        module.fail_json(msg=f"keep: must be 0 or more (older versions kept), not {p['keep']}",
+                         setting="keep")
     if p["max_export_bytes"] < 1:
-        module.fail_json(msg="max_export_bytes must be 1 or more (the largest configuration "
-                             f"stored), not {p['max_export_bytes']}")
+        module.fail_json(msg="max_export_bytes: must be 1 or more (the largest configuration "
+                             f"stored), not {p['max_export_bytes']}", setting="max_export_bytes")
     if not os.path.isabs(p["path"]):  # relative to the module's working directory
         module.fail_json(msg=f"path must be an absolute path, not {p['path']!r}")
     root = Path(p["path"])

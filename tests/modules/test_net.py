@@ -291,7 +291,8 @@ def test_store_refuses_a_negative_keep(tmp_path):
     # a typo that silently rewrote the history's length; now refused before any write.
     args = {"path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a", "content": "x\n"}]}
     rc, out = run_module("net_config_store", tmp_path, {**args, "keep": -3})
-    assert rc == 1 and out["msg"] == "keep must be 0 or more (older versions kept), not -3"
+    assert rc == 1 and out["msg"] == "keep: must be 0 or more (older versions kept), not -3"
+    assert out["setting"] == "keep"  # the network role's rescue names network_config_store_keep
     assert not (tmp_path / "jaringan").exists()
 
 
@@ -324,8 +325,9 @@ def test_a_configuration_over_max_export_bytes_is_refused_for_its_device_alone(t
     assert rc == 0 and warning_lines(out) == [] and out["changed_names"] == ["rb-a"]
     rc, out = run_module("net_config_store", tmp_path, {
         "path": str(root), "items": items, "max_export_bytes": 0})
-    assert rc == 1 and out["msg"] == ("max_export_bytes must be 1 or more (the largest "
+    assert rc == 1 and out["msg"] == ("max_export_bytes: must be 1 or more (the largest "
                                       "configuration stored), not 0")
+    assert out["setting"] == "max_export_bytes"
 
 
 def test_the_default_max_export_bytes_is_4_mib(tmp_path):

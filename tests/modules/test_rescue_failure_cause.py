@@ -128,6 +128,22 @@ def test_the_network_check_names_the_variable_of_the_battery_age(tmp_path):
                                 "must be at most 3650 days (ten years), not 1000000000000")
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # recorded as 'Kegiatan 2: keep must be 0 or more ...', an option no court sets
+    ("keep", -1, "must be 0 or more (older versions kept), not -1"),
+    ("max_export_bytes", 0, "must be 1 or more (the largest configuration stored), not 0"),
+])
+def test_the_network_check_names_the_variable_of_the_configuration_store(
+        tmp_path, option, value, said):
+    failing = {"name": "Keep the configurations", "net_config_store": {
+        "path": str(tmp_path / "jaringan"), option: value,
+        "items": [{"name": "rb1", "content": "x\n"}]}}
+    variable = f"network_config_store_{option}"
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == f"Kegiatan 2: pengaturan salah: {variable}: {said}"
+    assert not (tmp_path / "jaringan").exists()
+
+
 def test_the_sipp_backup_verification_names_the_role_variable_it_refuses(tmp_path):
     """`-e sipp_backup_verify_timeout=0` was recorded as the module's 'timeout: must be a
     positive number of seconds, not 0'; the rest of the message, after a multi-line
