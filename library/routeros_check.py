@@ -134,15 +134,19 @@ options:
     type: dict
     default: {}
   temperature_warn:
-    description: Temperature (Celsius) of its hottest sensor from which a router gets a warning.
+    description: Temperature (Celsius) of its hottest sensor from which a router gets a
+      warning, more than 0 and at most 125, the most electronic parts are rated for (else
+      the module fails with C(setting) C(temperature_warn)).
     type: float
     default: 70
   cpu_warn_percent:
-    description: CPU load from which a router gets a warning.
+    description: CPU load from which a router gets a warning, more than 0 and at most 100
+      percent (else the module fails with C(setting) C(cpu_warn_percent)).
     type: int
     default: 90
   memory_warn_percent:
-    description: Memory use from which a router gets a warning.
+    description: Memory use from which a router gets a warning, more than 0 and at most 100
+      percent (else the module fails with C(setting) C(memory_warn_percent)).
     type: int
     default: 90
   workers:
@@ -334,7 +338,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import range_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_routeros import (  # noqa: E402
     API_PORT,
     API_SSL_PORT,
@@ -396,6 +400,11 @@ def exported(rows: list[dict[str, str]]) -> str:
     if text is None:
         raise RouterError("/execute: the reply holds no export")
     return normalise_export(text)
+
+
+# The highest temperature_warn: the most electronic parts are rated for (125 C, the
+# industrial grade); a level above it warned of no router.
+MAX_TEMPERATURE_WARN = 125
 
 
 # RouterOS's !trap to a command the user's group has no policy for (text as RouterOS 6
@@ -626,9 +635,14 @@ def main() -> None:
     if not HAS_LIBROUTEROS:
         module.fail_json(msg=missing_required_lib("librouteros"))
     p = module.params
-    bad_timeout = seconds_error(p, "timeout")
-    if bad_timeout:
-        module.fail_json(**bad_timeout)
+    # a warning level of 0 or less warned of every router, one over its most of none
+    bad_setting = (seconds_error(p, "timeout")
+                   or range_error(p, "cpu_warn_percent", "memory_warn_percent", unit="percent",
+                                  most=100)
+                   or range_error(p, "temperature_warn", unit="degrees Celsius",
+                                  most=MAX_TEMPERATURE_WARN))
+    if bad_setting:
+        module.fail_json(**bad_setting)
     for router in p["routers"]:
         if router["port"] is not None and not 0 < router["port"] < 65536:
             module.fail_json(

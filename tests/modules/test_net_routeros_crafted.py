@@ -314,6 +314,18 @@ def test_a_timeout_over_one_day_is_refused_in_one_line(tmp_path):
         1, "timeout: must be at most 86400 seconds (one day), not 1e+10", "timeout")
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # 0 warned of every router ("beban CPU 4%"), 150 of none, without a word
+    ("cpu_warn_percent", 0, "must be a positive number of percent, not 0"),
+    ("memory_warn_percent", 150, "must be at most 100 percent, not 150"),
+    ("temperature_warn", -5.0, "must be a positive number of degrees Celsius, not -5"),
+    ("temperature_warn", 1e6, "must be at most 125 degrees Celsius, not 1e+06"),
+])
+def test_a_warning_level_out_of_range_is_refused_in_one_line(tmp_path, option, value, said):
+    rc, out = run_module("routeros_check", tmp_path, {"routers": [spec(1)], option: value})
+    assert (rc, out["msg"], out.get("setting")) == (1, f"{option}: {said}", option)
+
+
 @pytest.mark.parametrize("port", [70000, -1, 0])
 def test_a_port_out_of_range_is_refused_in_one_line(tmp_path, port):
     # 70000 was reported as "port 127.0.0.1:70000 is closed" after connecting to port

@@ -52,6 +52,16 @@ def test_a_routeros_setting_refused_is_named_by_the_role_variable(tmp_path):
         "network_routeros_timeout: must be a positive number of seconds, not -1")
 
 
+def test_a_routeros_warning_level_refused_is_named_by_the_role_variable(tmp_path):
+    """-e network_routeros_cpu_warn_percent=0 warned of every router, without a word."""
+    rc, messages = activity(tmp_path, "-e", "network_routeros_cpu_warn_percent=0",
+                            network_routeros_routers=[ROUTER])
+    assert rc == 2
+    assert messages["Failed activities"] == (
+        "Kegiatan 2: RouterBoard tidak dapat diperiksa: pengaturan salah: "
+        "network_routeros_cpu_warn_percent: must be a positive number of percent, not 0")
+
+
 def test_upses_given_as_key_value_are_read(tmp_path):
     """`-e network_ups=ups1@127.0.0.1,ups2@127.0.0.1`, as key=value gives it, a string:
     argument_specs took it as the list it converts it to, then the loop failed with
