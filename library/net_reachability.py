@@ -24,7 +24,9 @@ description:
     C(central)); outside names depend on the upstream link, so when only they fail
     together with the upstream, the fault is the upstream's.
   - An empty list skips a segment (the gateway does not check a gateway in front of
-    itself). All targets are probed in parallel. Read-only; supports check mode.
+    itself); an empty or blank entry in a list, and a resolver in O(dns_servers) that is
+    no IP address, fail the module before anything is probed, with C(setting) the list's
+    option. All targets are probed in parallel. Read-only; supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
@@ -176,6 +178,11 @@ MAX_LATENCY_WARN_MS = 60000
 MAX_LOSS_WARN_PERCENT = 100
 
 
+# The options listing targets, names or URLs.
+LISTS = ("lan", "gateway", "dns_servers", "internal_names", "external_names", "upstream",
+         "central")
+
+
 def describe(check: dict[str, Any]) -> str:
     what = check.get("target") or check.get("url") or f"{check.get('name')} @ {check.get('server')}"
     return f"{what}: {check.get('error')}"
@@ -185,13 +192,7 @@ def main() -> None:
     strs = {"type": "list", "elements": "str", "default": []}
     module = AnsibleModule(
         argument_spec={
-            "lan": strs,
-            "gateway": strs,
-            "dns_servers": strs,
-            "internal_names": strs,
-            "external_names": strs,
-            "upstream": strs,
-            "central": strs,
+            **{option: strs for option in LISTS},
             "probes": {"type": "int", "default": 5},
             "interval": {"type": "float", "default": 0.2},
             "timeout": {"type": "float", "default": 2},
@@ -216,12 +217,19 @@ def main() -> None:
                                   most=MAX_LATENCY_WARN_MS, most_said="one minute"))
     if bad_setting:
         module.fail_json(**bad_setting, invocation=invocation)
+    # an empty entry (-e network_reach_gateway= gives [""]) was pinged, asked or fetched
+    # and blamed on the network: "Gangguan di segmen gateway: None @ None: ping: : Name
+    # or service not known"
+    for option in LISTS:
+        if any(not entry.strip() for entry in p[option]):
+            module.fail_json(msg=f"{option}: an empty entry in the list (an empty list, [], "
+                                 "skips it)", setting=option, invocation=invocation)
     for server in p["dns_servers"]:
         try:
             ipaddress.ip_address(server)
         except ValueError:
             module.fail_json(msg=f"dns_servers: {server!r} is not an IPv4 or IPv6 address",
-                             invocation=invocation)
+                             setting="dns_servers", invocation=invocation)
     jobs: list[tuple[str, Any]] = []
     for seg in ("lan", "gateway", "upstream"):
         jobs += [

@@ -808,6 +808,20 @@ def test_a_resolver_given_by_name_is_not_looked_up(tmp_path):
                           "internal_names": ["sipp.pn.court"]})
     assert rc == 1 and out["failed"]
     assert out["msg"] == "dns_servers: 'dns.pn.court' is not an IPv4 or IPv6 address"
+    assert out["setting"] == "dns_servers"  # the network role names network_dns_servers
+
+
+@pytest.mark.parametrize("option", ["lan", "gateway", "dns_servers", "internal_names",
+                                    "external_names", "upstream", "central"])
+@pytest.mark.parametrize("entry", ["", " "])
+def test_an_empty_entry_in_a_list_is_refused_before_anything_is_probed(
+        tmp_path, option, entry):
+    # -e network_reach_gateway= gives the list [""]: "" was pinged and the gateway blamed,
+    # "Gangguan di segmen gateway: None @ None: ping: : Name or service not known"
+    rc, out = run_module("net_reachability", tmp_path, {option: ["127.0.0.1", entry]})
+    assert rc == 1 and out["failed"] and "checks" not in out
+    assert out["msg"] == f"{option}: an empty entry in the list (an empty list, [], skips it)"
+    assert out["setting"] == option
 
 
 def test_a_resolver_at_an_ipv6_address_is_asked():

@@ -129,3 +129,13 @@ def test_a_router_entry_routeros_check_takes_passes(tmp_path, router):
     assert rc == 2
     assert messages["Failed activities"].startswith(
         f"Kegiatan 2: router {router['name']} tidak dapat dibaca: "), messages
+
+
+def test_an_empty_gateway_given_as_key_value_is_refused_naming_it(tmp_path):
+    """`-e network_reach_gateway=` gives the text "", which argument_specs and
+    net_reachability read as the list [""]: "" was pinged, and the gateway blamed."""
+    rc, messages = activity(tmp_path, "-e", "network_reach_gateway=")
+    assert rc == 2
+    assert messages["Failed activities"] == (
+        "Kegiatan 2: pengaturan salah: network_reach_gateway: an empty entry in the list "
+        "(an empty list, [], skips it)")

@@ -118,6 +118,24 @@ def test_the_network_check_names_the_variable_of_probes_and_the_warning_levels(
                    failing) == f"Kegiatan 2: pengaturan salah: network_{option}: {said}"
 
 
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # recorded as 'Kegiatan 2: gateway: ...', 'Kegiatan 2: dns_servers: ...', options no
+    # court sets
+    ("gateway", [""], "network_reach_gateway: an empty entry in the list (an empty list, "
+                      "[], skips it)"),
+    ("internal_names", [" "], "network_dns_internal_names: an empty entry in the list (an "
+                              "empty list, [], skips it)"),
+    ("central", [""], "network_central_urls: an empty entry in the list (an empty list, "
+                      "[], skips it)"),
+    ("dns_servers", ["dns.pn.court"],
+     "network_dns_servers: 'dns.pn.court' is not an IPv4 or IPv6 address"),
+])
+def test_the_network_check_names_the_variable_of_each_list(tmp_path, option, value, said):
+    failing = {"name": "Check", "net_reachability": {option: value}}
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == f"Kegiatan 2: pengaturan salah: {said}"
+
+
 def test_the_network_check_names_the_variable_of_the_battery_age(tmp_path):
     # ups_status names its option battery_max_age_days as the setting: the prefix alone
     # made it network_battery_max_age_days, a variable no court has
