@@ -71,7 +71,7 @@ options:
       - The name and the hostname are letters, digits, C(.), C(_) and C(-), not starting
         with C(-) (a name that would reach C(upsc) as an option, C(-l)); the hostname may
         be an IPv6 address in brackets; the port is 1 to 65535. Anything else fails the
-        module in one line, before C(upsc) runs.
+        module in one line, before C(upsc) runs, with C(setting) C(ups).
     type: str
     required: true
   timeout:
@@ -412,9 +412,9 @@ def main() -> None:
     )
     name = module.params["ups"]
     if not valid_ups(name):
-        module.fail_json(msg=f"ups must be a UPS as NUT names it, upsname[@hostname[:port]] "
+        module.fail_json(msg=f"ups: must be a UPS as NUT names it, upsname[@hostname[:port]] "
                              f"(letters, digits, '.', '_' and '-', not starting with '-'; a "
-                             f"port 1-65535), not {name!r}")
+                             f"port 1-65535), not {name!r}", setting="ups")
     bad_age = duration_error(module.params, "battery_max_age_days", unit="days",
                              zero="checks no age")
     if bad_age:

@@ -162,6 +162,18 @@ def test_the_network_check_names_the_variable_of_the_configuration_store(
     assert not (tmp_path / "jaringan").exists()
 
 
+def test_the_network_check_names_the_variable_of_a_ups_name(tmp_path):
+    # recorded as 'Kegiatan 2: -l: ups must be a UPS as NUT names it ...', an option no
+    # court sets
+    failing = {"name": "Read the UPSes", "ups_status": {"ups": "{{ item }}"},
+               "loop": ["-l"]}
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == (
+        "Kegiatan 2: -l: pengaturan salah: network_ups: must be a UPS as NUT names it, "
+        "upsname[@hostname[:port]] (letters, digits, '.', '_' and '-', not starting with "
+        "'-'; a port 1-65535), not '-l'")
+
+
 def test_the_sipp_backup_verification_names_the_role_variable_it_refuses(tmp_path):
     """`-e sipp_backup_verify_timeout=0` was recorded as the module's 'timeout: must be a
     positive number of seconds, not 0'; the rest of the message, after a multi-line

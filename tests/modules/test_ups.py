@@ -293,7 +293,7 @@ ups.load: {load}
 ups.status: {status}
 """
 TODAY = datetime.date(2026, 12, 5)
-REFUSED = ("ups must be a UPS as NUT names it, upsname[@hostname[:port]] (letters, digits, "
+REFUSED = ("ups: must be a UPS as NUT names it, upsname[@hostname[:port]] (letters, digits, "
            "'.', '_' and '-', not starting with '-'; a port 1-65535), not {!r}")
 
 
@@ -315,6 +315,7 @@ def test_a_name_not_of_nuts_form_is_refused_before_upsc_runs(tmp_path, monkeypat
     called = fake_upsc(tmp_path, monkeypatch, "echo 'ups.status: OL'")
     rc, result = run_module("ups_status", tmp_path, {"ups": name})
     assert rc == 1 and result["msg"] == REFUSED.format(name)
+    assert result["setting"] == "ups"  # the network role names network_ups
     assert not called.exists()
 
 
