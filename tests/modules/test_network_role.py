@@ -105,6 +105,12 @@ def without(key: str, **changed: Any) -> dict[str, Any]:
      "inventory, the password in Ansible Vault), not text"),
     (["name=rb1 host=192.0.2.1 username=sop password=rahasia-api"],
      "router 1 in the list: not a mapping of name, host, username, password"),
+    # net_config_store's "device names unusable as file names: RB Kantor", once every
+    # router was read: the activity failed with no health recorded
+    ([without("", name="RB Kantor")],
+     "router RB Kantor: name must be 1 to 64 letters, digits, '.', '_' and '-', starting "
+     "with a letter or a digit (it names its directory in network_config_store_path)"),
+    ([ROUTER, without("", host="192.0.2.2")], "name rb1 given to more than one router"),
 ])
 def test_a_router_entry_refused_names_the_router_and_the_key(tmp_path, routers, cause):
     """A RouterBoard missing a key or with one of the wrong type: one line naming the
