@@ -249,6 +249,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_files import LockBusy, take_flock  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
+from ansible.module_utils.sop_options import device_name_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_routeros import join_continuations  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_export_lines, mask_text  # noqa: E402
@@ -256,7 +257,6 @@ from ansible.module_utils.sop_state import write_private  # noqa: E402
 
 # max_export_bytes's default: twenty times a RouterOS export of a large court network.
 MAX_EXPORT_BYTES = 4 * 1024 * 1024
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def _lines(text: str) -> list[str]:
@@ -883,7 +883,7 @@ def main() -> None:
     root = Path(p["path"])
     reported = p["reported"] or {}
     bad = [name for name in [i["name"] for i in p["items"] or []] + list(reported)
-           if not _NAME.fullmatch(name)]
+           if device_name_error(name)]
     if bad:
         module.fail_json(msg=f"device names unusable as file names: {', '.join(bad)}")
     odd = [name for name, report_id in reported.items() if not isinstance(report_id, str)]

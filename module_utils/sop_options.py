@@ -6,6 +6,7 @@ rescue names the role's variable a court sets (plugins/filter/sop_failure_cause.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,19 @@ MAX_SECONDS = 86400
 # (server_backup_age) or public page (sipp_sync_status) was fresh.
 MAX_DAYS = 3650
 UNIT_SECONDS = {"minutes": 60, "hours": 3600, "days": 86400}
+
+# A device's name as a store names its directory by it (net_config_store: a RouterBoard's
+# history under network_config_store_path): no path separator, no leading dot, no space.
+DEVICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def device_name_error(name: Any) -> str | None:
+    """Why ``name`` cannot name a device's directory (DEVICE_NAME), or None."""
+    if isinstance(name, str) and DEVICE_NAME.fullmatch(name):
+        return None
+    return ("name must be 1 to 64 letters, digits, '.', '_' and '-', starting with a "
+            "letter or a digit")
+
 
 # The highest level each stream compressor takes (the lowest is 1). zstd goes above 19
 # only with --ultra: without it zstd -99 compressed at 19, with -q silently, many times

@@ -16,11 +16,15 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
 - ``sop_range_error``: module_utils/sop_options's ``range_error`` with the bounds of its
   ``RANGES`` (a count or a level a module refuses only when it runs, refused before
   anything changes).
+- ``sop_device_name_error``: module_utils/sop_options's ``device_name_error`` (a
+  RouterBoard's name net_config_store cannot name its directory by, refused before any
+  router is read).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
 ``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
-``sop_duration_error`` and ``sop_range_error`` (``ansible-doc -t filter NAME``) is in the
+``sop_duration_error``, ``sop_range_error`` and ``sop_device_name_error`` (``ansible-doc -t
+filter NAME``) is in the
 YAML files of their names beside this one.
 """
 
@@ -184,4 +188,5 @@ class FilterModule:
             "sop_seconds_error": seconds_error,
             "sop_duration_error": duration_error,
             "sop_range_error": range_error,
+            "sop_device_name_error": _OPTIONS.device_name_error,
         }

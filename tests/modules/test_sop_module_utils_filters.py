@@ -294,3 +294,16 @@ def test_ansible_doc_renders_the_filter(name, options):
     assert proc.returncode == 0, proc.stderr
     doc = next(iter(json.loads(proc.stdout).values()))["doc"]
     assert set(doc["options"]) == options
+
+
+@pytest.mark.parametrize(("name", "refused"), [
+    ("rb-kantor.1", False), ("RB_2", False), ("a" * 64, False),
+    ("RB Kantor", True), (".hidden", True), ("../etc", True), ("", True), ("a" * 65, True),
+    (None, True),
+])
+def test_sop_device_name_error_is_net_config_stores_own_check(name, refused):
+    """The network role refuses a RouterBoard name before any router is read by the check
+    net_config_store makes of it (module_utils/sop_options.device_name_error)."""
+    said = _filters()["sop_device_name_error"](name)
+    assert said == ("name must be 1 to 64 letters, digits, '.', '_' and '-', starting with "
+                    "a letter or a digit" if refused else None)
