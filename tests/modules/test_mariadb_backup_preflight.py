@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import MariaDB
-from loader import run_module
+from loader import run_module, tmpfs
 
 pytestmark = pytest.mark.mariadb
 
@@ -78,9 +78,11 @@ def test_mydumper_is_refused_on_a_name_with_a_backtick(
 
 def test_short_space_unreachable_server_and_empty_database_are_one_line(
         mariadb: MariaDB, tmp_path: Path, database: str) -> None:
-    code, result = preflight(mariadb, tmp_path, database, margin=1e15)
+    with tmpfs(tmp_path / "small", "64k") as small:  # a file system that is short for real
+        code, result = preflight(mariadb, tmp_path, database, margin=100,
+                                 dest=str(small / "backups" / "sipp"))
     assert code == 1
-    assert result["msg"].startswith(f"not enough free space at {tmp_path}: ")
+    assert result["msg"].startswith(f"not enough free space at {small}: ")
     code, result = preflight(mariadb, tmp_path, database, login_password="wrong")
     assert code == 1
     assert result["msg"].startswith(f"database {database} not reachable: ")
