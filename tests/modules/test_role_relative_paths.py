@@ -136,3 +136,21 @@ def test_an_empty_optional_path_is_none(tmp_path: pathlib.Path, name: str) -> No
     code, result = run(tmp_path, role, {name: "", directory: ""})
     assert code == 2
     assert result["msg"] == f"{directory}: expected an absolute path, got ''"
+
+
+# A list setting given as key=value, a string: its relative path beside an absolute one.
+KEY_VALUE = {"website": "website_log_paths", "it_security": "it_security_scan_paths",
+             "server_maintenance": "server_maintenance_free_paths",
+             "sipp_maintenance": "sipp_maintenance_disk_paths"}
+
+
+@pytest.mark.parametrize("role", sorted(KEY_VALUE))
+def test_a_list_given_as_key_value_is_checked_path_by_path(tmp_path: pathlib.Path,
+                                                           role: str) -> None:
+    """`-e sipp_maintenance_disk_paths=/,var/lib/mysql` gives a string, which argument_specs
+    accept as the list of both paths: checked as one path, '/,var/lib/mysql', it passed
+    (it starts with /), and the relative one was measured from the SSH user's home."""
+    name = KEY_VALUE[role]
+    code, result = run(tmp_path, role, {name: f"/,{RELATIVE}"})
+    assert code == 2 and result.get("failed"), result
+    assert result["msg"] == f"{name}: expected an absolute path, got '{RELATIVE}'"
