@@ -340,3 +340,21 @@ def test_the_record_says_how_many_names_of_the_backup_no_tar_restores(
     assert record["sop_output"]["files"] == {
         "path": made["path"], "entries": 24, "warnings_tar": [], "hard_links_excluded": [],
         "hard_links_protected": True, "unrestorable": 2, "first_unrestorable": first}
+
+
+@pytest.mark.parametrize("given", ["string", "list"])
+def test_extra_paths_given_as_key_value_are_backed_up_as_the_list(
+        tmp_path: pathlib.Path, given: str) -> None:
+    """`-e website_backup_extra_paths=/srv/extra,/srv/gone` gives a string, which
+    argument_specs accept as the list of both: the site's folders plus it failed activity
+    2 with 'can only concatenate list (not "str") to list', nothing backed up. Each path
+    is the module's, as the list's: the one missing named alone."""
+    site, extra, gone = tmp_path / "site", tmp_path / "extra", tmp_path / "gone"
+    site.mkdir()
+    extra.mkdir()
+    paths = [str(extra), str(gone)]
+    assert outcome(tmp_path, {
+        "website_backup_local_dir": str(tmp_path / "backups"),
+        "website__site": {"paths": [str(site)]}, "website__verdicts": {},
+        "website_backup_extra_paths": ",".join(paths) if given == "string" else paths},
+        2, "website_files_backup") == f"Kegiatan 2: folder situs tidak ada: {gone}"
