@@ -243,3 +243,18 @@ def test_bundles_are_kept_in_the_data_directory_not_the_project(tmp_path):
     --delete removed the bundles: under `sop run`, the data directory it records into."""
     assert _bundle_dir(tmp_path, SOP_DATA_DIR="/var/lib/sop") == "/var/lib/sop/incidents"
     assert _bundle_dir(tmp_path) == f"{tmp_path}/var/incidents"  # no sop: AWX, by hand
+
+
+def test_services_given_as_key_value_are_named_as_the_list(tmp_path: pathlib.Path) -> None:
+    """`-e server_incident_services=nginx,mariadb` gives a string, which argument_specs
+    accept as the list of both: the warning that the PHP-FPM units were not read named
+    its characters ('n, g, i, n, x, ,, m, ...') as the services diagnosed."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    # service_facts fails (its module process killed while it lists the units)
+    (folder / "service").write_text("#!/bin/sh\nkill -9 $PPID\n", encoding="utf-8")
+    (folder / "service").chmod(0o755)
+    rc, _results, output = incident(tmp_path, str(folder),
+                                    server_incident_services="nginx,mariadb")
+    assert rc == 0, output
+    assert "; layanan yang diperiksa: nginx, mariadb\n" in output
