@@ -182,6 +182,17 @@ def test_a_retired_servers_push_keys_are_removed_and_only_theirs(tmp_path) -> No
     assert changed(retire(tmp_path, names)) == 0
 
 
+def test_retired_servers_given_as_key_value_are_the_list(tmp_path) -> None:
+    """-e sipp_backup_retired_servers=pn-old-sipp,web.old is a string argument_specs
+    accepted as a list: the tasks took its characters, each a server of one letter."""
+    lines = [f"{RECEIVE} {KEY} sipp-backup@pn-old-sipp", f"{RECEIVE} {KEY} sipp-backup@web.old",
+             f"{RECEIVE} {KEY} sipp-backup@pn-kept"]
+    keys = tmp_path / "authorized_keys"
+    keys.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert changed(retire(tmp_path, "pn-old-sipp,web.old")) == 1  # type: ignore[arg-type]
+    assert keys.read_text(encoding="utf-8").splitlines() == [lines[2]]
+
+
 def test_a_server_still_in_service_is_not_retired(tmp_path) -> None:
     keys = tmp_path / "authorized_keys"
     keys.write_text(f"{RECEIVE} {KEY} sipp-backup@localhost\n", encoding="utf-8")
