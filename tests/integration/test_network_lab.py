@@ -164,7 +164,7 @@ def test_routerboards_that_cannot_be_read_fail_naming_why_without_the_password()
                 "password": "secret-not-shown"}] * 2  # names must be unique
     rc, report = play("--limit", "gw", "-e", json.dumps({"network_routeros_routers": routers}))
     assert rc != 0
-    assert any("Stop when the RouterBoards could not be read at all: RouterBoard tidak dapat "
-               "diperiksa: router names must be unique: rb" in f for f in failures(report)), \
-        failures(report)
+    assert any("Each RouterBoard has its keys, each of its type: pengaturan salah: "
+               "network_routeros_routers: name rb given to more than one router" in f
+               for f in failures(report)), failures(report)
     assert "secret-not-shown" not in json.dumps(report)
