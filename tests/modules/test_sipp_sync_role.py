@@ -376,6 +376,23 @@ def test_a_sync_command_named_as_on_a_shell_is_found_on_the_path(tmp_path):
             "dijalankan") in proc.stdout
 
 
+
+def test_a_secret_in_the_sync_commands_first_word_never_reaches_the_records(tmp_path):
+    # `SYNC_TOKEN=x /usr/local/sbin/sipp-sync`, as a shell takes it: the command module
+    # has no such assignment, the preparation fails, and its message, the PATH lookup's
+    # and the stat's results showed the token whole
+    (tmp_path / "dump.py").write_text(DUMP, encoding="utf-8")
+    dump = tmp_path / "results.jsonl"
+    proc = _sync_with(tmp_path, "--tags", "persiapan",
+                      command="SYNC_TOKEN=Zs3cr3tTok /bin/true",
+                      ANSIBLE_CALLBACK_PLUGINS=f"{tmp_path}:{ROOT / 'plugins' / 'callback'}",
+                      DUMP_FILE=str(dump))
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Kegiatan 1: Perintah sinkronisasi SYNC_TOKEN=*** tidak ada atau tidak dapat "
+            "dijalankan") in proc.stdout, proc.stdout[-3000:]
+    results = dump.read_text(encoding="utf-8")
+    assert "Zs3cr3tTok" not in results + proc.stdout + proc.stderr
+
 class AheadCentral(Fresh):
     """A fresh public page, and SIPP MA writing its WIB time without an offset (read as
     UTC: seven hours ahead)."""
