@@ -902,3 +902,13 @@ def test_a_bad_minimum_interval_is_refused_before_the_page_is_read(tmp_path, set
             in proc.stdout), proc.stdout[-3000:]
     assert "Read the public page's last update before syncing" not in proc.stdout
     assert "Run the sync command" not in proc.stdout
+
+
+def test_a_negative_count_tolerance_is_refused_before_the_sync_runs(tmp_path):
+    # sipp_sync_status refused it only in the read after the sync: the sync was
+    # triggered, then activity 2 failed on the setting, no Penyamaan data judged
+    proc = _sync_with(tmp_path, "--tags", "sinkronisasi", "-e", "sipp_sync_count_tolerance=-1")
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("Kegiatan 2: pengaturan salah: sipp_sync_count_tolerance: must be 0 or more"
+            in proc.stdout), proc.stdout[-3000:]
+    assert "Run the sync command" not in proc.stdout
