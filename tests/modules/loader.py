@@ -126,6 +126,18 @@ def load(name: str) -> ModuleType:
     return sys.modules[qualified]
 
 
+def filters(plugin: str) -> dict[str, Callable[..., Any]]:
+    """The filters of plugins/filter/PLUGIN.py by their names, as Ansible finds them."""
+    spec = importlib.util.spec_from_file_location(f"sop_filter_{plugin}",
+                                                  ROOT / "plugins" / "filter" / f"{plugin}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    found: dict[str, Callable[..., Any]] = module.FilterModule().filters()
+    return found
+
+
 _UTILS = f"""
 import ansible.module_utils
 ansible.module_utils.__path__.append({str(ROOT / "module_utils")!r})

@@ -3,31 +3,21 @@ naming the role's variable when a module refused one of its settings."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from loader import filters
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _plugin() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "sop_filter_failure_cause", ROOT / "plugins" / "filter" / "sop_failure_cause.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def cause():
-    return _plugin().FilterModule().filters()["sop_failure_cause"]
+    return filters("sop_failure_cause")["sop_failure_cause"]
 
 
 def test_a_refused_setting_is_named_by_the_roles_variable(cause):

@@ -3,18 +3,13 @@ accepted (`-e name=a,b` gives the string 'a,b')."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from loader import filters
 
-_PATH = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "sop_list.py"
-_SPEC = importlib.util.spec_from_file_location("sop_list", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-sop_list = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(sop_list)
+sop_list = filters("sop_list")["sop_list"]
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -28,16 +23,12 @@ _SPEC.loader.exec_module(sop_list)
 def test_the_list_argument_specs_accepted(value: Any, expected: list[str]) -> None:
     """A string is split at its commas, as a union or an 'in' test did not (they took its
     characters), a number is the list of its text."""
-    assert sop_list.sop_list(value) == expected
+    assert sop_list(value) == expected
 
 
 @pytest.mark.parametrize(("value", "kind"), [({"a": 1}, "dict"), (None, "NoneType")])
 def test_a_value_no_list_is_made_of_is_refused_in_one_line(value: Any, kind: str) -> None:
     with pytest.raises(AnsibleFilterError) as refused:
-        sop_list.sop_list(value)
+        sop_list(value)
     assert str(refused.value) == ("sop_list: expected a list, a comma-separated string or a "
                                   f"number, not {kind}")
-
-
-def test_the_filter_is_named_sop_list() -> None:
-    assert sop_list.FilterModule().filters() == {"sop_list": sop_list.sop_list}

@@ -11,13 +11,13 @@ import importlib.util
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from loader import filters
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
@@ -26,14 +26,7 @@ TOO_MANY = ["mysqladmin: connect to server at 'localhost' failed",
 
 
 def _filters() -> dict[str, Callable[..., Any]]:
-    spec = importlib.util.spec_from_file_location(
-        "sop_filter_module_utils", ROOT / "plugins" / "filter" / "sop_module_utils.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    filters: dict[str, Callable[..., Any]] = module.FilterModule().filters()
-    return filters
+    return filters("sop_module_utils")
 
 
 def test_the_ping_filter_judges_as_the_module_utils_do():

@@ -3,16 +3,10 @@ report shows it."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from loader import filters
 
-_PATH = Path(__file__).resolve().parents[2] / "plugins" / "filter" / "sop_uri_failure.py"
-_SPEC = importlib.util.spec_from_file_location("sop_uri_failure", _PATH)
-assert _SPEC is not None and _SPEC.loader is not None
-uri = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(uri)
+uri_failure = filters("sop_uri_failure")["sop_uri_failure"]
 
 
 @pytest.mark.parametrize(("message", "cause"), [
@@ -38,4 +32,4 @@ _SPEC.loader.exec_module(uri)
     (None, ""),
 ])
 def test_the_cause_without_uris_and_urllibs_wrapping(message: str | None, cause: str) -> None:
-    assert uri.uri_failure(message) == cause
+    assert uri_failure(message) == cause

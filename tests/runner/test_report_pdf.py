@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -272,17 +273,27 @@ def test_the_daily_chart_counts_only_runs_of_the_whole_sop_as_done(tmp_path: Pat
     assert "3: 1 berhasil, 1 gagal, 2 lainnya" in page
 
 
+def _timed_run(store: Store, sop: str, minutes: int,
+               activities: dict[int, dict[str, Any]]) -> int:
+    """A run of `sop` on 3 November 2025 that took `minutes`, its four activities'
+    recorded columns set as `activities` gives them (by number): its id."""
+    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
+    execution = craft_execution(store, sop, started, court=COURT, activities=4)
+    with store.db.transaction(write=True) as tx:
+        tx.update("executions", {"ended_at": started + timedelta(minutes=minutes)},
+                  "id = :key_id", key_id=execution)
+        for number, columns in activities.items():
+            tx.update("activity_results", columns,
+                      "execution_id = :key_id AND number = :number", key_id=execution,
+                      number=number)
+    return execution
+
+
 def _ninety_minute_backup(tmp_path: Path, limit_s: int) -> tuple[int, str]:
     """A SIPP backup of 90 minutes whose activity 2 recorded a Mutu Baku of `limit_s`
     seconds (the others 1 minute each), and the month's PDF page: its id and the page."""
     store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
-    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
-    execution = craft_execution(store, "sipp-backup", started, court=COURT, activities=4)
-    with store.db.transaction(write=True) as tx:
-        tx.update("executions", {"ended_at": started + timedelta(minutes=90)},
-                  "id = :key_id", key_id=execution)
-        tx.update("activity_results", {"limit_s": limit_s},
-                  "execution_id = :key_id AND number = 2", key_id=execution)
+    execution = _timed_run(store, "sipp-backup", 90, {2: {"limit_s": limit_s}})
     page = report_pdf.document(store, load_catalogue(), Month(2025, 11), COURT)
     store.close()
     return execution, page
@@ -306,17 +317,10 @@ def test_a_run_with_an_activity_of_no_mutu_baku_is_not_drawn_over_one(tmp_path: 
     table beside it says no activity was over. A run with an activity of no limit has
     none as a whole: no line, its bar not drawn over one, as the Markdown report judges."""
     store = Store(f"sqlite:///{tmp_path / 'sop.db'}")
-    started = datetime(2025, 11, 3, 3, tzinfo=UTC)
-    execution = craft_execution(store, "sipp-sync", started, court=COURT, activities=4)
-    with store.db.transaction(write=True) as tx:
-        tx.update("executions", {"ended_at": started + timedelta(minutes=31)},
-                  "id = :key_id", key_id=execution)
+    execution = _timed_run(store, "sipp-sync", 31, {
+        number: {"limit_s": limit_s, "duration_s": seconds, "over_time": False}
         for number, limit_s, seconds in ((1, 300, 20.0), (2, None, 1800.0), (3, 300, 20.0),
-                                         (4, 60, 20.0)):
-            tx.update("activity_results",
-                      {"limit_s": limit_s, "duration_s": seconds, "over_time": False},
-                      "execution_id = :key_id AND number = :number", key_id=execution,
-                      number=number)
+                                         (4, 60, 20.0))})
     sops = load_catalogue()
     page = report_pdf.document(store, sops, Month(2025, 11), COURT)
     markdown = report.to_markdown(report.build(store, sops, Month(2025, 11), COURT))
