@@ -19,13 +19,16 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
 - ``sop_device_name_error``: module_utils/sop_options's ``device_name_error`` (a
   RouterBoard's name net_config_store cannot name its directory by, refused before any
   router is read).
+- ``sop_keep_error``: module_utils/sop_retention's ``keep_error`` of a role's keep counts
+  read as the modules read their ``type: int`` options (a retention's keep_daily,
+  keep_weekly, keep_monthly), refused before the backup the retention runs after.
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
 ``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
-``sop_duration_error``, ``sop_range_error`` and ``sop_device_name_error`` (``ansible-doc -t
-filter NAME``) is in the
-YAML files of their names beside this one.
+``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error`` and
+``sop_keep_error`` (``ansible-doc -t filter NAME``) is in the YAML files of their names
+beside this one.
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ import functools
 import importlib.util
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.validation import check_type_int
 
 _MODULE_UTILS = Path(__file__).resolve().parents[2] / "module_utils"
 
@@ -62,6 +66,7 @@ _MARIADB = _load("sop_mariadb")
 _BAHASA = _load("sop_bahasa")
 _SIPP_CENTRAL = _load("sop_sipp_central")
 _OPTIONS = _load("sop_options")
+_RETENTION = _load("sop_retention")
 
 
 def _kind(value: Any) -> str:
@@ -174,6 +179,39 @@ def range_error(value: Any, name: Any, bounds: Any) -> dict[str, str] | None:
                          check=functools.partial(_OPTIONS.range_error, **rule))
 
 
+def keep_error(settings: Any) -> str | None:
+    """The line refusing the first keep count of ``settings`` (each role variable, named
+    ``..._keep_daily``, ``..._keep_weekly`` or ``..._keep_monthly`` after the rule of
+    ``module_utils/sop_retention.RULES`` it sets, with its value) that a retention would
+    refuse, ``pengaturan salah: NAME: ...``, or None. A value is read as a module reads its
+    ``type: int`` option (Ansible's ``check_type_int``: ``-e name=7`` gives the text ``7``,
+    a whole number), then judged by ``sop_retention.keep_error`` (below 0); a text that is
+    no whole number (``abc``, ``1.5``) and true or false (a module reads true as 1) are
+    refused too."""
+    if not isinstance(settings, Mapping) or not settings:
+        raise AnsibleFilterError("sop_keep_error: the input must be the keep counts by "
+                                 "variable name (a non-empty dict), not "
+                                 f"{_kind(settings) if settings else repr(settings)}")
+    rules = [rule for rule, _ in _RETENTION.RULES]
+    for name, value in settings.items():
+        rule = next((rule for rule in rules
+                     if isinstance(name, str) and name.endswith(f"keep_{rule}")), None)
+        if rule is None:
+            raise AnsibleFilterError(f"sop_keep_error: {name!r} names no keep count (a "
+                                     "variable ending in "
+                                     f"{', '.join(f'keep_{rule}' for rule in rules)})")
+        try:
+            count = None if isinstance(value, bool) else check_type_int(value)
+        except (TypeError, OverflowError):  # OverflowError: infinity
+            count = None
+        if count is None or _RETENTION.keep_error({rule: count}):
+            shown = count if count is not None else (
+                f"'{value}'" if isinstance(value, str) else value)
+            return (f"pengaturan salah: {name}: must be a whole number of backups to keep, "
+                    f"0 or more, not {shown}")
+    return None
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -189,4 +227,5 @@ class FilterModule:
             "sop_duration_error": duration_error,
             "sop_range_error": range_error,
             "sop_device_name_error": _OPTIONS.device_name_error,
+            "sop_keep_error": keep_error,
         }

@@ -3,7 +3,8 @@ filters: ``sop_ping_failure`` (module_utils/sop_mariadb's judgement of mariadb-a
 ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_angka``
 (module_utils/sop_bahasa's number forms), ``sop_sipp_central_said``
 (module_utils/sop_sipp_central's table), ``sop_seconds_error``, ``sop_duration_error`` and
-``sop_range_error`` (module_utils/sop_options), the ``sop_mask_*`` filters (sop_secrets)."""
+``sop_range_error`` (module_utils/sop_options), ``sop_keep_error`` (module_utils/
+sop_retention), the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from loader import filters
+from loader import filters, run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
@@ -279,7 +280,8 @@ def test_sop_range_error_documents_every_bounds_key():
                                                ("sop_duration_error",
                                                 {"_input", "name", "unit", "zero"}),
                                                ("sop_range_error",
-                                                {"_input", "name", "bounds"})])
+                                                {"_input", "name", "bounds"}),
+                                               ("sop_keep_error", {"_input"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -300,3 +302,62 @@ def test_sop_device_name_error_is_net_config_stores_own_check(name, refused):
     said = _filters()["sop_device_name_error"](name)
     assert said == ("name must be 1 to 64 letters, digits, '.', '_' and '-', starting with "
                     "a letter or a digit" if refused else None)
+
+
+KEEP_REFUSED = "must be a whole number of backups to keep, 0 or more, not"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (7, None), (0, None), ("7", None), (" 12 ", None), ("0", None), (7.0, None),
+    ("1.0", None),
+    (-1, "-1"), ("-1", "-1"), ("abc", "'abc'"), ("1.5", "'1.5'"), (1.5, "1.5"), ("", "''"),
+    (None, "None"), (float("inf"), "inf"), (float("nan"), "nan"), ([1], "[1]"),
+    # a module reads true as 1: a YAML yes for a count is no count
+    (True, "True"), (False, "False"),
+])
+def test_sop_keep_error_is_the_retentions_own_rule(value, shown):
+    """A keep count read as a module reads its int option (-e gives the text), below 0
+    refused by sop_retention.keep_error, named by the role's variable."""
+    said = _filters()["sop_keep_error"]({"website_backup_keep_weekly": value})
+    assert said == (None if shown is None else
+                    f"pengaturan salah: website_backup_keep_weekly: {KEEP_REFUSED} {shown}")
+
+
+@pytest.mark.parametrize("value", [7, 0, "7", " 12 ", "1.0", 7.0, -1, "-1", "abc", "1.5", 1.5,
+                                   "", None, [1]])
+def test_sop_keep_error_refuses_what_the_retention_module_refuses(tmp_path, value):
+    """The role's rule is backup_retention's own: the module fails on exactly the counts
+    the filter refuses (its int option and keep_error), before it reads anything."""
+    code, result = run_module("backup_retention", tmp_path, {
+        "path": str(tmp_path / "absent"), "prefix": "sipp", "keep_daily": value})
+    refused = _filters()["sop_keep_error"]({"sipp_backup_keep_daily": value})
+    assert (code != 0) == (refused is not None), result
+
+
+def test_sop_keep_error_names_the_first_refused_count_in_order():
+    keep = _filters()["sop_keep_error"]
+    assert keep({"sipp_backup_keep_daily": 7, "sipp_backup_keep_weekly": "-2",
+                 "sipp_backup_keep_monthly": "x"}) == (
+        f"pengaturan salah: sipp_backup_keep_weekly: {KEEP_REFUSED} -2")
+    # every count 0 is good: the retentions keep the newest verified backup whatever
+    assert keep({f"sipp_backup_keep_{rule}": 0 for rule in ("daily", "weekly", "monthly")}) \
+        is None
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"sipp_backup_remote_keep_free": 5},
+     "sop_keep_error: 'sipp_backup_remote_keep_free' names no keep count (a variable ending "
+     "in keep_daily, keep_weekly, keep_monthly)"),
+    ({3: 4}, "sop_keep_error: 3 names no keep count (a variable ending in keep_daily, "
+             "keep_weekly, keep_monthly)"),
+    ({}, "sop_keep_error: the input must be the keep counts by variable name (a non-empty "
+         "dict), not {}"),
+    ([7], "sop_keep_error: the input must be the keep counts by variable name (a non-empty "
+          "dict), not list"),
+    (7, "sop_keep_error: the input must be the keep counts by variable name (a non-empty "
+        "dict), not int"),
+])
+def test_sop_keep_error_refuses_its_own_bad_arguments(settings, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_keep_error"](settings)
+    assert str(refused.value) == message
