@@ -338,9 +338,9 @@ def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) ->
 
     code, result = run(100000)
     assert code == 2
-    assert result["msg"] == ("sipp_backup_remote_keep_free is 100000, a percent of the backup "
-                             "computer's file system from 0 to 90 (the push receiver refuses "
-                             "any other)")
+    assert result["msg"] == ("pengaturan salah: sipp_backup_remote_keep_free: must be a "
+                             "percent of the backup computer's file system from 0 to 90 (the "
+                             "push receiver refuses any other), not 100000")
     assert run(-1)[0] == 2
     assert run(90)[0] == 0
     assert run(0)[0] == 0
@@ -349,7 +349,8 @@ def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) ->
 def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
     """`sop run sipp-backup --activity 2 -e sipp_backup_keep_daily=-1` skipped Kegiatan 1's
     refusal, made and pushed a backup and failed at the retention, naming its option
-    keep_daily: now refused before anything changes, whichever activity runs."""
+    keep_daily: now refused before anything changes, whichever activity runs, by the
+    retentions' rule (sop_keep_error), named as the setting it is."""
     def run(**keep: object) -> tuple[int, dict[str, Any]]:
         return run_checks(tmp_path, "sipp_backup", {
             **{f"sipp_backup_keep_{rule}": 1 for rule in ("daily", "weekly", "monthly")},
@@ -358,11 +359,13 @@ def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
     code, result = run(daily=-1)
     assert code == 2
     assert failure_cause(result) == (
-        "sipp_backup_keep_daily is -1: a number of backups to keep is a whole number from 0 "
-        "(the retentions and the removable-media copy would refuse it after the backup)")
-    assert run(daily=-2, monthly="-3")[1]["msg"].startswith(
-        "sipp_backup_keep_daily is -2; sipp_backup_keep_monthly is -3: a number of backups "
-        "to keep")
+        "pengaturan salah: sipp_backup_keep_daily: must be a whole number of backups to keep, "
+        "0 or more, not -1")
+    # the first refused, in the order daily, weekly, monthly; -e gives the text
+    assert run(monthly="-3", weekly="-2")[1]["msg"] == (
+        "pengaturan salah: sipp_backup_keep_weekly: must be a whole number of backups to keep, "
+        "0 or more, not -2")
+    # every count 0: the retentions keep the newest verified backup whatever the rules say
     assert run(daily=0, weekly="0", monthly=" 12 ")[0] == 0
 
 

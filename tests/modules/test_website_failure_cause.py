@@ -202,14 +202,17 @@ def test_a_number_of_backups_to_keep_below_0_fails_activity_2_first(
     backups were made and pushed."""
     assert final_message(tmp_path, {"website_backup_keep_monthly": -1}, 2,
                          backup_settings_checks()) == (
-        "Kegiatan 2: website_backup_keep_monthly is -1: a number of backups to keep is a "
-        "whole number from 0 (the retentions would refuse it after the backup)")
+        "Kegiatan 2: pengaturan salah: website_backup_keep_monthly: must be a whole number "
+        "of backups to keep, 0 or more, not -1")
 
 
 @pytest.mark.parametrize("settings", [
     {}, {"website_backup_stall_timeout": 0}, {"website_backup_stall_timeout": "0"},
     {"website_backup_verify_timeout": "1", "website_backup_stall_timeout": 1},
     {"website_backup_verify_stall_timeout": 0}, {"website_backup_verify_stall_timeout": "0"},
+    # -e gives the keep counts as text; every count 0 keeps the newest verified backup
+    {"website_backup_keep_daily": "0", "website_backup_keep_weekly": 0,
+     "website_backup_keep_monthly": " 0 "},
 ])
 def test_the_backup_time_limits_its_modules_take_pass_activity_2s_checks(
         tmp_path: pathlib.Path, settings: dict[str, object]) -> None:
