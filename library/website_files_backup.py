@@ -54,7 +54,9 @@ description:
     on the backup computer: the backup is made (every entry is as tar wrote it), but it
     cannot be restored whole. RV(unrestorable) counts them, RV(first_unrestorable) names
     the first, shortened to its start and its end, and the module warns of them (the SOP
-    record's warning, worded as the verification's), at backup time.
+    record's warning, worded as the verification's), at backup time. The manifest records
+    both, so that the backup found made in a later run of the same period returns them too
+    (the record's line of that run counts them), without the warning again.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 extends_documentation_fragment:
@@ -224,13 +226,14 @@ duration:
 unrestorable:
   description: The names archived that no tar can restore (4096 bytes or more, or a part
     past 255 bytes; see the description), counted as website_archive_verify counts them.
-  returned: when a backup was made that archived such names
+  returned: when a backup was made, or found made, that archived such names (its manifest
+    records them)
   type: int
 first_unrestorable:
   description: The first name archived that no tar can restore (RV(unrestorable)), as
     tar lists it without its leading C(/); one longer than 240 characters shortened to its
     first and last 120 and its length, as in C(<start>...<end> (4200 karakter)).
-  returned: when a backup was made that archived such names
+  returned: when a backup was made, or found made, that archived such names
   type: str
 warnings_tar:
   description:
@@ -550,15 +553,22 @@ def operands(paths: list[str], files: list[str], links: dict[str, str]) -> list[
 
 
 def existing(path: str) -> dict[str, Any]:
+    """The backup ``path`` as its manifest records it: a backup found made in an earlier
+    run says what the one just made says, its names no tar restores too (the record's
+    line of a later run in the same period counts them again)."""
     manifest = read_manifest(manifest_path(path)) or {}
     mpath = manifest_path(path)
-    return {"path": path, "manifest": mpath, "size": manifest.get("size"),
-            "sha256": manifest.get("sha256"), "entries": manifest.get("entries"),
-            "files": manifest.get("files", []), "file_links": manifest.get("file_links", {}),
-            "hard_links_excluded": manifest.get("hard_links_excluded", []),
-            "hard_links_protected": manifest.get("hard_links_protected"),
-            "verified": manifest.get("verified") is True,
-            "manifest_size": os.path.getsize(mpath), "manifest_sha256": sha256_file(mpath)}
+    found = {"path": path, "manifest": mpath, "size": manifest.get("size"),
+             "sha256": manifest.get("sha256"), "entries": manifest.get("entries"),
+             "files": manifest.get("files", []), "file_links": manifest.get("file_links", {}),
+             "hard_links_excluded": manifest.get("hard_links_excluded", []),
+             "hard_links_protected": manifest.get("hard_links_protected"),
+             "verified": manifest.get("verified") is True,
+             "manifest_size": os.path.getsize(mpath), "manifest_sha256": sha256_file(mpath)}
+    if manifest.get("unrestorable"):
+        found.update(unrestorable=manifest["unrestorable"],
+                     first_unrestorable=manifest.get("first_unrestorable"))
+    return found
 
 
 def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) -> dict[str, Any]:
@@ -604,6 +614,9 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
                 # (\udcc3), a backslash doubled: the one way shown's escapes read
                 "hard_links_excluded": [shown(name) for name in foreign],
                 "hard_links_protected": protected,
+                **({"unrestorable": archived["unrestorable"],
+                    "first_unrestorable": archived["first_unrestorable"]}
+                   if archived["unrestorable"] else {}),
                 "size": writer.size, "sha256": writer.sha256.hexdigest(),
                 "entries": archived["entries"], "listing_sha256": archived["listing_sha256"],
                 "period": period_key(moment, p["period"]), "started_at": moment.isoformat(),
@@ -620,9 +633,6 @@ def backup(p: dict[str, Any], moment: datetime.datetime, links: dict[str, str]) 
         raise
     result = existing(path)
     result.update(changed=True, duration=manifest["duration"], warnings_tar=archived["warnings"])
-    if archived["unrestorable"]:  # archived as they are, but no tar restores them
-        result.update(unrestorable=archived["unrestorable"],
-                      first_unrestorable=archived["first_unrestorable"])
     return result
 
 

@@ -474,6 +474,15 @@ def test_a_backup_of_names_no_tar_restores_warns_of_them_as_the_verification_doe
                            pwd.getpwnam("nobody"))
     assert (checked["status"], checked["unrestorable"], checked["first_unrestorable"]) == (
         "ok", len(too_long), shown)
+    # The record's line of a later run of the same period, which finds this backup
+    # verified, counted no such name: the found backup returns the count its manifest
+    # records, warned of once, when it was made.
+    Path(result["manifest"]).write_text(json.dumps({**manifest, "verified": True}))
+    found = run_backup(monkeypatch, capsys, tmp_path,
+                       {"paths": [str(site)], "dest": str(tmp_path / "backups")}, b"1\n")
+    assert (found["changed"], found["path"]) == (False, result["path"]), found
+    assert (found["unrestorable"], found["first_unrestorable"]) == (len(too_long), shown)
+    assert warning_lines(found) == []
 
 
 def test_quarantine_moves_only_planted_files_inside_the_site(site, tmp_path):
