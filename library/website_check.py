@@ -102,7 +102,8 @@ options:
     type: bool
     default: true
   ca_file:
-    description: CA bundle for the certificate check (empty for the system's trust store).
+    description: CA bundle for the certificate check (empty for the system's trust store); one
+      that cannot be loaded (gone, unreadable, no PEM certificate in it) fails the module naming it.
     type: str
     default: ""
   newest_content:
@@ -200,7 +201,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     url_option_error,
 )
 from ansible.module_utils.sop_integrity_content import page_follows, same_site  # noqa: E402
-from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import ca_file_error, duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import basic_auth, mask_data, url_secrets  # noqa: E402
 
 
@@ -432,6 +433,9 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
         error = url_option_error([(name, url)])
         if error:
             return name, error
+    bad_ca = ca_file_error(p, "ca_file")
+    if bad_ca:
+        return bad_ca["setting"], bad_ca["msg"]
     return None
 
 

@@ -293,7 +293,8 @@ options:
     type: bool
     default: true
   ca_path:
-    description: CA bundle for the pages' certificates (the system's when omitted).
+    description: CA bundle for the pages' certificates (the system's when omitted); one that
+      cannot be loaded (gone, unreadable, no PEM certificate in it) fails the module naming it.
     type: path
   similarity:
     description: Below this share of common words (0-1) a variant's text counts as different.
@@ -518,7 +519,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     quote_string,
     text_value,
 )
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import ca_file_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -1035,9 +1036,11 @@ def main() -> None:
     if not params["paths"]:
         module.fail_json(msg="paths: give at least the web root", invocation=invocation)
     # a timeout of 0 failed every page read, blamed on the site (page_unreachable)
-    bad_timeout = seconds_error(params, "timeout", "query_timeout")
-    if bad_timeout:
-        module.fail_json(**bad_timeout, invocation=invocation)
+    # a CA bundle that cannot be loaded was a traceback at the first page read
+    refused = (seconds_error(params, "timeout", "query_timeout")
+               or ca_file_error(params, "ca_path"))
+    if refused:
+        module.fail_json(**refused, invocation=invocation)
     if params["max_script_bytes"] < 1:
         module.fail_json(msg="max_script_bytes must be positive", invocation=invocation)
     if not 0 < params["similarity"] <= 1:

@@ -68,7 +68,8 @@ options:
     elements: str
     default: []
   ca_file:
-    description: CA bundle for the certificates (empty for the system's trust store).
+    description: CA bundle for the certificates (empty for the system's trust store); one that
+      cannot be loaded (gone, unreadable, no PEM certificate in it) fails the module naming it.
     type: str
     default: ""
   hosting_end_date:
@@ -160,7 +161,7 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     tls_certificate,
     url_option_error,
 )
-from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import ca_file_error, duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_data, mask_url, url_secrets  # noqa: E402
 
 # The public suffixes a court's domain lies under: a small part of the Public Suffix List
@@ -373,6 +374,9 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
         zone(p["timezone"])
     except ValueError as exc:
         return "timezone", f"timezone: {exc}"
+    bad_ca = ca_file_error(p, "ca_file")
+    if bad_ca:
+        return bad_ca["setting"], bad_ca["msg"]
     return None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import ssl
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,5 +108,25 @@ def range_error(params: Mapping[str, Any], *names: str, unit: str, most: int,
                     "setting": name}
         expected = f"0 ({zero}) or a positive" if zero is not None else "a positive"
         return {"msg": f"{name}: must be {expected} number of {unit}, not {shown}",
+                "setting": name}
+    return None
+
+
+def ca_file_error(params: Mapping[str, Any], name: str) -> dict[str, str] | None:
+    """The failure (``msg`` and ``setting``) of the CA bundle option ``name`` when it is
+    set (empty: the system's trust store) and is no bundle Python's TLS can load (gone,
+    unreadable, or no PEM certificate in it), else None. It was loaded only when the first
+    page was read: a traceback (FileNotFoundError, ssl.SSLError) that lost every other
+    result of the module."""
+    path = params[name]
+    if not path:
+        return None
+    try:
+        ssl.create_default_context(cafile=path)
+    except ssl.SSLError as exc:  # an OSError too: first
+        return {"msg": f"{name}: {path} is no CA bundle (PEM certificates): {exc.reason}",
+                "setting": name}
+    except OSError as exc:
+        return {"msg": f"{name}: cannot read the CA bundle {path}: {exc.strerror}",
                 "setting": name}
     return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import selectors
 import socket
+import subprocess
 import threading
 
 import pytest
@@ -153,3 +154,27 @@ def test_ten_years_back_is_a_date() -> None:
     longest = datetime.timedelta(days=options.MAX_DAYS)
     assert longest == datetime.timedelta(hours=87600) == datetime.timedelta(minutes=5256000)
     assert datetime.datetime.now() - longest < datetime.datetime.now()
+
+
+def test_a_ca_bundle_that_cannot_be_loaded_is_refused_naming_the_option(tmp_path) -> None:
+    """A CA bundle gone, a folder or no PEM file was loaded only when the first page was
+    read: a traceback (FileNotFoundError, ssl.SSLError). Empty means the system's trust
+    store; a real bundle passes."""
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("no certificate here\n")
+    assert options.ca_file_error({"ca_file": str(tmp_path / "gone.pem")}, "ca_file") == {
+        "msg": f"ca_file: cannot read the CA bundle {tmp_path / 'gone.pem'}: "
+               "No such file or directory", "setting": "ca_file"}
+    assert options.ca_file_error({"ca_path": str(tmp_path)}, "ca_path") == {
+        "msg": f"ca_path: cannot read the CA bundle {tmp_path}: Is a directory",
+        "setting": "ca_path"}
+    assert options.ca_file_error({"ca_file": str(not_pem)}, "ca_file") == {
+        "msg": f"ca_file: {not_pem} is no CA bundle (PEM certificates): "
+               "NO_CERTIFICATE_OR_CRL_FOUND", "setting": "ca_file"}
+    assert options.ca_file_error({"ca_file": ""}, "ca_file") is None
+    assert options.ca_file_error({"ca_path": None}, "ca_path") is None
+    bundle = tmp_path / "court-ca.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=Court CA", "-keyout", str(tmp_path / "ca.key"),
+                    "-out", str(bundle)], check=True, capture_output=True)
+    assert options.ca_file_error({"ca_file": str(bundle)}, "ca_file") is None

@@ -128,6 +128,21 @@ def test_a_refused_check_or_renewals_setting_names_the_roles_variable(
         f"Kegiatan {activity}: {expected}")
 
 
+@pytest.mark.parametrize(("activity", "module"), [
+    (1, "website_check"), (3, "website_integrity"), (4, "website_renewals")])
+def test_a_ca_bundle_that_cannot_be_loaded_names_website_ca_file(
+        tmp_path: pathlib.Path, activity: int, module: str) -> None:
+    """A website_ca_file gone from the web server was loaded only when the first page was
+    read: a traceback, the activity's cause Ansible's "MODULE FAILURE". Each module refuses
+    it first, named by the role's variable (website_integrity's option is ca_path)."""
+    gone = tmp_path / "court-ca.pem"
+    settings = {"website_ca_file": str(gone), "website_integrity_paths": [str(tmp_path)],
+                "website_integrity_state_dir": str(tmp_path / "integrity")}
+    assert outcome(tmp_path, settings, activity, module) == (
+        f"Kegiatan {activity}: pengaturan salah: website_ca_file: cannot read the CA bundle "
+        f"{gone}: No such file or directory")
+
+
 def backup_settings_checks() -> list[dict[str, Any]]:
     """Activity 2's tasks before its first one that looks at the site or a host: its
     checks of the settings alone."""
