@@ -171,6 +171,14 @@ def backup_settings_checks() -> list[dict[str, Any]]:
     ({"website_backup_verify_timeout": 0, "website_backup_verify_stall_timeout": -5},
      "website_backup_verify_timeout: must be a positive number of seconds, not 0",
      "mariadb_restore_verify"),
+    # zstd -q -99 compressed at 19 without a word; website_files_backup refused it only
+    # after the backup computer was set up
+    ({"website_backup_compression_level": "99"},
+     "website_backup_compression_level: must be at most 19 levels (zstd's highest), not 99",
+     "website_files_backup"),
+    ({"website_backup_compression_level": 0, "website_backup_verify_timeout": 0},
+     "website_backup_compression_level: must be a positive number of levels, not 0",
+     "website_files_backup"),
     # both refused: the first the modules refuse, in the order they run
     ({"website_backup_verify_timeout": 0, "website_backup_stall_timeout": -5},
      "website_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
@@ -228,6 +236,7 @@ def test_a_number_of_backups_to_keep_below_0_fails_activity_2_first(
     # -e gives the keep counts as text; every count 0 keeps the newest verified backup
     {"website_backup_keep_daily": "0", "website_backup_keep_weekly": 0,
      "website_backup_keep_monthly": " 0 "},
+    {"website_backup_compression_level": "19"}, {"website_backup_compression_level": 1},
 ])
 def test_the_backup_time_limits_its_modules_take_pass_activity_2s_checks(
         tmp_path: pathlib.Path, settings: dict[str, object]) -> None:

@@ -1,0 +1,95 @@
+"""roles/website's checks (tasks/checks.yml, tag always) refuse the names the backup's
+commands or the site's checks would take as something else, before anything changes,
+whichever activity runs: ansible-playbook in check mode on localhost, the role's checks
+only (test_role_relative_paths.run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_role_relative_paths import run as run_checks
+
+from sop.events import failure_cause
+
+HOST = ("letters, digits, '.', '-', '_' (':' and '[]' for an IP address), not starting with "
+        "'-' or '.'")
+ACCOUNT = ("an account name: lowercase letters, digits, '_' and '-', starting with a letter "
+           "or '_', at most 32")
+PREFIX = ("a file name prefix: letters, digits, '.', '_' and '-', starting with a letter or "
+          "a digit")
+NO_SPACE = "an absolute path without spaces (the push's ssh command line splits it)"
+
+
+@pytest.mark.parametrize(("settings", "cause"), [
+    # ssh took it as its option on the push's command line, run as root on the web server
+    ({"website_backup_remote_user": "-oProxyCommand=touch /tmp/owned"},
+     f"website_backup_remote_user: must be {ACCOUNT}, not '-oProxyCommand=touch /tmp/owned'"),
+    # written into the backup computer's SQL (CREATE USER '...'@'localhost')
+    ({"website_backup_verify_os_user": "x'@'%"},
+     f"website_backup_verify_os_user: must be {ACCOUNT}, not 'x'@'%'"),
+    ({"website_backup_verify_os_user": ""},
+     f"website_backup_verify_os_user: must be {ACCOUNT}, not ''"),
+    ({"website_domain": "pn bangil.go.id"},
+     f"website_domain: must be {HOST}, not 'pn bangil.go.id'"),
+    ({"website_domain": "-pn-bangil.go.id"},
+     f"website_domain: must be {HOST}, not '-pn-bangil.go.id'"),
+    ({"website_domain": ""}, f"website_domain: must be {HOST}, not ''"),
+    ({"website_backup_host_address": "backup host"},
+     f"website_backup_host_address: must be {HOST}, not 'backup host'"),
+    # written into the push key's forced command in authorized_keys
+    ({"website_backup_prefix": 'web" ,no-pty'},
+     f"website_backup_prefix: must be {PREFIX}, not 'web\" ,no-pty'"),
+    ({"website_backup_db_prefix": "-db"}, f"website_backup_db_prefix: must be {PREFIX}, not '-db'"),
+    ({"website_backup_db_prefix": "website"},
+     "website_backup_db_prefix: must differ from website_backup_prefix (website): each "
+     "prefix's retention would take the other's backups"),
+    ({"website_backup_known_hosts": "/root/.ssh/a /root/.ssh/b"},
+     f"website_backup_known_hosts: must be {NO_SPACE}, not '/root/.ssh/a /root/.ssh/b'"),
+    ({"website_backup_host_ssh_port": "0"},
+     "website_backup_host_ssh_port: must be a port from 1 to 65535, not 0"),
+    ({"website_backup_host_ssh_port": 65536},
+     "website_backup_host_ssh_port: must be a port from 1 to 65535, not 65536"),
+    ({"website_backup_host_ssh_port": "-22"},
+     "website_backup_host_ssh_port: must be a port from 1 to 65535, not -22"),
+])
+def test_a_name_the_backups_commands_would_misread_is_refused_first(
+        tmp_path, settings: dict[str, Any], cause: str) -> None:
+    code, result = run_checks(tmp_path, "website", settings)
+    assert code == 2, result
+    assert failure_cause(result) == f"pengaturan salah: {cause}"
+
+
+def test_every_wrong_name_is_named_in_one_line(tmp_path) -> None:
+    """All in one line, the key's path last: the record masks what follows a name ending
+    in _key (sop_secrets), the line itself keeps it."""
+    code, result = run_checks(tmp_path, "website", {"website_domain": "a b",
+                                                    "website_backup_remote_user": "Web",
+                                                    "website_backup_host_ssh_port": 0,
+                                                    "website_backup_ssh_key": "/root/a b"})
+    assert code == 2
+    named = ("pengaturan salah: website_backup_host_ssh_port: must be a port from 1 to "
+             f"65535, not 0; website_domain: must be {HOST}, not 'a b'; "
+             f"website_backup_remote_user: must be {ACCOUNT}, not 'Web'; ")
+    assert result["msg"] == named + f"website_backup_ssh_key: must be {NO_SPACE}, not '/root/a b'"
+    assert failure_cause(result) == named + "website_backup_ssh_key: ***"
+
+
+@pytest.mark.parametrize("settings", [
+    {}, {"website_domain": "www.pn-bangil.go.id"}, {"website_domain": "10.0.0.5"},
+    {"website_domain": "[fe80::1]", "website_backup_host_address": "fe80::2"},
+    {"website_backup_host_ssh_port": "2222", "website_backup_remote_user": "web_backup-2"},
+    {"website_backup_prefix": "pn.bangil_web", "website_backup_db_prefix": "pn.bangil_web-db"},
+])
+def test_good_names_pass(tmp_path, settings: dict[str, Any]) -> None:
+    code, result = run_checks(tmp_path, "website", settings)
+    assert code == 0, result
+
+
+def test_a_backup_period_the_backup_does_not_know_is_refused_first(tmp_path) -> None:
+    """website_backup_period=dayly passed the role's argument specs and was refused by
+    website_files_backup only after the backup computer was set up."""
+    code, result = run_checks(tmp_path, "website", {"website_backup_period": "dayly"})
+    assert code == 2
+    assert "website_backup_period" in result["msg"] and "dayly" in result["msg"], result
+    assert run_checks(tmp_path, "website", {"website_backup_period": "weekly"})[0] == 0
