@@ -93,7 +93,11 @@ options:
     type: str
     default: security
   hold:
-    description: Package name patterns (fnmatch) never upgraded silently; reported as held.
+    description:
+      - Package name patterns (fnmatch) never upgraded silently; reported as held.
+      - >-
+        An empty pattern or one with a space (C( mariadb-*), a space after a comma of
+        C(-e NAME=a,b)) fails the module with C(setting) C(hold).
     type: list
     elements: str
     default: []
@@ -101,6 +105,8 @@ options:
     description:
       - Space or inode use (percent) flagged; the space of C(/boot) on its own file
         system is judged by O(boot_min_free_mb) instead.
+      - >-
+        1 up to 100, else the module fails with C(setting) C(disk_warn_percent).
     type: int
     default: 85
   boot_min_free_mb:
@@ -115,6 +121,9 @@ options:
         firmware, System.map and config about 5 MiB), or Ubuntu 24.04, about 95 MiB,
         with a quarter more for a larger initramfs. Raise it where this host's own
         C(initrd.img-*) files are larger.
+      - >-
+        0 turns the check off; up to 1048576 (1 TiB), else the module fails with
+        C(setting) C(boot_min_free_mb).
     type: int
     default: 120
   eos_warn_days:
@@ -126,11 +135,18 @@ options:
     type: int
     default: 180
   load_warn_per_cpu:
-    description: Flag a 15-minute load average above this per CPU.
+    description:
+      - Flag a 15-minute load average above this per CPU.
+      - >-
+        More than 0 and at most 100, else the module fails with C(setting)
+        C(load_warn_per_cpu).
     type: float
     default: 1.5
   memory_warn_percent:
-    description: Flag memory use above this (percent).
+    description:
+      - Flag memory use above this (percent).
+      - >-
+        1 up to 100, else the module fails with C(setting) C(memory_warn_percent).
     type: int
     default: 90
   uptime_warn_days:
@@ -142,7 +158,11 @@ options:
     type: int
     default: 180
   cert_paths:
-    description: Certificate files or glob patterns checked for expiry (PEM).
+    description:
+      - Certificate files or glob patterns checked for expiry (PEM).
+      - >-
+        A path that is not absolute (an empty one too) fails the module with C(setting)
+        C(cert_paths): it would be read from the folder the module runs in.
     type: list
     elements: str
     default: []
@@ -211,7 +231,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
-from ansible.module_utils.sop_options import duration_error  # noqa: E402
+from ansible.module_utils.sop_options import RANGES, duration_error, range_error  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     BOOT,
     TIME_LIMITS,
@@ -609,6 +629,26 @@ def main() -> None:
                                   zero="their last day only"))
     if bad_days:
         module.fail_json(**bad_days)
+    # 0 or less flagged every file system, the memory or every host, above 100 percent
+    # none; a negative boot_min_free_mb never flagged a full /boot, NaN no load
+    params = module.params
+    bad_threshold = (range_error(params, "disk_warn_percent", **RANGES["percent"])
+                     or range_error(params, "memory_warn_percent", **RANGES["percent"])
+                     or range_error(params, "boot_min_free_mb", **RANGES["free_mb"])
+                     or range_error(params, "load_warn_per_cpu", **RANGES["load_per_cpu"]))
+    if bad_threshold:
+        module.fail_json(**bad_threshold)
+    # a relative pattern is read from the folder the module runs in on the host (the SSH
+    # user's home), an empty one finds nothing: no certificate checked, without a word;
+    # a package name has no space (' mariadb-*', a space after a comma, held nothing)
+    relative = [p for p in params["cert_paths"] if not os.path.isabs(p)]
+    if relative:
+        module.fail_json(msg=f"cert_paths: expected an absolute path, got '{relative[0]}'",
+                         setting="cert_paths")
+    spaced = [p for p in params["hold"] if not p or p != "".join(p.split())]
+    if spaced:
+        module.fail_json(msg=f"hold: a package name pattern is not empty and has no space, "
+                         f"got '{spaced[0]}'", setting="hold")
     report = condition(module, module.params)
     report["flags"] = flags(report, module.params)
     updates = report["updates"]

@@ -156,6 +156,9 @@ options:
         file system's size when that is smaller: a small file system is judged by its
         size (a 62 MiB tmpfs, podman's under C(/var/lib/containers), is not full while
         empty; a 500 MiB C(/var) with 40 MiB free is)."
+      - >-
+        0 turns that test off (only O(full_percent) counts); up to 1048576 (1 TiB), else
+        the module fails with one line naming it and C(setting) C(min_free_mb).
     type: int
     default: 100
   peers:
@@ -170,8 +173,8 @@ options:
     description:
       - A 5-minute load above this per CPU counts as overloaded.
       - >-
-        More than 0, else the module fails with one line naming it and C(setting)
-        C(load_per_cpu).
+        More than 0 and at most 100, else the module fails with one line naming it and
+        C(setting) C(load_per_cpu).
     type: float
     default: 2.0
   log_lines:
@@ -250,7 +253,7 @@ from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
 from ansible.module_utils.sop_clock import parse_moment  # noqa: E402
 from ansible.module_utils.sop_mariadb import MAX_PING_LINE, ping_failure  # noqa: E402
 from ansible.module_utils.sop_net import split_host_port  # noqa: E402
-from ansible.module_utils.sop_options import duration_error, range_error  # noqa: E402
+from ansible.module_utils.sop_options import RANGES, duration_error, range_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_log_line  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     TIME_LIMITS,
@@ -1176,14 +1179,15 @@ def main() -> None:
     if module.params["log_lines"] < 1:  # lines[-0:] is every line
         module.fail_json(msg=f"log_lines: must be 1 or more, not {module.params['log_lines']}",
                          setting="log_lines")
-    # full_percent 0 named every file system full, above 100 none; a load_per_cpu of 0
-    # or less named every host overloaded (NaN none)
-    bad_full = range_error(module.params, "full_percent", unit="percent", most=100)
-    if bad_full:
-        module.fail_json(**bad_full)
-    if not module.params["load_per_cpu"] > 0:
-        module.fail_json(msg="load_per_cpu: must be a positive number, not "
-                         f"{module.params['load_per_cpu']:g}", setting="load_per_cpu")
+    # full_percent 0 named every file system full, above 100 none; a negative
+    # min_free_mb turned the free-space test off without a word; a load_per_cpu of 0 or
+    # less named every host overloaded (NaN none). The bounds are RANGES', which the
+    # role's checks.yml refuses them by too (the filter sop_range_error).
+    bad_threshold = (range_error(module.params, "full_percent", **RANGES["percent"])
+                     or range_error(module.params, "min_free_mb", **RANGES["free_mb"])
+                     or range_error(module.params, "load_per_cpu", **RANGES["load_per_cpu"]))
+    if bad_threshold:
+        module.fail_json(**bad_threshold)
     problem = services_problem(module.params["services"])
     if problem:
         module.fail_json(msg=problem, setting="services")

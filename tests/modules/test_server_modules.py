@@ -1306,13 +1306,19 @@ def test_hours_and_log_lines_out_of_bounds_are_refused(tmp_path, option, value, 
     ("full_percent", 0, "must be a positive number of percent, not 0"),
     ("full_percent", -5, "must be a positive number of percent, not -5"),
     ("full_percent", 970, "must be at most 100 percent, not 970"),
-    ("load_per_cpu", 0, "must be a positive number, not 0"),
-    ("load_per_cpu", -2.5, "must be a positive number, not -2.5"),
-    ("load_per_cpu", "nan", "must be a positive number, not nan")])
+    ("load_per_cpu", 0, "must be a positive number of processes per CPU, not 0"),
+    ("load_per_cpu", -2.5, "must be a positive number of processes per CPU, not -2.5"),
+    ("load_per_cpu", "nan", "must be a positive number of processes per CPU, not nan"),
+    ("load_per_cpu", "inf", "must be a positive number of processes per CPU, not inf"),
+    ("load_per_cpu", 250, "must be at most 100 processes per CPU, not 250"),
+    ("min_free_mb", -1, "must be 0 (turns the free-space test off) or a positive number "
+     "of MiB, not -1"),
+    ("min_free_mb", 2**21, "must be at most 1048576 MiB (1 TiB), not 2097152")])
 def test_thresholds_that_judge_nothing_rightly_are_refused(tmp_path, option, value, said):
     """full_percent 0 named every file system full ('Disk penuh: / terpakai 24,7%') and
     every inode table spent, above 100 no full disk at all; a load_per_cpu of 0 or less
-    named every host overloaded, NaN none."""
+    named every host overloaded, NaN or infinity none; a negative min_free_mb turned the
+    free-space test off without a word."""
     rc, result = run_module("server_diagnose", tmp_path, {option: value})
     assert rc == 1
     assert result["msg"] == f"{option}: {said}"
@@ -1343,6 +1349,31 @@ def test_a_backup_age_limit_outside_ten_years_is_refused(tmp_path, hours, said):
     ("cert_warn_days", -1, "must be 0 (their last day only) or a positive number of days, "
                            "not -1")])
 def test_a_warning_period_outside_ten_years_is_refused_before_anything_is_read(
+        tmp_path, monkeypatch, option, value, said):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
+    rc, result = run_module("server_condition", tmp_path, {option: value,
+                                                           "update_cache": False})
+    assert (rc, result["msg"], result.get("setting")) == (1, f"{option}: {said}", option)
+
+
+@pytest.mark.parametrize(("option", "value", "said"), [
+    # taken before: 0 flagged every file system, 150 none
+    ("disk_warn_percent", 0, "must be a positive number of percent, not 0"),
+    ("memory_warn_percent", 150, "must be at most 100 percent, not 150"),
+    # taken before: a full /boot never flagged
+    ("boot_min_free_mb", -5, "must be 0 (turns the free-space test off) or a positive "
+                             "number of MiB, not -5"),
+    # taken before: 0 flagged every host, NaN none
+    ("load_warn_per_cpu", 0, "must be a positive number of processes per CPU, not 0"),
+    ("load_warn_per_cpu", "nan", "must be a positive number of processes per CPU, not nan"),
+    # taken before: read from the folder the module ran in, no certificate found
+    ("cert_paths", ["/etc/ssl/a.pem", "ssl/*.crt"], "expected an absolute path, got 'ssl/*.crt'"),
+    ("cert_paths", [""], "expected an absolute path, got ''"),
+    # taken before: -e ...hold='mariadb-*, mysql-*' held no mysql package
+    ("hold", ["mariadb-*", " mysql-*"],
+     "a package name pattern is not empty and has no space, got ' mysql-*'"),
+    ("hold", [""], "a package name pattern is not empty and has no space, got ''")])
+def test_a_threshold_or_a_pattern_that_judges_nothing_rightly_is_refused(
         tmp_path, monkeypatch, option, value, said):
     monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
     rc, result = run_module("server_condition", tmp_path, {option: value,
