@@ -55,6 +55,7 @@ PATHS: dict[str, dict[str, Any]] = {
         "it_security_sop_command": "sop",
     },
     "network": {"network_config_store_path": RELATIVE},
+    "server_incident": {"server_incident_bundle_dir": RELATIVE},
     "server_maintenance": {
         "server_maintenance_cert_paths": ["/etc/ssl/certs/*.pem", "ssl/*.crt"],
         "server_maintenance_backup_store": RELATIVE,

@@ -31,8 +31,12 @@ def incident(tmp_path: pathlib.Path, path: str | None = None, inventory: str | N
     results it printed (-v) and its output."""
     play, extra = tmp_path / "play.yml", tmp_path / "vars.json"
     play.write_text(PLAY, encoding="utf-8")
+    # this machine's own load (tests run side by side) and small file systems are no
+    # cause these tests are about: a cause fails the run
     extra.write_text(json.dumps({"server_incident_bundle_dir": str(tmp_path / "incidents"),
-                                 "server_incident_hours": 1, **variables}), encoding="utf-8")
+                                 "server_incident_hours": 1, "server_incident_load_per_cpu": 100,
+                                 "server_incident_min_free_mb": 0, **variables}),
+                     encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default",
                ANSIBLE_CALLBACK_RESULT_FORMAT="json", ANSIBLE_CALLBACK_FORMAT_PRETTY="false")
@@ -130,7 +134,7 @@ def test_a_dry_run_says_nothing_was_done(tmp_path: pathlib.Path) -> None:
     names what each remediation would do, and diagnoses nothing after it."""
     rc, results, output = incident(tmp_path, fpm_host(tmp_path),
                                    server_incident_remediate=["restart_service"])
-    assert rc == 0, output
+    assert rc == 2, output  # the fault stays: nothing was done (see below)
     recorded = next(r for r in results if "bundel" in r.get("sop_output", {}))
     assert recorded["sop_output"]["penyebab_sesudah"] is None
     assert "sesudah tindakan" not in recorded["msg"]
@@ -171,7 +175,7 @@ def test_a_stopped_php_fpm_is_named_and_restarted_when_asked(tmp_path: pathlib.P
     nor restarted. The php*-fpm units installed are added to the default services."""
     rc, results, output = incident(tmp_path, fpm_host(tmp_path),
                                    server_incident_remediate=["restart_service"])
-    assert rc == 0, output
+    assert rc == 2, output  # a dry run: the fault stays (see below)
     record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
     assert "PHP-FPM php8.2-fpm tidak berjalan (php8.2-fpm: failed/failed, result " \
         "exit-code)" in record["penyebab"]
@@ -180,6 +184,22 @@ def test_a_stopped_php_fpm_is_named_and_restarted_when_asked(tmp_path: pathlib.P
     assert "dilakukan" not in record["tindakan"][0]
     diagnosis = next(r for r in results if "bundle" in r)
     assert [s["name"] for s in diagnosis["bundle"]["services"]] == ["nginx", "php8.2-fpm"]
+
+
+@pytest.mark.parametrize("remediate", [[], ["restart_service"]])
+def test_a_diagnosis_that_names_a_cause_fails_with_it(tmp_path: pathlib.Path,
+                                                     remediate: list[str]) -> None:
+    """A diagnosis naming a stopped php8.2-fpm ended as 'ok': the activity read
+    "Berhasil", the incident's diagnostics "successful", beside its causes. The fault not
+    overcome (no remediation asked, or a dry run that changed nothing) fails the run with
+    the last diagnosis's causes, after the record keeps them."""
+    rc, results, output = incident(tmp_path, fpm_host(tmp_path),
+                                   server_incident_remediate=remediate)
+    assert rc == 2, output
+    cause = "PHP-FPM php8.2-fpm tidak berjalan (php8.2-fpm: failed/failed, result exit-code)"
+    record = next(r["sop_output"] for r in results if "bundel" in r.get("sop_output", {}))
+    assert record["penyebab"] == [cause] and record["gagal"] is None
+    assert results[-1]["msg"] == f"Gangguan belum teratasi. Kemungkinan penyebab: {cause}"
 
 
 def test_the_courts_own_services_are_diagnosed_as_given(tmp_path: pathlib.Path) -> None:
@@ -258,3 +278,66 @@ def test_services_given_as_key_value_are_named_as_the_list(tmp_path: pathlib.Pat
                                     server_incident_services="nginx,mariadb")
     assert rc == 0, output
     assert "; layanan yang diperiksa: nginx, mariadb\n" in output
+
+
+def checks(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, dict[str, Any]]:
+    """The role's checks alone (a tag no activity has: only the tasks tagged always run)
+    on localhost with ``variables``: ansible-playbook's exit status and the last task's
+    result."""
+    play, extra = tmp_path / "play.yml", tmp_path / "vars.json"
+    play.write_text("- hosts: localhost\n  gather_facts: false\n  roles: [server_incident]\n",
+                    encoding="utf-8")
+    extra.write_text(json.dumps(variables), encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "--tags", "sop_no_such_activity",
+                           "-e", f"@{extra}", str(play)],
+                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
+    return proc.returncode, tasks[-1]["hosts"]["localhost"]
+
+
+@pytest.mark.parametrize(("variables", "cause"), [
+    # turned the free-space test off without a word (the module took it)
+    ({"server_incident_min_free_mb": -1},
+     "server_incident_min_free_mb: must be 0 (turns the free-space test off) or a positive "
+     "number of MiB, not -1"),
+    ({"server_incident_min_free_mb": 2**40},
+     "server_incident_min_free_mb: must be at most 1048576 MiB (1 TiB), not 1099511627776"),
+    # refused by server_remediate only when a remediation ran, after the diagnosis
+    ({"server_incident_log_min_age_days": -1},
+     "server_incident_log_min_age_days: must be 0 (every rotated log) or a positive number "
+     "of days, not -1"),
+    ({"server_incident_hours": 0},
+     "server_incident_hours: must be a positive number of hours, not 0"),
+    ({"server_incident_full_percent": 150},
+     "server_incident_full_percent: must be at most 100 percent, not 150"),
+    ({"server_incident_load_per_cpu": "nan"},
+     "server_incident_load_per_cpu: must be a positive number of processes per CPU, not nan"),
+    # -e server_incident_services='nginx, php8.2-fpm': ' php8.2-fpm', its space unseen
+    ({"server_incident_services": "nginx, php8.2-fpm"},
+     "server_incident_services: ' php8.2-fpm' has a space before or after it (given as "
+     "key=value, no space after the commas: a,b)"),
+    ({"server_incident_peers": "backup,web "},
+     "server_incident_peers: 'web ' has a space before or after it (given as key=value, no "
+     "space after the commas: a,b)"),
+    ({"server_incident_services": ""},
+     "server_incident_services: an empty name (server_incident_services= given as "
+     "key=value gives one; [] names none)")])
+def test_a_setting_is_refused_before_anything_runs(tmp_path: pathlib.Path,
+                                                   variables: dict[str, Any],
+                                                   cause: str) -> None:
+    """The role's checks refuse, whichever activity runs and before the host is read, a
+    setting the modules refuse only when they run (or, a negative min_free_mb, took)."""
+    rc, result = checks(tmp_path, **variables)
+    assert rc == 2 and result.get("failed"), result
+    assert result["msg"] == f"pengaturan salah: {cause}"
+
+
+def test_the_defaults_and_zeros_that_mean_something_pass_the_checks(
+        tmp_path: pathlib.Path) -> None:
+    """0 MiB (only the percent counts) and 0 days (every rotated log) are documented
+    meanings, not refused; an empty list of peers means the court's hosts."""
+    rc, result = checks(tmp_path, server_incident_min_free_mb=0,
+                        server_incident_log_min_age_days="0", server_incident_peers=[])
+    assert rc == 0, result
