@@ -124,7 +124,9 @@ options:
     description:
       - How many more perkara (and putusan) the local database may hold than SIPP MA and
         still be C(within_tolerance) (cases registered after the sync counted them).
-      - Below 0 fails the module with C(setting) C(count_tolerance).
+      - Below 0 or above 1000 (far more than any court registers while its sync runs;
+        O(compare_counts) false turns the comparison off) fails the module with
+        C(setting) C(count_tolerance).
     type: int
     default: 0
 attributes:
@@ -294,7 +296,12 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     connection_from_params,
     find_binary,
 )
-from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import (  # noqa: E402
+    RANGES,
+    duration_error,
+    range_error,
+    seconds_error,
+)
 from ansible.module_utils.sop_secrets import (  # noqa: E402
     basic_auth,
     mask_data,
@@ -788,8 +795,9 @@ def main() -> None:
     bad_timeout = seconds_error(p, "timeout")  # else blamed on the page: "no complete
     if bad_timeout:                             # answer within 0 s"
         fail(bad_timeout["msg"], setting=bad_timeout["setting"])
-    if p["count_tolerance"] < 0:
-        fail("count_tolerance: must be 0 or more", setting="count_tolerance")
+    bad_tolerance = range_error(p, "count_tolerance", **RANGES["count_tolerance"])
+    if bad_tolerance:
+        fail(bad_tolerance["msg"], setting=bad_tolerance["setting"])
     bad_query_timeout = seconds_error(p, "query_timeout")
     if bad_query_timeout:
         fail(bad_query_timeout["msg"], setting=bad_query_timeout["setting"])

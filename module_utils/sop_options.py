@@ -62,6 +62,12 @@ RANGES: dict[str, dict[str, Any]] = {
     # mariadb_restore_verify's: the most rows a table's count in a manifest can have
     # (MariaDB's signed BIGINT).
     "shrink_min_rows": {"unit": "rows", "most": 2**63 - 1, "zero": "compares every table"},
+    # sipp_sync_status's: how many more perkara (and putusan) the local database may hold
+    # than SIPP MA right after a sync, the cases registered between the sync's count and
+    # the module's, minutes apart: far fewer than any court registers in a day. A larger
+    # one passed a sync that sent nothing as long as the public page's date moved, a
+    # negative one failed every comparison; compare_counts false turns it off.
+    "count_tolerance": {"unit": "rows", "most": 1000, "zero": "no difference tolerated"},
     # a stream compressor's level ("zstd level"), from 1 to its HIGHEST_LEVEL
     **{f"{tool} level": {"unit": "levels", "most": most, "most_said": f"{tool}'s highest"}
        for tool, most in HIGHEST_LEVEL.items()},
@@ -81,6 +87,24 @@ RANGES: dict[str, dict[str, Any]] = {
     # infinity none; 100 is fifty times server_diagnose's default.
     "load_per_cpu": {"unit": "processes per CPU", "most": 100},
 }
+
+
+# What no URL holds as written (RFC 3986): whitespace, a control character. http.client
+# refuses a request whose path holds one only when it is sent ("URL can't contain control
+# characters"), recorded as the site not answering; a space in a host was asked of DNS.
+URL_UNSENDABLE = re.compile(r"[\x00-\x20\x7f\s]")
+
+
+def url_text_error(url: str) -> str | None:
+    """Why ``url`` cannot be sent as written: the first whitespace or control character
+    it holds, by its place (never the URL itself, which may carry a credential); None
+    when it holds none."""
+    found = URL_UNSENDABLE.search(url)
+    if found is None:
+        return None
+    what = "a space" if found.group() == " " else f"the character {found.group()!r}"
+    return (f"holds {what} at character {found.start() + 1}, which no URL holds: "
+            "remove it or percent-encode it (%20 for a space)")
 
 
 def seconds_error(params: Mapping[str, Any], *names: str,

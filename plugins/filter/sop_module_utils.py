@@ -22,13 +22,18 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
 - ``sop_keep_error``: module_utils/sop_retention's ``keep_error`` of a role's keep counts
   read as the modules read their ``type: int`` options (a retention's keep_daily,
   keep_weekly, keep_monthly), refused before the backup the retention runs after.
+- ``sop_url_error``: module_utils/sop_options's ``url_text_error`` and sop_http's
+  ``url_error`` (a URL setting the modules could not ask, refused before uri is given
+  it), its credentials masked.
+- ``sop_database_name_error``: module_utils/sop_mariadb's ``database_name_problem`` (a
+  database name no client can be pointed at, refused before the module is given it).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
 ``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
-``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error`` and
-``sop_keep_error`` (``ansible-doc -t filter NAME``) is in the YAML files of their names
-beside this one.
+``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error``, ``sop_keep_error``,
+``sop_url_error`` and ``sop_database_name_error`` (``ansible-doc -t filter NAME``) is in
+the YAML files of their names beside this one.
 """
 
 from __future__ import annotations
@@ -67,6 +72,23 @@ _BAHASA = _load("sop_bahasa")
 _SIPP_CENTRAL = _load("sop_sipp_central")
 _OPTIONS = _load("sop_options")
 _RETENTION = _load("sop_retention")
+
+
+def _load_using(name: str, **used: ModuleType) -> ModuleType:
+    """module_utils/NAME.py whose ``from ansible.module_utils.X import ...`` lines are
+    given ``used`` (X: a module loaded here), for its loading only: ``ansible.module_utils``
+    is left as it was (an X importable there already, in the tests, is kept)."""
+    given = [f"ansible.module_utils.{key}" for key in used
+             if f"ansible.module_utils.{key}" not in sys.modules]
+    sys.modules.update({key: used[key.rpartition(".")[2]] for key in given})
+    try:
+        return _load(name)
+    finally:
+        for key in given:
+            del sys.modules[key]
+
+
+_HTTP = _load_using("sop_http", sop_clock=_load("sop_clock"), sop_secrets=_SECRETS)
 
 
 def _kind(value: Any) -> str:
@@ -212,6 +234,26 @@ def keep_error(settings: Any) -> str | None:
     return None
 
 
+def url_error(value: Any, name: Any) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of the URL setting ``value`` named ``name``:
+    whitespace or a control character (``url_text_error``), else what no monitor can ask
+    (sop_http's ``url_error``: not http or https, no host, a port out of range); None for
+    a good one or '' (none). The URL sop_http quotes is masked further: a credential of
+    one without its scheme (which mask_url leaves as written) as the same URL's with
+    ``http://``, a URL within it as any text's."""
+    if not isinstance(name, str) or not name:
+        raise AnsibleFilterError(f"sop_url_error: name must be the variable's name, not {name!r}")
+    if not isinstance(value, str):
+        return {"msg": f"{name}: must be a URL (text), not {_kind(value)}", "setting": name}
+    error = value and (_OPTIONS.url_text_error(value) or _HTTP.url_error(value))
+    if not error:
+        return None
+    quoted = repr(_SECRETS.mask_url(value))
+    secrets = _SECRETS.url_secrets(value) + _SECRETS.url_secrets(f"http://{value}")
+    shown = error.replace(quoted, _SECRETS.mask_text(quoted, secrets) or quoted)
+    return {"msg": f"{name}: {shown}", "setting": name}
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -228,4 +270,6 @@ class FilterModule:
             "sop_range_error": range_error,
             "sop_device_name_error": _OPTIONS.device_name_error,
             "sop_keep_error": keep_error,
+            "sop_url_error": url_error,
+            "sop_database_name_error": _MARIADB.database_name_problem,
         }

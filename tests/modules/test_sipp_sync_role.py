@@ -92,8 +92,8 @@ def test_a_bad_http_timeout_is_recorded_as_the_setting_before_uri_is_given_it(
                     f"sipp_sync_http_timeout={setting}", **JSON_RESULTS)
     assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     failed = [json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
-              if "Kegiatan 1:" in line and " => " in line]
-    assert failed == ["Kegiatan 1: pengaturan salah: sipp_sync_http_timeout: must be a "
+              if "pengaturan salah" in line and " => " in line]
+    assert failed == ["pengaturan salah: sipp_sync_http_timeout: must be a "
                       f"positive number of seconds, not {shown}"], proc.stdout[-2000:]
     assert "Reach the central SIPP MA" not in proc.stdout
 
@@ -436,11 +436,12 @@ def test_a_bad_timezone_is_named_by_the_roles_variable(tmp_path, tags, activity)
 
 def test_a_refused_timeout_is_named_by_the_roles_variable(tmp_path):
     # sipp_sync_status's option timeout is set by sipp_sync_http_timeout: the cause named
-    # 'sipp_sync_timeout', a variable no court has
+    # 'sipp_sync_timeout', a variable no court has; the settings' check refuses it first
     proc = _sync_with(tmp_path, "-e", "sipp_sync_http_timeout=0", "--tags", "laporan")
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert ("Kegiatan 3: pengaturan salah: sipp_sync_http_timeout: must be a positive "
+    assert ("pengaturan salah: sipp_sync_http_timeout: must be a positive "
             "number of seconds") in proc.stdout, proc.stdout[-3000:]
+    assert "Read the last sync" not in proc.stdout
 
 
 
@@ -449,8 +450,9 @@ def test_a_refused_database_name_is_named_by_the_roles_variable(tmp_path):
     # 'sipp_sync_database', a variable no court has
     proc = _sync_with(tmp_path, "-e", '{"sipp_sync_db_name": ""}', "--tags", "laporan")
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert ("Kegiatan 3: pengaturan salah: sipp_sync_db_name: the database name is "
+    assert ("pengaturan salah: sipp_sync_db_name: the database name is "
             "empty") in proc.stdout, proc.stdout[-3000:]
+    assert "Read the last sync" not in proc.stdout
 
 
 class NoMarker(Fresh):
@@ -882,7 +884,7 @@ def test_a_bad_sync_time_limit_is_refused_before_the_sync_runs(tmp_path, setting
     proc = _sync_with(tmp_path, "--tags", "sinkronisasi", "-e",
                       f"sipp_sync_command_timeout={setting}")
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert (f"Kegiatan 2: pengaturan salah: sipp_sync_command_timeout: {said}"
+    assert (f"pengaturan salah: sipp_sync_command_timeout: {said}"
             in proc.stdout), proc.stdout[-3000:]
     assert "Run the sync command" not in proc.stdout
 
@@ -898,17 +900,72 @@ def test_a_bad_minimum_interval_is_refused_before_the_page_is_read(tmp_path, set
     proc = _sync_with(tmp_path, "--tags", "sinkronisasi", "-e", "sipp_sync_trigger=auto",
                       "-e", f"sipp_sync_min_interval={setting}")
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert (f"Kegiatan 2: pengaturan salah: sipp_sync_min_interval: {said}"
+    assert (f"pengaturan salah: sipp_sync_min_interval: {said}"
             in proc.stdout), proc.stdout[-3000:]
     assert "Read the public page's last update before syncing" not in proc.stdout
     assert "Run the sync command" not in proc.stdout
 
 
-def test_a_negative_count_tolerance_is_refused_before_the_sync_runs(tmp_path):
-    # sipp_sync_status refused it only in the read after the sync: the sync was
-    # triggered, then activity 2 failed on the setting, no Penyamaan data judged
-    proc = _sync_with(tmp_path, "--tags", "sinkronisasi", "-e", "sipp_sync_count_tolerance=-1")
+@pytest.mark.parametrize(("setting", "said"), [
+    # sipp_sync_status refused a negative one only in the read after the sync: the sync
+    # was triggered, then activity 2 failed on the setting, no Penyamaan data judged
+    ("sipp_sync_count_tolerance=-1",
+     "sipp_sync_count_tolerance: must be 0 (no difference tolerated) or a positive number "
+     "of rows, not -1"),
+    # any size passed a sync that sent nothing as long as the page's date moved; -e gives
+    # the text, read as a float (sop_range_error)
+    ("sipp_sync_count_tolerance=1000000", "sipp_sync_count_tolerance: must be at most 1000 "
+                                          "rows, not 1e+06"),
+    ("sipp_sync_max_age_hours=0", "sipp_sync_max_age_hours: must be a positive number of "
+                                  "hours, not 0"),
+    # refused in the read after the sync (its Penyamaan data alone reads the database)
+    ('{"sipp_sync_db_name": ""}', "sipp_sync_db_name: the database name is empty"),
+    ("sipp_sync_db_name=-sipp", "sipp_sync_db_name: the database name -sipp starts with "
+                                "'-', which the dump and the client would read as an option"),
+    # a URL uri cannot ask was recorded as SIPP MA or the site not answering
+    ("sipp_sync_central_url=sipp.pn-contoh.go.id/SIPP311",
+     "sipp_sync_central_url: 'sipp.pn-contoh.go.id/SIPP311' is not an http(s) URL with a "
+     "host"),
+    ('{"sipp_sync_public_url": "https://sipp.pn-contoh.go.id/SIPP 311"}',
+     "sipp_sync_public_url: holds a space at character 34, which no URL holds: remove it "
+     "or percent-encode it (%20 for a space)"),
+    ('{"sipp_sync_kode_satker": "400 999"}',
+     "sipp_sync_central_status_url: holds a space at character"),
+    ('{"sipp_sync_central_check_url": 8080}',
+     "sipp_sync_central_check_url: must be a URL (text), not int"),
+    ("sipp_sync_url_method=PO_ST",
+     "sipp_sync_url_method: must be an HTTP method, one word of letters (GET or POST), "
+     "not 'PO_ST'"),
+    ("sipp_sync_command=bin/sipp-sync --now",
+     "sipp_sync_command: expected an absolute path, got 'bin/sipp-sync'"),
+    ("sipp_sync_command=' '", "sipp_sync_command: blank (empty for none)"),
+])
+def test_a_bad_setting_is_refused_before_anything_runs(tmp_path, setting, said):
+    args = ["-e", setting]
+    if "url_method" in setting:  # the method of a sync URL
+        args += ["-e", "sipp_sync_command=", "-e", "sipp_sync_url=http://127.0.0.1:9/sync"]
+    proc = _sync_with(tmp_path, *args)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert ("Kegiatan 2: pengaturan salah: sipp_sync_count_tolerance: must be 0 or more"
-            in proc.stdout), proc.stdout[-3000:]
-    assert "Run the sync command" not in proc.stdout
+    assert f"pengaturan salah: {said}" in proc.stdout, proc.stdout[-3000:]
+    assert "Kegiatan 1" not in proc.stdout and "Reach the central SIPP MA" not in proc.stdout
+
+
+@pytest.mark.parametrize(("setting", "said"), [
+    # user:password@ and a token of a URL written without its scheme: mask_url knows no
+    # such URL, the check names it masked as the same URL's with http://
+    ("sipp_sync_url=sipp:UrlPa55@sipp.pn-contoh.go.id/sync?token=SyncT0k",
+     "pengaturan salah: sipp_sync_url: '***@sipp.pn-contoh.go.id/sync?token=***' is not "
+     "an http(s) URL with a host"),
+    ("sipp_sync_url=https://sipp:UrlPa55@sipp.pn-contoh.go.id:99999/sync?token=SyncT0k",
+     "pengaturan salah: sipp_sync_url: 'https://***@sipp.pn-contoh.go.id:99999/sync?token="
+     "***' is not a valid URL (Port out of range 0-65535)"),
+    ("sipp_sync_command=SYNC_TOKEN=Zs3cr3t/x /usr/local/sbin/sipp-sync",
+     "pengaturan salah: sipp_sync_command: expected an absolute path, got 'SYNC_TOKEN=***'"),
+])
+def test_a_refused_setting_never_shows_its_secret(tmp_path, setting, said):
+    args = ["-e", setting] + (["-e", "sipp_sync_command="] if "sipp_sync_url" in setting else [])
+    proc = _sync_with(tmp_path, *args)
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert said in proc.stdout, proc.stdout[-3000:]
+    assert not [secret for secret in ("UrlPa55", "SyncT0k", "Zs3cr3t")
+                if secret in proc.stdout + proc.stderr]

@@ -1158,11 +1158,15 @@ def test_a_client_that_prints_nothing_is_the_comparisons_error(tmp_path):
                  "client_binary a mariadb or mysql client?)")
 
 
-def test_a_negative_count_tolerance_is_named_as_the_setting(tmp_path):
+@pytest.mark.parametrize(("tolerance", "said"), [
+    (-1, "must be 0 (no difference tolerated) or a positive number of rows, not -1"),
+    # a tolerance of any size passed a sync that sent nothing while the page's date moved
+    (1001, "must be at most 1000 rows, not 1001")])
+def test_a_count_tolerance_out_of_range_is_named_as_the_setting(tmp_path, tolerance, said):
     rc, result = run_module("sipp_sync_status", tmp_path, {
-        "public_url": "http://127.0.0.1:9/", "count_tolerance": -1})
+        "public_url": "http://127.0.0.1:9/", "count_tolerance": tolerance})
     assert (rc, result["msg"], result["setting"]) == (
-        1, "count_tolerance: must be 0 or more", "count_tolerance")
+        1, f"count_tolerance: {said}", "count_tolerance")
 
 
 @pytest.mark.parametrize("query_timeout", [0, -5])

@@ -363,3 +363,29 @@ def test_sop_keep_error_refuses_its_own_bad_arguments(settings, message):
     with pytest.raises(AnsibleFilterError) as refused:
         _filters()["sop_keep_error"](settings)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(("value", "msg"), [
+    ("", None), ("https://sipp.pn-contoh.go.id/SIPP311", None),
+    # uri recorded these as the site not answering
+    ("sipp.pn-contoh.go.id/SIPP311",
+     "u: 'sipp.pn-contoh.go.id/SIPP311' is not an http(s) URL with a host"),
+    ("https://sipp.pn-contoh.go.id/SIPP 311",
+     "u: holds a space at character 34, which no URL holds: remove it or percent-encode it "
+     "(%20 for a space)"),
+    # a credential of a URL without its scheme, which mask_url leaves as written
+    ("sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken",
+     "u: '***@sipp.pn-contoh.go.id/?token=***' is not an http(s) URL with a host"),
+    (8080, "u: must be a URL (text), not int"),
+])
+def test_sop_url_error_is_the_modules_check_masked(value, msg):
+    assert _filters()["sop_url_error"](value, "u") == (
+        None if msg is None else {"msg": msg, "setting": "u"})
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("sipp", ""), ("", "the database name is empty"),
+    ("-sipp", "the database name -sipp starts with '-', which the dump and the client "
+              "would read as an option")])
+def test_sop_database_name_error_is_sop_mariadbs_check(name, problem):
+    assert _filters()["sop_database_name_error"](name) == problem

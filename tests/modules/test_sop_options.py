@@ -178,3 +178,21 @@ def test_a_ca_bundle_that_cannot_be_loaded_is_refused_naming_the_option(tmp_path
                     "-subj", "/CN=Court CA", "-keyout", str(tmp_path / "ca.key"),
                     "-out", str(bundle)], check=True, capture_output=True)
     assert options.ca_file_error({"ca_file": str(bundle)}, "ca_file") is None
+
+
+@pytest.mark.parametrize(("url", "said"), [
+    # http.client refused it only when the request was sent: the site 'tidak menjawab'
+    ("https://sipp.pn-contoh.go.id/SIPP 311", "a space at character 34"),
+    ("https://sipp pn-contoh.go.id/", "a space at character 13"),
+    # copied from a web page or a document: a no-break space, a tab, a line's end
+    ("https://sipp.pn-contoh.go.id/\u00a0", "the character '\\xa0' at character 30"),
+    ("\thttps://sipp.pn-contoh.go.id/", "the character '\\t' at character 1"),
+    ("https://sipp.pn-contoh.go.id/\n", "the character '\\n' at character 30")])
+def test_a_url_holding_whitespace_is_refused_by_its_place(url: str, said: str) -> None:
+    assert options.url_text_error(url) == (
+        f"holds {said}, which no URL holds: remove it or percent-encode it (%20 for a space)")
+
+
+def test_a_url_without_whitespace_passes_and_a_refused_one_is_never_quoted() -> None:
+    assert options.url_text_error("https://sipp.pn-contoh.go.id/SIPP%20311?x=1") is None
+    assert "S3cret" not in str(options.url_text_error("https://u:S3cret@pn.example/a b"))
