@@ -245,11 +245,11 @@ def test_sop_range_error_is_the_modules_own_check(value, bounds, said):
 @pytest.mark.parametrize(("value", "name", "bounds", "message"), [
     # sipp_backup_compression ~ ' level' of a compressor with no levels
     (3, "t", "xz level", "sop_range_error: bounds must be one of threads, shrink_percent, "
-                         "shrink_min_rows, zstd level, gzip level, percent, free_mb, "
-                         "load_per_cpu, not 'xz level'"),
+                         "shrink_min_rows, count_tolerance, zstd level, gzip level, percent, "
+                         "free_mb, load_per_cpu, not 'xz level'"),
     (3, "t", None, "sop_range_error: bounds must be one of threads, shrink_percent, "
-                   "shrink_min_rows, zstd level, gzip level, percent, free_mb, "
-                   "load_per_cpu, not None"),
+                   "shrink_min_rows, count_tolerance, zstd level, gzip level, percent, "
+                   "free_mb, load_per_cpu, not None"),
     ("x", "t", "threads", "sop_range_error: t must be a number of threads, not 'x'"),
     (True, "t", "zstd level", "sop_range_error: t must be a number of levels, not True"),
     (5, "", "threads", "sop_range_error: name must be the variable's name, not ''"),
