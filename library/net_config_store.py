@@ -159,14 +159,15 @@ options:
     type: dict
   keep:
     description: >-
-      Older versions kept per device (0 keeps none; a negative number is refused, with
-      C(setting) C(keep)).
+      Older versions kept per device, at most 10000 (0 keeps none; a negative number or
+      one above 10000 is refused, with C(setting) C(keep)).
     type: int
     default: 50
   max_export_bytes:
     description:
       - Largest configuration stored for a device, in bytes (UTF-8); a larger one is
-        refused with a warning (1 or more; 0 or less fails the module, with C(setting)
+        refused with a warning (1 to 67108864, 64 MiB, twice what M(routeros_check) reads
+        of a router's session; another fails the module, with C(setting)
         C(max_export_bytes)).
       - The default, 4 MiB, is twenty times a RouterOS export of a large court network
         (under 200 KB) and still bounds the store to 4 MiB times O(keep) plus one per device.
@@ -249,7 +250,7 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_backup_files import LockBusy, take_flock  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
-from ansible.module_utils.sop_options import device_name_error  # noqa: E402
+from ansible.module_utils.sop_options import RANGES, device_name_error, range_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS, TooManyLinks, walk  # noqa: E402
 from ansible.module_utils.sop_routeros import join_continuations  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_export_lines, mask_text  # noqa: E402
@@ -872,12 +873,10 @@ def main() -> None:
     p = module.params
     # refused with setting, the message starting with the option's name: the network
     # role's rescue names the role's variable (sop_failure_cause)
-    if p["keep"] < 0:
-        module.fail_json(msg=f"keep: must be 0 or more (older versions kept), not {p['keep']}",
-                         setting="keep")
-    if p["max_export_bytes"] < 1:
-        module.fail_json(msg="max_export_bytes: must be 1 or more (the largest configuration "
-                             f"stored), not {p['max_export_bytes']}", setting="max_export_bytes")
+    bad_setting = (range_error(p, "keep", **RANGES["keep"])
+                   or range_error(p, "max_export_bytes", **RANGES["max_export_bytes"]))
+    if bad_setting:
+        module.fail_json(**bad_setting)
     if not os.path.isabs(p["path"]):  # relative to the module's working directory
         module.fail_json(msg=f"path must be an absolute path, not {p['path']!r}")
     root = Path(p["path"])

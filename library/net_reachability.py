@@ -24,19 +24,24 @@ description:
     C(central)); outside names depend on the upstream link, so when only they fail
     together with the upstream, the fault is the upstream's.
   - An empty list skips a segment (the gateway does not check a gateway in front of
-    itself); an empty or blank entry in a list, and a resolver in O(dns_servers) that is
-    no IP address, fail the module before anything is probed, with C(setting) the list's
-    option. All targets are probed in parallel. Read-only; supports check mode.
+    itself); an empty or blank entry in a list, an address to ping that is no host name
+    or IP address (C(-f), which ping would read as its option, C(a b), C(a;b)), a
+    resolver in O(dns_servers) that is no IP address, a name in O(internal_names) or
+    O(external_names) that is no DNS name, and a URL in O(central) that is no http(s) URL
+    with a host fail the module before anything is probed, with C(setting) the list's
+    option. ping is given its address after C(--). All targets are probed in parallel.
+    Read-only; supports check mode.
 version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   lan:
-    description: Addresses on the court LAN that must answer ping.
+    description: Addresses on the court LAN that must answer ping (host names or IP
+      addresses).
     type: list
     elements: str
     default: []
   gateway:
-    description: The gateway's LAN address(es).
+    description: The gateway's LAN address(es) (host names or IP addresses).
     type: list
     elements: str
     default: []
@@ -61,12 +66,14 @@ options:
     elements: str
     default: []
   upstream:
-    description: Addresses beyond the gateway (the provider's side) that must answer ping.
+    description: Addresses beyond the gateway (the provider's side) that must answer ping
+      (host names or IP addresses).
     type: list
     elements: str
     default: []
   central:
-    description: URLs of the central services (SIPP MA and others).
+    description: URLs of the central services (SIPP MA and others), http or https with a
+      host.
     type: list
     elements: str
     default: []
@@ -146,12 +153,12 @@ warnings_found:
   elements: str
 """
 
-import ipaddress  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka_ringkas  # noqa: E402
+from ansible.module_utils.sop_http import url_error  # noqa: E402
 from ansible.module_utils.sop_net import (  # noqa: E402
     SEGMENT_NAMES,
     SEGMENTS,
@@ -160,27 +167,19 @@ from ansible.module_utils.sop_net import (  # noqa: E402
     localise,
     ping,
 )
-from ansible.module_utils.sop_options import range_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import (  # noqa: E402
+    RANGES,
+    range_error,
+    seconds_error,
+    targets_error,
+)
 from ansible.module_utils.sop_secrets import mask_data, url_secrets  # noqa: E402
 
-# The most echo requests per address: twenty times the default. Each address's ping
-# runs probes times (interval + timeout) at most: 1e9 held the run for ever (its
-# subprocess limit, that product, never came), and 100 answered at the defaults
-# take 20 s.
-MAX_PROBES = 100
-# The highest latency warning level, one minute, a round trip no working link takes: a
-# level of 1e12 hid every slow link without a word, one of 0 or less warned of every
-# target that answered.
-MAX_LATENCY_WARN_MS = 60000
-# The highest loss warning level: a level above 100 hid every lossy link without a word,
-# one of 0 or less warned of every target that answered. 100 is kept: it warns of no
-# loss (a target that answers lost less), the way to warn of latency alone.
-MAX_LOSS_WARN_PERCENT = 100
-
-
-# The options listing targets, names or URLs.
-LISTS = ("lan", "gateway", "dns_servers", "internal_names", "external_names", "upstream",
-         "central")
+# The options listing targets, names or URLs, by the kind of target each entry must be
+# (sop_options.TARGETS; the URLs judged by sop_http.url_error).
+KINDS = {"lan": "host", "gateway": "host", "upstream": "host", "dns_servers": "address",
+         "internal_names": "name", "external_names": "name"}
+LISTS = (*KINDS, "central")
 
 
 def describe(check: dict[str, Any]) -> str:
@@ -208,28 +207,28 @@ def main() -> None:
     secrets = [secret for url in p["central"] for secret in url_secrets(url)]
     invocation = {"module_args": mask_data(dict(p), secrets)}
     # inf and nan failed a DNS query's settimeout
-    bad_setting = (range_error(p, "probes", unit="echo requests", most=MAX_PROBES)
+    bad_setting = (range_error(p, "probes", **RANGES["probes"])
                    or seconds_error(p, "timeout")
                    or seconds_error(p, "interval", zero="no pause between echo requests")
-                   or range_error(p, "loss_warn_percent", unit="percent",
-                                  most=MAX_LOSS_WARN_PERCENT)
-                   or range_error(p, "latency_warn_ms", unit="milliseconds",
-                                  most=MAX_LATENCY_WARN_MS, most_said="one minute"))
+                   or range_error(p, "loss_warn_percent", **RANGES["loss_warn_percent"])
+                   or range_error(p, "latency_warn_ms", **RANGES["latency_warn_ms"]))
     if bad_setting:
         module.fail_json(**bad_setting, invocation=invocation)
-    # an empty entry (-e network_reach_gateway= gives [""]) was pinged, asked or fetched
-    # and blamed on the network: "Gangguan di segmen gateway: None @ None: ping: : Name
-    # or service not known"
-    for option in LISTS:
-        if any(not entry.strip() for entry in p[option]):
-            module.fail_json(msg=f"{option}: an empty entry in the list (an empty list, [], "
-                                 "skips it)", setting=option, invocation=invocation)
-    for server in p["dns_servers"]:
-        try:
-            ipaddress.ip_address(server)
-        except ValueError:
-            module.fail_json(msg=f"dns_servers: {server!r} is not an IPv4 or IPv6 address",
-                             setting="dns_servers", invocation=invocation)
+    # An entry that is no target was pinged, asked or fetched and the network blamed: ""
+    # (-e network_reach_gateway= gives [""]) as "Gangguan di segmen gateway: None @ None:
+    # ping: : Name or service not known", "-f" given to ping as its option (a flood), a
+    # URL without http(s):// as the central service's fault. A resolver given by name
+    # would be looked up by the system resolver, which no timeout bounds.
+    for option, kind in KINDS.items():
+        bad_setting = targets_error(p, option, kind=kind)
+        if bad_setting:
+            module.fail_json(**bad_setting, invocation=invocation)
+    for url in p["central"]:
+        bad_url = ("an empty entry in the list (an empty list, [], skips it)"
+                   if not url.strip() else url_error(url))
+        if bad_url:
+            module.fail_json(msg=f"central: {bad_url}", setting="central",
+                             invocation=invocation)
     jobs: list[tuple[str, Any]] = []
     for seg in ("lan", "gateway", "upstream"):
         jobs += [

@@ -81,7 +81,8 @@ options:
         type: str
         required: true
       host:
-        description: Address of the router's API.
+        description: Address of the router's API, a host name or an IP address (anything
+          else fails the module before any router is read).
         type: str
         required: true
       port:
@@ -150,7 +151,9 @@ options:
     type: int
     default: 90
   workers:
-    description: Routers read at the same time.
+    description: Routers read at the same time, 1 to 64 (each session may hold up to 32
+      MiB of its router's answers in memory), else the module fails with C(setting)
+      C(workers).
     type: int
     default: 32
   timeout:
@@ -338,7 +341,12 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
-from ansible.module_utils.sop_options import range_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import (  # noqa: E402
+    RANGES,
+    range_error,
+    seconds_error,
+    target_error,
+)
 from ansible.module_utils.sop_routeros import (  # noqa: E402
     API_PORT,
     API_SSL_PORT,
@@ -400,11 +408,6 @@ def exported(rows: list[dict[str, str]]) -> str:
     if text is None:
         raise RouterError("/execute: the reply holds no export")
     return normalise_export(text)
-
-
-# The highest temperature_warn: the most electronic parts are rated for (125 C, the
-# industrial grade); a level above it warned of no router.
-MAX_TEMPERATURE_WARN = 125
 
 
 # RouterOS's !trap to a command the user's group has no policy for (text as RouterOS 6
@@ -635,22 +638,25 @@ def main() -> None:
     if not HAS_LIBROUTEROS:
         module.fail_json(msg=missing_required_lib("librouteros"))
     p = module.params
-    # a warning level of 0 or less warned of every router, one over its most of none
     bad_setting = (seconds_error(p, "timeout")
-                   or range_error(p, "cpu_warn_percent", "memory_warn_percent", unit="percent",
-                                  most=100)
-                   or range_error(p, "temperature_warn", unit="degrees Celsius",
-                                  most=MAX_TEMPERATURE_WARN))
+                   or range_error(p, "cpu_warn_percent", "memory_warn_percent",
+                                  **RANGES["warn_percent"])
+                   or range_error(p, "temperature_warn", **RANGES["temperature_warn"])
+                   or range_error(p, "workers", **RANGES["workers"]))
     if bad_setting:
         module.fail_json(**bad_setting)
     for router in p["routers"]:
         if router["port"] is not None and not 0 < router["port"] < 65536:
             module.fail_json(
                 msg=f"routers[{router['name']}].port must be 1-65535, not {router['port']}")
+        # a host with a space or a ';' failed only when read, as that router's fault
+        bad_host = target_error(router["host"], "host")
+        if bad_host:
+            module.fail_json(msg=f"routers[{router['name']}].host {bad_host}")
     names = [r["name"] for r in p["routers"]]
     if len(set(names)) != len(names):
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
-    with ThreadPoolExecutor(max_workers=max(1, min(p["workers"], len(names) or 1))) as pool:
+    with ThreadPoolExecutor(max_workers=min(p["workers"], len(names) or 1)) as pool:
         results = list(pool.map(lambda spec: read_router(spec, p), p["routers"]))
     for result in results:
         withhold_altered_export(result, module.no_log_values)

@@ -144,15 +144,12 @@ from typing import IO, Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka, angka_ringkas  # noqa: E402
-from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import (  # noqa: E402
+    duration_error,
+    seconds_error,
+    target_error,
+)
 from ansible.module_utils.sop_tree import shown  # noqa: E402
-
-# A UPS as upsc takes it (upsc(8), upsclient's upscli_splitname and upscli_splitaddr):
-# upsname[@hostname[:port]], the hostname an IPv6 address in brackets too. Neither name
-# starts with '-': upsc would read "-l" as its option.
-UPS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
-                 r"(?:@(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?\])"
-                 r"(?::(?P<port>[0-9]{1,5}))?)?")
 
 # What upsc may print: a UPS has some hundred variables of a few dozen bytes, and upsc
 # prints each as the NUT server sends it, as long as the server goes on sending.
@@ -245,12 +242,6 @@ def number(value: str | None) -> float | None:
     except ValueError:
         return None
     return result if result is None or math.isfinite(result) else None
-
-
-def valid_ups(text: str) -> bool:
-    """Whether ``text`` is a UPS as upsc takes it, upsname[@hostname[:port]]."""
-    match = UPS.fullmatch(text)
-    return match is not None and (match["port"] is None or 1 <= int(match["port"]) <= 65535)
 
 
 def date_of(text: str) -> tuple[datetime.date, str] | None:
@@ -411,10 +402,11 @@ def main() -> None:
         supports_check_mode=True,
     )
     name = module.params["ups"]
-    if not valid_ups(name):
-        module.fail_json(msg=f"ups: must be a UPS as NUT names it, upsname[@hostname[:port]] "
-                             f"(letters, digits, '.', '_' and '-', not starting with '-'; a "
-                             f"port 1-65535), not {name!r}", setting="ups")
+    # a name starting with '-' would reach upsc as its option (-l); upsc is also given
+    # it after "--"
+    bad_ups = target_error(name, "ups")
+    if bad_ups:
+        module.fail_json(msg=f"ups: {bad_ups}", setting="ups")
     bad_age = duration_error(module.params, "battery_max_age_days", unit="days",
                              zero="checks no age")
     if bad_age:

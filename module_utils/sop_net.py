@@ -71,7 +71,10 @@ def is_ipv6(text: str) -> bool:
 def ping(address: str, count: int, interval: float, timeout: float) -> dict[str, Any]:
     """``count`` echo requests; latency min/avg/max, loss and jitter (mean difference of
     consecutive round trips, as RFC 3550 smooths it) in milliseconds."""
-    argv = ["ping", "-n", "-c", str(count), "-i", f"{interval:g}", "-W", f"{timeout:g}", address]
+    # after "--": an address starting with '-' is never read as ping's option (the
+    # caller refuses it first: sop_options.target_error)
+    argv = ["ping", "-n", "-c", str(count), "-i", f"{interval:g}", "-W", f"{timeout:g}", "--",
+            address]
     limit = count * (interval + timeout) + 5
     unanswered = {"target": address, "ok": False, "sent": count, "received": 0,
                   "loss_percent": 100.0}

@@ -5,6 +5,7 @@ rescue names the role's variable a court sets (plugins/filter/sop_failure_cause.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import ssl
@@ -86,7 +87,56 @@ RANGES: dict[str, dict[str, Any]] = {
     # server_condition's load_warn_per_cpu): 0 or less named every host overloaded, NaN or
     # infinity none; 100 is fifty times server_diagnose's default.
     "load_per_cpu": {"unit": "processes per CPU", "most": 100},
+    # net_reachability's echo requests per address, twenty times the default. Each
+    # address's ping runs probes times (interval + timeout) at most: 1e9 held the run for
+    # ever (its subprocess limit, that product, never came), and 100 answered at the
+    # defaults take 20 s.
+    "probes": {"unit": "echo requests", "most": 100},
+    # net_reachability's warning levels. A loss level above 100 hid every lossy link
+    # without a word, one of 0 or less warned of every target that answered; 100 is kept:
+    # it warns of no loss (a target that answers lost less), the way to warn of latency
+    # alone. A latency level of one minute is a round trip no working link takes: 1e12 hid
+    # every slow link.
+    "loss_warn_percent": {"unit": "percent", "most": 100},
+    "latency_warn_ms": {"unit": "milliseconds", "most": 60000, "most_said": "one minute"},
+    # routeros_check's warning levels: the most electronic parts are rated for (125 C, the
+    # industrial grade), a level above it warned of no router; a load of 0 or less warned
+    # of every router, one over 100 percent of none.
+    "temperature_warn": {"unit": "degrees Celsius", "most": 125},
+    "warn_percent": {"unit": "percent", "most": 100},
+    # routeros_check's routers read at the same time, twice the default: each session may
+    # hold up to 32 MiB of a router's answers in the controller's memory (2 GiB at 64). 0
+    # or less was read as 1 without a word.
+    "workers": {"unit": "routers read at the same time", "most": 64},
+    # net_config_store's older versions kept per device: 10000 versions of the largest
+    # configuration it stores by default (4 MiB) are 40 GB, past a backup computer's disk.
+    "keep": {"unit": "older versions", "most": 10000, "zero": "keeps none"},
+    # net_config_store's largest configuration kept, in bytes: twice the 32 MiB
+    # routeros_check reads of one router's session at most. 0 or less refused every
+    # configuration.
+    "max_export_bytes": {"unit": "bytes", "most": 64 * 1024 * 1024, "most_said": "64 MiB"},
 }
+
+# What each kind of network target (target_error) must be, as the module that takes it
+# says it. A host is pinged and a UPS given to upsc as their last argument: neither may
+# start with '-', which they would read as their option (ping -f floods, upsc -l lists).
+TARGETS = {
+    "host": ("a host name (letters, digits, '-' and '_', labels separated by '.', none "
+             "starting with '-') or an IP address"),
+    "address": "an IPv4 or IPv6 address",
+    "name": ("a DNS name (letters, digits, '-' and '_', labels separated by '.', none "
+             "starting with '-')"),
+    "ups": ("a UPS as NUT names it, upsname[@hostname[:port]] (letters, digits, '.', '_' "
+            "and '-', not starting with '-'; a port 1-65535)"),
+}
+# A label of a host or DNS name (RFC 1123, '_' too, as /etc/hosts and DNS carry it), as
+# IDNA writes it (xn-- for others); the whole name at most 253 characters.
+NAME_LABEL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+# A UPS as upsc takes it (upsc(8), upsclient's upscli_splitname and upscli_splitaddr):
+# upsname[@hostname[:port]], the hostname an IPv6 address in brackets too.
+UPS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+                 r"(?:@(?:[A-Za-z0-9_][A-Za-z0-9_.-]*|\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?\])"
+                 r"(?::(?P<port>[0-9]{1,5}))?)?")
 
 
 # What no URL holds as written (RFC 3986): whitespace, a control character. http.client
@@ -168,4 +218,53 @@ def ca_file_error(params: Mapping[str, Any], name: str) -> dict[str, str] | None
     except OSError as exc:
         return {"msg": f"{name}: cannot read the CA bundle {path}: {exc.strerror}",
                 "setting": name}
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_name(text: str) -> bool:
+    try:
+        encoded = text.removesuffix(".").encode("idna").decode("ascii")
+    except UnicodeError:  # an empty label, one over 63 characters
+        return False
+    return (0 < len(encoded) <= 253
+            and all(NAME_LABEL.fullmatch(label) for label in encoded.split(".")))
+
+
+def target_error(value: Any, kind: str) -> str | None:
+    """Why ``value`` is no network target of ``kind`` (a key of TARGETS: ``host`` for a
+    host name or an IP address, ``address``, ``name`` for a DNS name, ``ups``), in words
+    following the option's name (``must be ..., not '-f'``), or None."""
+    text = value if isinstance(value, str) else None
+    if text is not None:
+        if kind == "host" and (_is_address(text) or _is_name(text)):
+            return None
+        if (kind == "address" and _is_address(text)) or (kind == "name" and _is_name(text)):
+            return None
+        match = UPS.fullmatch(text) if kind == "ups" else None
+        if match and (match["port"] is None or 1 <= int(match["port"]) <= 65535):
+            return None
+    return f"must be {TARGETS[kind]}, not {value!r}"
+
+
+def targets_error(params: Mapping[str, Any], *names: str,
+                  kind: str) -> dict[str, str] | None:
+    """The failure (``msg`` and ``setting``) of the first of the list options ``names``
+    holding an empty entry (``-e network_reach_gateway=`` gives [""], which was pinged
+    and the gateway blamed) or one that is no target of ``kind`` (target_error), or
+    None."""
+    for name in names:
+        for entry in params[name]:
+            if isinstance(entry, str) and not entry.strip():
+                return {"msg": f"{name}: an empty entry in the list (an empty list, [], "
+                               "skips it)", "setting": name}
+            why = target_error(entry, kind)
+            if why:
+                return {"msg": f"{name}: {why}", "setting": name}
     return None

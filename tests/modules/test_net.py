@@ -291,8 +291,12 @@ def test_store_refuses_a_negative_keep(tmp_path):
     # a typo that silently rewrote the history's length; now refused before any write.
     args = {"path": str(tmp_path / "jaringan"), "items": [{"name": "rb-a", "content": "x\n"}]}
     rc, out = run_module("net_config_store", tmp_path, {**args, "keep": -3})
-    assert rc == 1 and out["msg"] == "keep: must be 0 or more (older versions kept), not -3"
+    assert rc == 1 and out["msg"] == ("keep: must be 0 (keeps none) or a positive number of "
+                                      "older versions, not -3")
     assert out["setting"] == "keep"  # the network role's rescue names network_config_store_keep
+    # 10000 versions of the largest configuration stored by default are 40 GB
+    rc, out = run_module("net_config_store", tmp_path, {**args, "keep": 10001})
+    assert rc == 1 and out["msg"] == "keep: must be at most 10000 older versions, not 10001"
     assert not (tmp_path / "jaringan").exists()
 
 
@@ -325,9 +329,13 @@ def test_a_configuration_over_max_export_bytes_is_refused_for_its_device_alone(t
     assert rc == 0 and warning_lines(out) == [] and out["changed_names"] == ["rb-a"]
     rc, out = run_module("net_config_store", tmp_path, {
         "path": str(root), "items": items, "max_export_bytes": 0})
-    assert rc == 1 and out["msg"] == ("max_export_bytes: must be 1 or more (the largest "
-                                      "configuration stored), not 0")
+    assert rc == 1 and out["msg"] == ("max_export_bytes: must be a positive number of "
+                                      "bytes, not 0")
     assert out["setting"] == "max_export_bytes"
+    rc, out = run_module("net_config_store", tmp_path, {
+        "path": str(root), "items": items, "max_export_bytes": 2**26 + 1})
+    assert rc == 1 and out["msg"] == ("max_export_bytes: must be at most 67108864 bytes "
+                                      "(64 MiB), not 67108865")
 
 
 def test_the_default_max_export_bytes_is_4_mib(tmp_path):
@@ -807,7 +815,7 @@ def test_a_resolver_given_by_name_is_not_looked_up(tmp_path):
                          {"dns_servers": ["10.0.0.1", "dns.pn.court"],
                           "internal_names": ["sipp.pn.court"]})
     assert rc == 1 and out["failed"]
-    assert out["msg"] == "dns_servers: 'dns.pn.court' is not an IPv4 or IPv6 address"
+    assert out["msg"] == "dns_servers: must be an IPv4 or IPv6 address, not 'dns.pn.court'"
     assert out["setting"] == "dns_servers"  # the network role names network_dns_servers
 
 
@@ -818,10 +826,52 @@ def test_an_empty_entry_in_a_list_is_refused_before_anything_is_probed(
         tmp_path, option, entry):
     # -e network_reach_gateway= gives the list [""]: "" was pinged and the gateway blamed,
     # "Gangguan di segmen gateway: None @ None: ping: : Name or service not known"
-    rc, out = run_module("net_reachability", tmp_path, {option: ["127.0.0.1", entry]})
+    good = "http://127.0.0.1/" if option == "central" else "127.0.0.1"
+    rc, out = run_module("net_reachability", tmp_path, {option: [good, entry]})
     assert rc == 1 and out["failed"] and "checks" not in out
     assert out["msg"] == f"{option}: an empty entry in the list (an empty list, [], skips it)"
     assert out["setting"] == option
+
+
+HOST = ("must be a host name (letters, digits, '-' and '_', labels separated by '.', none "
+        "starting with '-') or an IP address")
+NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '.', none "
+        "starting with '-')")
+
+
+@pytest.mark.parametrize(("option", "entry", "said"), [
+    # given to ping as its options: -f floods the LAN (as root), --help pinged nothing and
+    # the segment was blamed
+    ("lan", "-f", f"{HOST}, not '-f'"),
+    ("gateway", "--help", f"{HOST}, not '--help'"),
+    ("upstream", "203.0.113.1 -s 65000", f"{HOST}, not '203.0.113.1 -s 65000'"),
+    ("upstream", "isp.example;reboot", f"{HOST}, not 'isp.example;reboot'"),
+    ("internal_names", "-sipp.pn.court", f"{NAME}, not '-sipp.pn.court'"),
+    ("external_names", "mahkamahagung..go.id", f"{NAME}, not 'mahkamahagung..go.id'"),
+    # a URL without its scheme was fetched and failed as the central service's fault
+    ("central", "sipp.mahkamahagung.go.id",
+     "'sipp.mahkamahagung.go.id' is not an http(s) URL with a host"),
+])
+def test_a_target_that_is_no_host_name_or_address_is_refused_before_anything_is_probed(
+        tmp_path, option, entry, said):
+    rc, out = run_module("net_reachability", tmp_path,
+                         {"dns_servers": ["127.0.0.1"], option: [entry]})
+    assert rc == 1 and out["failed"] and "checks" not in out
+    assert (out["msg"], out["setting"]) == (f"{option}: {said}", option)
+
+
+def test_targets_that_are_host_names_or_addresses_pass(tmp_path, monkeypatch):
+    """Each address is given to ping after '--', never where ping reads its options."""
+    fake_ping(tmp_path, monkeypatch, PING_WITH_DUPLICATES)
+    (tmp_path / "ping").write_text('#!/bin/sh\nprintf "%s\\n" "$*" >> "$(dirname "$0")/args.txt"\n'
+                                   'cat "$(dirname "$0")/out.txt"\n')
+    rc, out = run_module("net_reachability", tmp_path, {
+        "lan": ["10.0.0.12", "sipp-db.pn_contoh.local."], "gateway": ["fe80::1%eth0"],
+        "upstream": ["2001:db8::1"], "probes": 4})
+    assert rc == 0, out
+    args = sorted((tmp_path / "args.txt").read_text().splitlines())
+    assert args == [f"-n -c 4 -i 0.2 -W 2 -- {address}" for address in
+                    ["10.0.0.12", "2001:db8::1", "fe80::1%eth0", "sipp-db.pn_contoh.local."]]
 
 
 def test_a_resolver_at_an_ipv6_address_is_asked():

@@ -320,6 +320,11 @@ def test_a_timeout_over_one_day_is_refused_in_one_line(tmp_path):
     ("memory_warn_percent", 150, "must be at most 100 percent, not 150"),
     ("temperature_warn", -5.0, "must be a positive number of degrees Celsius, not -5"),
     ("temperature_warn", 1e6, "must be at most 125 degrees Celsius, not 1e+06"),
+    # 0 and -4 were read as 1 router at a time without a word; each session may hold
+    # 32 MiB of a router's answers, 10000 at once exhausted the controller's memory
+    ("workers", 0, "must be a positive number of routers read at the same time, not 0"),
+    ("workers", -4, "must be a positive number of routers read at the same time, not -4"),
+    ("workers", 65, "must be at most 64 routers read at the same time, not 65"),
 ])
 def test_a_warning_level_out_of_range_is_refused_in_one_line(tmp_path, option, value, said):
     rc, out = run_module("routeros_check", tmp_path, {"routers": [spec(1)], option: value})
@@ -333,6 +338,15 @@ def test_a_port_out_of_range_is_refused_in_one_line(tmp_path, port):
     # 0 was read as no port given (the default port)
     rc, out = run_module("routeros_check", tmp_path, {"routers": [{**spec(1), "port": port}]})
     assert rc == 1 and out["msg"] == f"routers[rb-x].port must be 1-65535, not {port}"
+
+
+@pytest.mark.parametrize("host", ["-f", "rb kantor", "10.0.0.1;reboot", ""])
+def test_a_host_that_is_no_host_name_or_address_is_refused_in_one_line(tmp_path, host):
+    # read as that router's fault ("cannot resolve"), after the others were read
+    rc, out = run_module("routeros_check", tmp_path, {"routers": [{**spec(1), "host": host}]})
+    assert rc == 1 and out["msg"] == (
+        "routers[rb-x].host must be a host name (letters, digits, '-' and '_', labels "
+        f"separated by '.', none starting with '-') or an IP address, not {host!r}")
 
 
 def legacy_router(password: str, challenge: bytes = bytes(range(0x10, 0x20))

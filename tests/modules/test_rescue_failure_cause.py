@@ -128,7 +128,11 @@ def test_the_network_check_names_the_variable_of_probes_and_the_warning_levels(
     ("central", [""], "network_central_urls: an empty entry in the list (an empty list, "
                       "[], skips it)"),
     ("dns_servers", ["dns.pn.court"],
-     "network_dns_servers: 'dns.pn.court' is not an IPv4 or IPv6 address"),
+     "network_dns_servers: must be an IPv4 or IPv6 address, not 'dns.pn.court'"),
+    # given to ping as its option
+    ("lan", ["-f"], "network_reach_lan: must be a host name (letters, digits, '-' and '_', "
+                    "labels separated by '.', none starting with '-') or an IP address, not "
+                    "'-f'"),
 ])
 def test_the_network_check_names_the_variable_of_each_list(tmp_path, option, value, said):
     failing = {"name": "Check", "net_reachability": {option: value}}
@@ -148,8 +152,8 @@ def test_the_network_check_names_the_variable_of_the_battery_age(tmp_path):
 
 @pytest.mark.parametrize(("option", "value", "said"), [
     # recorded as 'Kegiatan 2: keep must be 0 or more ...', an option no court sets
-    ("keep", -1, "must be 0 or more (older versions kept), not -1"),
-    ("max_export_bytes", 0, "must be 1 or more (the largest configuration stored), not 0"),
+    ("keep", -1, "must be 0 (keeps none) or a positive number of older versions, not -1"),
+    ("max_export_bytes", 0, "must be a positive number of bytes, not 0"),
 ])
 def test_the_network_check_names_the_variable_of_the_configuration_store(
         tmp_path, option, value, said):

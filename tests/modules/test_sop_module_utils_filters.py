@@ -242,14 +242,15 @@ def test_sop_range_error_is_the_modules_own_check(value, bounds, said):
                        else {"msg": f"sipp_backup_x: {said}", "setting": "sipp_backup_x"})
 
 
+BOUNDS = ("threads, shrink_percent, shrink_min_rows, count_tolerance, zstd level, gzip level, "
+          "percent, free_mb, load_per_cpu, probes, loss_warn_percent, latency_warn_ms, "
+          "temperature_warn, warn_percent, workers, keep, max_export_bytes")
+
+
 @pytest.mark.parametrize(("value", "name", "bounds", "message"), [
     # sipp_backup_compression ~ ' level' of a compressor with no levels
-    (3, "t", "xz level", "sop_range_error: bounds must be one of threads, shrink_percent, "
-                         "shrink_min_rows, count_tolerance, zstd level, gzip level, percent, "
-                         "free_mb, load_per_cpu, not 'xz level'"),
-    (3, "t", None, "sop_range_error: bounds must be one of threads, shrink_percent, "
-                   "shrink_min_rows, count_tolerance, zstd level, gzip level, percent, "
-                   "free_mb, load_per_cpu, not None"),
+    (3, "t", "xz level", f"sop_range_error: bounds must be one of {BOUNDS}, not 'xz level'"),
+    (3, "t", None, f"sop_range_error: bounds must be one of {BOUNDS}, not None"),
     ("x", "t", "threads", "sop_range_error: t must be a number of threads, not 'x'"),
     (True, "t", "zstd level", "sop_range_error: t must be a number of levels, not True"),
     (5, "", "threads", "sop_range_error: name must be the variable's name, not ''"),

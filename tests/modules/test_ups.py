@@ -14,6 +14,7 @@ import pytest
 from loader import load, run_module
 
 mod = load("ups_status")
+options = load("sop_options")
 
 UPSC = """battery.charge: {charge}
 battery.runtime: {runtime}
@@ -324,7 +325,7 @@ def test_a_name_not_of_nuts_form_is_refused_before_upsc_runs(tmp_path, monkeypat
     "ups@[2001:db8::1]", "ups@[2001:db8::1]:3493", "ups@[fe80::1%eth0]", "ups@nut:65535",
 ])
 def test_nuts_forms_are_taken(name):
-    assert mod.valid_ups(name)
+    assert options.target_error(name, "ups") is None
 
 
 def test_the_ups_is_given_to_upsc_after_the_end_of_its_options(tmp_path, monkeypatch):
