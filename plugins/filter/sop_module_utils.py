@@ -27,13 +27,16 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   it), its credentials masked.
 - ``sop_database_name_error``: module_utils/sop_mariadb's ``database_name_problem`` (a
   database name no client can be pointed at, refused before the module is given it).
+- ``sop_targets_error``: module_utils/sop_options's ``targets_error`` (a list of hosts,
+  addresses, DNS names or UPSes net_reachability or ups_status refuses, refused before
+  any host is probed).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
 ``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
 ``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error``, ``sop_keep_error``,
-``sop_url_error`` and ``sop_database_name_error`` (``ansible-doc -t filter NAME``) is in
-the YAML files of their names beside this one.
+``sop_url_error``, ``sop_database_name_error`` and ``sop_targets_error``
+(``ansible-doc -t filter NAME``) is in the YAML files of their names beside this one.
 """
 
 from __future__ import annotations
@@ -254,6 +257,27 @@ def url_error(value: Any, name: Any) -> dict[str, str] | None:
     return {"msg": f"{name}: {shown}", "setting": name}
 
 
+def targets_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:
+    """``module_utils/sop_options.targets_error`` of the list ``value`` (give a role's
+    variable through ``sop_list``), named ``name``, its entries of the kind ``kind`` (a
+    key of ``TARGETS``: ``host``, ``address``, ``name``, ``ups``): its failure (``msg``,
+    ``setting``) or None. A number is read as its text, as a module's ``elements: str``
+    option reads it."""
+    if not isinstance(name, str) or not name:
+        raise AnsibleFilterError(f"sop_targets_error: name must be the variable's name, "
+                                 f"not {name!r}")
+    if not isinstance(kind, str) or kind not in _OPTIONS.TARGETS:
+        raise AnsibleFilterError("sop_targets_error: kind must be one of "
+                                 f"{', '.join(_OPTIONS.TARGETS)}, not {kind!r}")
+    if not isinstance(value, list):
+        raise AnsibleFilterError(f"sop_targets_error: {name} must be a list, "
+                                 f"not {_kind(value)}")
+    entries = [str(entry) if isinstance(entry, (int, float)) and not isinstance(entry, bool)
+               else entry for entry in value]
+    failure: dict[str, str] | None = _OPTIONS.targets_error({name: entries}, name, kind=kind)
+    return failure
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -272,4 +296,5 @@ class FilterModule:
             "sop_keep_error": keep_error,
             "sop_url_error": url_error,
             "sop_database_name_error": _MARIADB.database_name_problem,
+            "sop_targets_error": targets_error,
         }

@@ -41,25 +41,78 @@ ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
           "password": "rahasia-api"}
 
 
-def test_a_routeros_setting_refused_is_named_by_the_role_variable(tmp_path):
-    """routeros_check's refusal reached the rescue through the task that stops the
-    activity, not as routeros_check's: 'timeout: must be ...', an option no court sets."""
-    rc, messages = activity(tmp_path, network_routeros_routers=[ROUTER],
-                           network_routeros_timeout=-1)
-    assert rc == 2
-    assert messages["Failed activities"] == (
-        "Kegiatan 2: RouterBoard tidak dapat diperiksa: pengaturan salah: "
-        "network_routeros_timeout: must be a positive number of seconds, not -1")
+REACH = "Refuse a reachability setting net_reachability would refuse"
+ROUTEROS = "Refuse a RouterBoard setting routeros_check would refuse"
+STORE = "Refuse a configuration history or UPS setting net_config_store or ups_status would refuse"
+HOST = ("must be a host name (letters, digits, '-' and '_', labels separated by '.', none "
+        "starting with '-') or an IP address")
+NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '.', none "
+        "starting with '-')")
 
 
-def test_a_routeros_warning_level_refused_is_named_by_the_role_variable(tmp_path):
-    """-e network_routeros_cpu_warn_percent=0 warned of every router, without a word."""
-    rc, messages = activity(tmp_path, "-e", "network_routeros_cpu_warn_percent=0",
-                            network_routeros_routers=[ROUTER])
+@pytest.mark.parametrize(("extra", "variables", "task", "cause"), [
+    # given to ping as its options: -f floods the LAN, --help pinged nothing and the
+    # segment was blamed; refused by net_reachability only on each host in turn
+    (["-e", "network_reach_lan=-f"], {}, REACH, f"network_reach_lan: {HOST}, not '-f'"),
+    ([], {"network_reach_upstream": ["203.0.113.1", "isp.example;reboot"]}, REACH,
+     f"network_reach_upstream: {HOST}, not 'isp.example;reboot'"),
+    ([], {"network_reach_gateway": ["--help"]}, REACH,
+     f"network_reach_gateway: {HOST}, not '--help'"),
+    (["-e", "network_dns_servers=10.0.0.1,dns.pn.court"], {}, REACH,
+     "network_dns_servers: must be an IPv4 or IPv6 address, not 'dns.pn.court'"),
+    ([], {"network_dns_external_names": ["mahkamahagung go id"]}, REACH,
+     f"network_dns_external_names: {NAME}, not 'mahkamahagung go id'"),
+    (["-e", "network_probes=0"], {}, REACH,
+     "network_probes: must be a positive number of echo requests, not 0"),
+    (["-e", "network_probes=1000"], {}, REACH,
+     "network_probes: must be at most 100 echo requests, not 1000"),
+    (["-e", "network_probe_timeout=0"], {}, REACH,
+     "network_probe_timeout: must be a positive number of seconds, not 0"),
+    (["-e", "network_probe_interval=-1"], {}, REACH,
+     "network_probe_interval: must be 0 (no pause between echo requests) or a positive "
+     "number of seconds, not -1"),
+    (["-e", "network_loss_warn_percent=150"], {}, REACH,
+     "network_loss_warn_percent: must be at most 100 percent, not 150"),
+    (["-e", "network_latency_warn_ms=0"], {}, REACH,
+     "network_latency_warn_ms: must be a positive number of milliseconds, not 0"),
+    # routeros_check's refusals came only after the stored states were read, as
+    # "RouterBoard tidak dapat diperiksa", and a workers of 0 or less was read as 1
+    (["-e", "network_routeros_timeout=-1"], {}, ROUTEROS,
+     "network_routeros_timeout: must be a positive number of seconds, not -1"),
+    (["-e", "network_routeros_cpu_warn_percent=0"], {}, ROUTEROS,
+     "network_routeros_cpu_warn_percent: must be a positive number of percent, not 0"),
+    (["-e", "network_routeros_memory_warn_percent=101"], {}, ROUTEROS,
+     "network_routeros_memory_warn_percent: must be at most 100 percent, not 101"),
+    (["-e", "network_routeros_temperature_warn=200"], {}, ROUTEROS,
+     "network_routeros_temperature_warn: must be at most 125 degrees Celsius, not 200"),
+    (["-e", "network_routeros_workers=0"], {}, ROUTEROS,
+     "network_routeros_workers: must be a positive number of routers read at the same "
+     "time, not 0"),
+    (["-e", "network_routeros_workers=1000"], {}, ROUTEROS,
+     "network_routeros_workers: must be at most 64 routers read at the same time, not 1000"),
+    (["-e", "network_config_store_keep=-1"], {}, STORE,
+     "network_config_store_keep: must be 0 (keeps none) or a positive number of older "
+     "versions, not -1"),
+    (["-e", "network_config_store_max_export_bytes=0"], {}, STORE,
+     "network_config_store_max_export_bytes: must be a positive number of bytes, not 0"),
+    # upsc would read "-l" as its option; refused by ups_status only in its loop
+    (["-e", "network_ups=ups1@nut,-l"], {}, STORE,
+     "network_ups: must be a UPS as NUT names it, upsname[@hostname[:port]] (letters, "
+     "digits, '.', '_' and '-', not starting with '-'; a port 1-65535), not '-l'"),
+    (["-e", "network_ups_battery_max_age_days=-1"], {}, STORE,
+     "network_ups_battery_max_age_days: must be 0 (checks no age) or a positive number "
+     "of days, not -1"),
+])
+def test_a_setting_a_module_would_refuse_is_refused_before_anything_is_checked(
+        tmp_path, extra, variables, task, cause):
+    """Refused by the settings' check (tag always), by the module's own rule, before any
+    RouterBoard, host or UPS is read: one line naming the variable."""
+    rc, messages = activity(tmp_path, *extra, network_routeros_routers=[ROUTER], **variables)
     assert rc == 2
-    assert messages["Failed activities"] == (
-        "Kegiatan 2: RouterBoard tidak dapat diperiksa: pengaturan salah: "
-        "network_routeros_cpu_warn_percent: must be a positive number of percent, not 0")
+    assert messages[task] == f"pengaturan salah: {cause}"
+    assert "Each RouterBoard has its keys, each of its type" not in messages
+    assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
+        not in messages
 
 
 def test_upses_given_as_key_value_are_read(tmp_path):
@@ -111,6 +164,9 @@ def without(key: str, **changed: Any) -> dict[str, Any]:
      "router RB Kantor: name must be 1 to 64 letters, digits, '.', '_' and '-', starting "
      "with a letter or a digit (it names its directory in network_config_store_path)"),
     ([ROUTER, without("", host="192.0.2.2")], "name rb1 given to more than one router"),
+    # routeros_check's own check: "rb kantor" failed as that router's fault once read
+    ([without("", host="rb kantor")], f"router rb1: host: {HOST}, not 'rb kantor'"),
+    ([without("", host="-f")], f"router rb1: host: {HOST}, not '-f'"),
 ])
 def test_a_router_entry_refused_names_the_router_and_the_key(tmp_path, routers, cause):
     """A RouterBoard missing a key or with one of the wrong type: one line naming the
@@ -142,6 +198,22 @@ def test_an_empty_gateway_given_as_key_value_is_refused_naming_it(tmp_path):
     net_reachability read as the list [""]: "" was pinged, and the gateway blamed."""
     rc, messages = activity(tmp_path, "-e", "network_reach_gateway=")
     assert rc == 2
-    assert messages["Failed activities"] == (
-        "Kegiatan 2: pengaturan salah: network_reach_gateway: an empty entry in the list "
+    assert messages[REACH] == (
+        "pengaturan salah: network_reach_gateway: an empty entry in the list "
         "(an empty list, [], skips it)")
+
+
+def test_targets_and_settings_the_modules_take_pass_the_check(tmp_path):
+    """Host names, IPv4 and IPv6 addresses (with a zone), DNS names, NUT's forms and
+    settings at their bounds are taken: each address is pinged."""
+    _, messages = activity(
+        tmp_path, "-e", "network_ups=ups1@127.0.0.1:3493",
+        network_reach_lan=["127.0.0.1", "localhost"], network_reach_gateway=["::1"],
+        network_dns_internal_names=["sipp.pn-contoh.local."], network_probes=1,
+        network_probe_interval=0, network_loss_warn_percent=100,
+        network_routeros_workers=64, network_config_store_keep=0,
+        network_config_store_max_export_bytes=2**26)
+    for task in (REACH, ROUTEROS, STORE):
+        assert messages[task] == "", messages
+    assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
+        in messages, messages

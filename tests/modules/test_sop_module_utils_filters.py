@@ -2,9 +2,9 @@
 filters: ``sop_ping_failure`` (module_utils/sop_mariadb's judgement of mariadb-admin
 ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_angka``
 (module_utils/sop_bahasa's number forms), ``sop_sipp_central_said``
-(module_utils/sop_sipp_central's table), ``sop_seconds_error``, ``sop_duration_error`` and
-``sop_range_error`` (module_utils/sop_options), ``sop_keep_error`` (module_utils/
-sop_retention), the ``sop_mask_*`` filters (sop_secrets)."""
+(module_utils/sop_sipp_central's table), ``sop_seconds_error``, ``sop_duration_error``,
+``sop_range_error`` and ``sop_targets_error`` (module_utils/sop_options), ``sop_keep_error``
+(module_utils/sop_retention), the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -284,7 +284,9 @@ def test_sop_range_error_documents_every_bounds_key():
                                                 {"_input", "name", "unit", "zero"}),
                                                ("sop_range_error",
                                                 {"_input", "name", "bounds"}),
-                                               ("sop_keep_error", {"_input"})])
+                                               ("sop_keep_error", {"_input"}),
+                                               ("sop_targets_error",
+                                                {"_input", "name", "kind"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -390,3 +392,48 @@ def test_sop_url_error_is_the_modules_check_masked(value, msg):
               "would read as an option")])
 def test_sop_database_name_error_is_sop_mariadbs_check(name, problem):
     assert _filters()["sop_database_name_error"](name) == problem
+
+
+def test_sop_targets_error_documents_every_kind():
+    """The documented kinds are sop_options' TARGETS keys, no more, no fewer."""
+    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", "sop_targets_error"],
+                          capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    doc = next(iter(json.loads(proc.stdout).values()))["doc"]
+    spec = importlib.util.spec_from_file_location("sop_test_options_targets",
+                                                  ROOT / "module_utils" / "sop_options.py")
+    assert spec is not None and spec.loader is not None
+    options = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(options)
+    assert doc["options"]["kind"]["choices"] == list(options.TARGETS)
+
+
+@pytest.mark.parametrize(("value", "kind", "refused"), [
+    (["10.0.0.1", "sipp.pn-contoh.local", "fe80::1%eth0"], "host", None),
+    # a number is read as its text, as a module's elements: str option reads it
+    ([10], "name", None),
+    (["ups1@nut:3493", "ups2@[2001:db8::1]"], "ups", None),
+    (["10.0.0.1", "-f"], "host", "v: must be a host name (letters, digits, '-' and '_', "
+                                 "labels separated by '.', none starting with '-') or an IP "
+                                 "address, not '-f'"),
+    (["dns.pn"], "address", "v: must be an IPv4 or IPv6 address, not 'dns.pn'"),
+    ([" "], "name", "v: an empty entry in the list (an empty list, [], skips it)"),
+    ([True], "host", "v: must be a host name (letters, digits, '-' and '_', labels "
+                     "separated by '.', none starting with '-') or an IP address, not True"),
+])
+def test_sop_targets_error_is_the_modules_own_check(value, kind, refused):
+    said = _filters()["sop_targets_error"](value, "v", kind)
+    assert said == (None if refused is None else {"msg": refused, "setting": "v"})
+
+
+@pytest.mark.parametrize(("value", "name", "kind", "message"), [
+    ("10.0.0.1", "v", "host", "sop_targets_error: v must be a list, not str"),
+    (["10.0.0.1"], "v", "url", "sop_targets_error: kind must be one of host, address, name, "
+                               "ups, not 'url'"),
+    (["10.0.0.1"], "", "host", "sop_targets_error: name must be the variable's name, not ''"),
+])
+def test_sop_targets_error_refuses_its_own_bad_arguments(value, name, kind, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_targets_error"](value, name, kind)
+    assert str(refused.value) == message
