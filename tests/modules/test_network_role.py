@@ -62,6 +62,11 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
      "network_dns_servers: must be an IPv4 or IPv6 address, not 'dns.pn.court'"),
     ([], {"network_dns_external_names": ["mahkamahagung go id"]}, REACH,
      f"network_dns_external_names: {NAME}, not 'mahkamahagung go id'"),
+    # uri recorded these as the central service not answering, the credential unmasked
+    ([], {"network_central_urls": ["https://sipp.mahkamahagung.go.id/", "sipp.example/"]},
+     REACH, "network_central_urls: 'sipp.example/' is not an http(s) URL with a host"),
+    (["-e", "network_central_urls=u:S3cret@sipp.example/"], {}, REACH,
+     "network_central_urls: '***@sipp.example/' is not an http(s) URL with a host"),
     (["-e", "network_probes=0"], {}, REACH,
      "network_probes: must be a positive number of echo requests, not 0"),
     (["-e", "network_probes=1000"], {}, REACH,
@@ -210,6 +215,7 @@ def test_targets_and_settings_the_modules_take_pass_the_check(tmp_path):
         tmp_path, "-e", "network_ups=ups1@127.0.0.1:3493",
         network_reach_lan=["127.0.0.1", "localhost"], network_reach_gateway=["::1"],
         network_dns_internal_names=["sipp.pn-contoh.local."], network_probes=1,
+        network_central_urls=["https://sipp.mahkamahagung.go.id/"],
         network_probe_interval=0, network_loss_warn_percent=100,
         network_routeros_workers=64, network_config_store_keep=0,
         network_config_store_max_export_bytes=2**26)
