@@ -185,9 +185,17 @@ def range_error(params: Mapping[str, Any], *names: str, unit: str, most: int,
     """The failure (``msg`` and ``setting``) of the first of the options ``names`` that is
     no positive, finite number of ``unit`` (``echo requests``, ``milliseconds``) or more
     than ``most`` (``most_said`` in words, ``one minute``), or None; ``zero`` as
-    seconds_error's. seconds_error and duration_error are it for their units."""
+    seconds_error's. seconds_error and duration_error are it for their units. A value that
+    is no number is refused, shown as Python writes it: None (an option without a default
+    given null), true or false (Ansible's int and float options take them, as 1 and 0),
+    a text, a list (the filters' input, which no argument spec converted), where comparing
+    it raised TypeError, a traceback, or true passed as 1."""
+    expected = f"0 ({zero}) or a positive" if zero is not None else "a positive"
     for name in names:
         value = params[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return {"msg": f"{name}: must be {expected} number of {unit}, not {value!r}",
+                    "setting": name}
         if (zero is not None and value == 0) or 0 < value <= most:
             continue
         shown = f"{value:g}" if isinstance(value, float) else str(value)
@@ -195,7 +203,6 @@ def range_error(params: Mapping[str, Any], *names: str, unit: str, most: int,
             said = f" ({most_said})" if most_said else ""
             return {"msg": f"{name}: must be at most {most} {unit}{said}, not {shown}",
                     "setting": name}
-        expected = f"0 ({zero}) or a positive" if zero is not None else "a positive"
         return {"msg": f"{name}: must be {expected} number of {unit}, not {shown}",
                 "setting": name}
     return None

@@ -41,6 +41,7 @@ to the host), so the files are loaded here by their paths, once. The documentati
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import math
@@ -149,10 +150,12 @@ def sipp_central_said(cause: Any, status: Any = None) -> str:
     return told or ""
 
 
-def _option_error(filter_name: str, value: Any, name: Any, zero: Any, *, unit: str,
+def _option_error(filter_name: str, value: Any, name: Any, zero: Any, *,
                   check: Callable[..., dict[str, str] | None]) -> dict[str, str] | None:
     """``check`` (a function of module_utils/sop_options) of ``value`` named ``name``,
-    a text read as its number; the filter's own arguments refused in one line."""
+    a text read as its number; a value that is no number (``abc``, true, a list, null)
+    is refused by ``check`` itself, as the module's option is. The filter's own arguments
+    are refused in one line."""
     if not isinstance(name, str) or not name:
         raise AnsibleFilterError(f"{filter_name}: name must be the variable's name, "
                                  f"not {name!r}")
@@ -161,13 +164,8 @@ def _option_error(filter_name: str, value: Any, name: Any, zero: Any, *, unit: s
                                  f"not {zero!r}")
     number = value
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             number = float(value)
-        except ValueError:
-            number = None
-    if isinstance(number, bool) or not isinstance(number, (int, float)):
-        raise AnsibleFilterError(f"{filter_name}: {name} must be a number of {unit}, "
-                                 f"not {value!r}")
     return check({name: number}, name, zero=zero)
 
 
@@ -175,9 +173,10 @@ def seconds_error(value: Any, name: Any, zero: Any = None) -> dict[str, str] | N
     """``module_utils/sop_options.seconds_error`` of the time limit ``value``, named
     ``name`` (the role's variable): its failure (``msg``, ``setting``) or None. A text is
     read as its number, as a module reads its option (``-e name=0`` gives the text
-    ``0``). ``zero``: what 0 means, as the module's check says it (``turns the check
-    off``), which keeps 0 valid."""
-    return _option_error("sop_seconds_error", value, name, zero, unit="seconds",
+    ``0``); one that is none (``abc``), true or false, a list, a dict or null is refused
+    in the failure too, never an error that fails the template. ``zero``: what 0 means, as
+    the module's check says it (``turns the check off``), which keeps 0 valid."""
+    return _option_error("sop_seconds_error", value, name, zero,
                          check=_OPTIONS.seconds_error)
 
 
@@ -187,7 +186,7 @@ def duration_error(value: Any, name: Any, unit: Any, zero: Any = None) -> dict[s
     if not isinstance(unit, str) or unit not in _OPTIONS.UNIT_SECONDS:
         raise AnsibleFilterError("sop_duration_error: unit must be one of "
                                  f"{', '.join(_OPTIONS.UNIT_SECONDS)}, not {unit!r}")
-    return _option_error("sop_duration_error", value, name, zero, unit=unit,
+    return _option_error("sop_duration_error", value, name, zero,
                          check=functools.partial(_OPTIONS.duration_error, unit=unit))
 
 
@@ -200,7 +199,7 @@ def range_error(value: Any, name: Any, bounds: Any) -> dict[str, str] | None:
         raise AnsibleFilterError("sop_range_error: bounds must be one of "
                                  f"{', '.join(_OPTIONS.RANGES)}, not {bounds!r}")
     rule = _OPTIONS.RANGES[bounds]
-    return _option_error("sop_range_error", value, name, rule.get("zero"), unit=rule["unit"],
+    return _option_error("sop_range_error", value, name, rule.get("zero"),
                          check=functools.partial(_OPTIONS.range_error, **rule))
 
 

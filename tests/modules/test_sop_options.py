@@ -196,3 +196,24 @@ def test_a_url_holding_whitespace_is_refused_by_its_place(url: str, said: str) -
 def test_a_url_without_whitespace_passes_and_a_refused_one_is_never_quoted() -> None:
     assert options.url_text_error("https://sipp.pn-contoh.go.id/SIPP%20311?x=1") is None
     assert "S3cret" not in str(options.url_text_error("https://u:S3cret@pn.example/a b"))
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "None"), (True, "True"), (False, "False"), ("30", "'30'"), ([30], "[30]"),
+    ({"s": 30}, "{'s': 30}")])
+def test_a_value_that_is_no_number_is_refused_not_compared(value: object, shown: str) -> None:
+    """null (an option without a default), true or false (Ansible's int and float options
+    pass them on), or what no argument spec converted (the filters' input): comparing it
+    raised TypeError, a traceback, and true passed as 1 second, false as the 0 that
+    turns a check off."""
+    for zero, expected in ((None, "a positive"), ("does not wait", "0 (does not wait) or a "
+                                                                   "positive")):
+        assert options.seconds_error({"timeout": value}, "timeout", zero=zero) == {
+            "msg": f"timeout: must be {expected} number of seconds, not {shown}",
+            "setting": "timeout"}
+    assert options.duration_error({"hours": value}, "hours", unit="hours") == {
+        "msg": f"hours: must be a positive number of hours, not {shown}", "setting": "hours"}
+    assert options.range_error({"t": 2, "probes": value}, "t", "probes",
+                               unit="echo requests", most=100) == {
+        "msg": f"probes: must be a positive number of echo requests, not {shown}",
+        "setting": "probes"}
