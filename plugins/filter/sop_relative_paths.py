@@ -70,7 +70,8 @@ _value:
   description:
     - >-
       One line for each path that is not absolute, in the order of the settings and of
-      their paths, C(NAME: expected an absolute path, got 'PATH'); empty when all are.
+      their paths, C(pengaturan salah: NAME: expected an absolute path, got 'PATH') as
+      every other refused setting; empty when all are.
   type: list
   elements: str
 """
@@ -108,13 +109,13 @@ def _paths(name: str, value: Any) -> list[Any]:
 
 
 def relative_paths(settings: Mapping[str, Any], empty_ok: Collection[str] = ()) -> list[str]:
-    """The line ``NAME: expected an absolute path, got 'PATH'`` for each path of
-    ``settings`` (name: value) that ``os.path.isabs`` refuses, '' kept for the names of
-    ``empty_ok``."""
+    """The line ``pengaturan salah: NAME: expected an absolute path, got 'PATH'`` for each
+    path of ``settings`` (name: value) that ``os.path.isabs`` refuses, '' kept for the
+    names of ``empty_ok``."""
     if not isinstance(settings, Mapping):
         raise AnsibleFilterError("sop_relative_paths: the input must be the settings by "
                                  f"name (a dict), not {native_type_name(settings)}")
-    return [f"{name}: expected an absolute path, got '{path}'"
+    return [f"pengaturan salah: {name}: expected an absolute path, got '{path}'"
             for name, value in settings.items() for path in _paths(name, value)
             if not os.path.isabs(str(path)) and (path != "" or name not in empty_ok)]
 

@@ -113,7 +113,7 @@ def test_every_relative_path_is_refused_in_one_line(tmp_path: pathlib.Path, role
     checks them; absolute ones beside them in a list are not."""
     code, result = run(tmp_path, role, PATHS[role])
     assert code == 2 and result.get("failed"), result
-    expected = [f"{name}: expected an absolute path, got '{path}'"
+    expected = [f"pengaturan salah: {name}: expected an absolute path, got '{path}'"
                 for name, value in PATHS[role].items() for path in given_paths(value)
                 if not path.startswith("/")]
     assert result["msg"] == "; ".join(expected)
@@ -125,7 +125,8 @@ def test_the_record_keeps_the_line_as_the_cause(tmp_path: pathlib.Path) -> None:
     code, result = run(tmp_path, "sipp_backup", {"sipp_backup_local_dir": RELATIVE})
     assert code == 2
     assert failure_cause(result) == (
-        f"sipp_backup_local_dir: expected an absolute path, got '{RELATIVE}'")
+        "pengaturan salah: sipp_backup_local_dir: expected an absolute path, "
+        f"got '{RELATIVE}'")
 
 
 @pytest.mark.parametrize("name", sorted(OPTIONAL))
@@ -136,7 +137,8 @@ def test_an_empty_optional_path_is_none(tmp_path: pathlib.Path, name: str) -> No
     directory = f"{role}_local_dir" if role == "sipp_backup" else "website_backup_local_dir"
     code, result = run(tmp_path, role, {name: "", directory: ""})
     assert code == 2
-    assert result["msg"] == f"{directory}: expected an absolute path, got ''"
+    assert result["msg"] == (f"pengaturan salah: {directory}: expected an absolute path, "
+                             "got ''")
 
 
 # A list setting given as key=value, a string: its relative path beside an absolute one.
@@ -154,4 +156,5 @@ def test_a_list_given_as_key_value_is_checked_path_by_path(tmp_path: pathlib.Pat
     name = KEY_VALUE[role]
     code, result = run(tmp_path, role, {name: f"/,{RELATIVE}"})
     assert code == 2 and result.get("failed"), result
-    assert result["msg"] == f"{name}: expected an absolute path, got '{RELATIVE}'"
+    assert result["msg"] == (f"pengaturan salah: {name}: expected an absolute path, "
+                             f"got '{RELATIVE}'")

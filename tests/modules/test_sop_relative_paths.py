@@ -15,7 +15,7 @@ relative_paths = filters("sop_relative_paths")["sop_relative_paths"]
 
 
 def line(name: str, path: str) -> str:
-    return f"{name}: expected an absolute path, got '{path}'"
+    return f"pengaturan salah: {name}: expected an absolute path, got '{path}'"
 
 
 def test_each_relative_path_in_the_order_of_the_settings_and_their_paths() -> None:
