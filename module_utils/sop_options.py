@@ -115,6 +115,12 @@ RANGES: dict[str, dict[str, Any]] = {
     # routeros_check reads of one router's session at most. 0 or less refused every
     # configuration.
     "max_export_bytes": {"unit": "bytes", "most": 64 * 1024 * 1024, "most_said": "64 MiB"},
+    # sop-backup-receive's --keep-free (roles/sipp_backup/files), the push receiver on the
+    # backup computer: the percent of its file system pushes never use, a whole number from
+    # 0 to 90 (that script runs alone there, without module_utils: a test holds it to this
+    # bound). sipp_backup_remote_keep_free is refused by it before the key is set up.
+    "keep_free": {"unit": "percent", "most": 90, "most_said": "the push receiver's highest",
+                  "zero": "keeps no share free"},
 }
 
 # What each kind of network target (target_error) must be, as the module that takes it

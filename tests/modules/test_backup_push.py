@@ -1015,6 +1015,22 @@ def test_a_wrong_option_is_one_line(tmp_path, options: tuple[str, ...]) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_receiver_keeps_free_the_share_the_role_checks_it_by(tmp_path) -> None:
+    """sipp_backup_remote_keep_free is refused by RANGES["keep_free"] (module_utils/
+    sop_options, the filter sop_range_error) before the key's forced command is written:
+    the receiver, which runs alone on the backup computer, takes exactly that range."""
+    options = load("sop_options")
+    rule = options.RANGES["keep_free"]
+    for percent in (-1, 0, 1, rule["most"], rule["most"] + 1):
+        # an incoming directory that does not exist: a put taken past its options writes
+        # nothing either
+        proc = put(tmp_path / "absent", NAME, b"x", (f"--keep-free={percent}",))
+        refused = options.range_error({"keep_free": percent}, "keep_free", **rule)
+        assert (b"usage: sop-backup-receive" in proc.stderr) == (refused is not None), (
+            percent, proc.stderr)
+    assert not (tmp_path / "absent").exists()
+
+
 def verified_here(record: str, name: str, data: bytes = b"backup",
                   status: str = "ok") -> dict[str, str]:
     """The record's ``verified`` event of the backup ``name`` (as mariadb_restore_verify

@@ -332,18 +332,43 @@ def test_the_websites_acknowledged_losses_reach_each_prefixs_retention(tmp_path)
 def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) -> None:
     """sipp_backup_remote_keep_free=100000 reached the room check as "only has
     -257.941.280,2 MiB free" (and the receiver refuses it): now the role's checks name the
-    variable and its range, whichever activity runs."""
-    def run(percent: int) -> tuple[int, dict[str, Any]]:
+    variable and its range, whichever activity runs, by the receiver's bound
+    (module_utils/sop_options' RANGES, the filter sop_range_error). `| int` read true,
+    which argument_specs let through, as 1: refused too."""
+    def run(percent: object) -> tuple[int, dict[str, Any]]:
         return run_checks(tmp_path, "sipp_backup", {"sipp_backup_remote_keep_free": percent})
 
-    code, result = run(100000)
-    assert code == 2
-    assert result["msg"] == ("pengaturan salah: sipp_backup_remote_keep_free: must be a "
-                             "percent of the backup computer's file system from 0 to 90 (the "
-                             "push receiver refuses any other), not 100000")
-    assert run(-1)[0] == 2
+    said = "pengaturan salah: sipp_backup_remote_keep_free: must be"
+    for percent, cause in (
+            (100000, "at most 90 percent (the push receiver's highest), not 100000"),
+            (-1, "0 (keeps no share free) or a positive number of percent, not -1"),
+            (True, "0 (keeps no share free) or a positive number of percent, not True")):
+        code, result = run(percent)
+        assert code == 2
+        assert result["msg"] == f"{said} {cause}"
+        assert failure_cause(result) == f"{said} {cause}"
     assert run(90)[0] == 0
     assert run(0)[0] == 0
+    assert run("5")[0] == 0  # -e gives the text
+
+
+@pytest.mark.parametrize(("settings", "cause"), [
+    ({"sipp_backup_threads": True},
+     "sipp_backup_threads: must be 0 (the number of CPUs) or a positive number of threads, "
+     "not True"),
+    ({"sipp_backup_shrink_percent": False},
+     "sipp_backup_shrink_percent: must be 0 (compares nothing) or a positive number of "
+     "percent, not False"),
+])
+def test_a_dump_or_verification_setting_that_is_no_number_is_one_line(
+        tmp_path, settings: dict[str, Any], cause: str) -> None:
+    """A value the role's argument_specs (type int) let through reached sop_seconds_error
+    or sop_range_error, which failed the template in its own words
+    ("sop_range_error: sipp_backup_threads must be a number of threads, not True") instead
+    of the one line a refused setting gives, naming the variable."""
+    code, result = run_checks(tmp_path, "sipp_backup", settings)
+    assert code == 2
+    assert result["msg"] == f"pengaturan salah: {cause}"
 
 
 def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:

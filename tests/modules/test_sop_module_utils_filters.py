@@ -191,7 +191,9 @@ NO_NUMBERS = [("abc", "'abc'"), ("", "''"), ("1,5", "'1,5'"), (True, "True"),
                                                "seconds"),
     ("sop_duration_error", ("minutes",), "a positive number of minutes"),
     ("sop_range_error", ("threads",), "0 (the number of CPUs) or a positive number of threads"),
-    ("sop_range_error", ("zstd level",), "a positive number of levels")
+    ("sop_range_error", ("zstd level",), "a positive number of levels"),
+    ("sop_range_error", ("keep_free",), "0 (keeps no share free) or a positive number of "
+                                        "percent"),
 ])
 def test_a_value_that_is_no_number_is_the_modules_failure_not_a_template_error(
         name, arguments, expected, value, shown):
@@ -282,7 +284,7 @@ def test_sop_range_error_is_the_modules_own_check(value, bounds, said):
 
 BOUNDS = ("threads, shrink_percent, shrink_min_rows, count_tolerance, zstd level, gzip level, "
           "percent, free_mb, load_per_cpu, probes, loss_warn_percent, latency_warn_ms, "
-          "temperature_warn, warn_percent, workers, keep, max_export_bytes")
+          "temperature_warn, warn_percent, workers, keep, max_export_bytes, keep_free")
 
 
 @pytest.mark.parametrize(("value", "name", "bounds", "message"), [
