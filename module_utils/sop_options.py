@@ -281,3 +281,44 @@ def targets_error(params: Mapping[str, Any], *names: str,
             if why:
                 return {"msg": f"{name}: {why}", "setting": name}
     return None
+
+
+# The names the backups' commands and files take as they are, by kind (name_error): the
+# pattern a name matches whole, and what it must be. The push's ssh command line
+# (sipp_backup__ssh, website__ssh) is a shell's: a space splits a name there, a ';' or
+# '$(' in a path ran a command as root, and an account name starting with '-' was one of
+# ssh's options (-oProxyCommand=...@host ran a command as root). The verify account's
+# name is written into the backup computer's SQL (verify_account.yml); the prefixes and
+# the in-tray's path into the push key's forced command in authorized_keys, which the
+# push user's shell runs; a port into ssh's -p and the known_hosts line.
+NAME_KINDS: dict[str, tuple[re.Pattern[str], str]] = {
+    "host": (re.compile(r"[\w\[:][\w.:\[\]-]*"),
+             "letters, digits, '.', '-', '_' (':' and '[]' for an IP address), not starting "
+             "with '-' or '.'"),
+    "account": (re.compile(r"[a-z_][a-z0-9_-]{0,31}"),
+                "an account name: lowercase letters, digits, '_' and '-', starting with a "
+                "letter or '_', at most 32"),
+    "prefix": (re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*"),
+               "a file name prefix: letters, digits, '.', '_' and '-', starting with a "
+               "letter or a digit"),
+    "path": (re.compile(r"/[A-Za-z0-9/._+-]*"),
+             "an absolute path of letters, digits, '/', '.', '_', '+' and '-' (a shell's "
+             "command line takes it: a space splits it, a ';' runs what follows)"),
+    "port": (re.compile(r"[0-9]+"), "a port from 1 to 65535"),
+}
+
+
+def name_error(value: Any, kind: str) -> str | None:
+    """Why ``value`` is no name of ``kind`` (a key of NAME_KINDS) that the backups'
+    commands take as it is, ``must be ..., not 'VALUE'`` (a port's value unquoted), or
+    None. The value is judged as its text (``-e`` gives a port as the text ``2222``),
+    whole: a trailing newline, which Jinja's ``match`` test let through, is refused, and
+    shown escaped (``'web\\n'``), the refusal one line."""
+    pattern, what = NAME_KINDS[kind]
+    text = str(value)
+    if kind == "port" and pattern.fullmatch(text.strip()) and 1 <= int(text) <= 65535:
+        return None
+    if kind != "port" and pattern.fullmatch(text):
+        return None
+    shown = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+    return f"must be {what}, not {shown}" if kind == "port" else f"must be {what}, not '{shown}'"

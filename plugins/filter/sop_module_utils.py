@@ -30,12 +30,16 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
 - ``sop_targets_error``: module_utils/sop_options's ``targets_error`` (a list of hosts,
   addresses, DNS names or UPSes net_reachability or ups_status refuses, refused before
   any host is probed).
+- ``sop_name_error``: module_utils/sop_options's ``name_error`` of a role's names by their
+  kind (a host, an account, a file name prefix, a path, a port) that the backups' commands
+  (a shell's ssh command line, SQL, authorized_keys) would take as something else, all
+  refused in one line before anything changes.
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
 ``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
 ``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error``, ``sop_keep_error``,
-``sop_url_error``, ``sop_database_name_error`` and ``sop_targets_error``
+``sop_url_error``, ``sop_database_name_error``, ``sop_targets_error`` and ``sop_name_error``
 (``ansible-doc -t filter NAME``) is in the YAML files of their names beside this one.
 """
 
@@ -277,6 +281,34 @@ def targets_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:
     return failure
 
 
+def name_error(names: Any) -> str | None:
+    """The line refusing every name of ``names`` that ``module_utils/sop_options.
+    name_error`` refuses, ``pengaturan salah: NAME: must be ...; NAME: ...`` in the order
+    given, or None. ``names``: each kind of NAME_KINDS (``host``, ``account``, ``prefix``,
+    ``path``, ``port``) with the role's variables of that kind, each name with its value;
+    a null value (a setting that cannot be rendered, left to the task that uses it) is not
+    judged."""
+    kinds = _OPTIONS.NAME_KINDS
+    if not isinstance(names, Mapping) or not names:
+        raise AnsibleFilterError("sop_name_error: the input must be the names by kind (a "
+                                 "non-empty dict), not "
+                                 f"{_kind(names) if names else repr(names)}")
+    refused = []
+    for kind, settings in names.items():
+        if kind not in kinds:
+            raise AnsibleFilterError(f"sop_name_error: {kind!r} is no kind of name (one of "
+                                     f"{', '.join(kinds)})")
+        if not isinstance(settings, Mapping):
+            raise AnsibleFilterError(f"sop_name_error: the {kind} names must be their "
+                                     "values by variable name (a dict), not "
+                                     f"{_kind(settings)}")
+        for name, value in settings.items():
+            said = None if value is None else _OPTIONS.name_error(value, kind)
+            if said:
+                refused.append(f"{name}: {said}")
+    return f"pengaturan salah: {'; '.join(refused)}" if refused else None
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -296,4 +328,5 @@ class FilterModule:
             "sop_url_error": url_error,
             "sop_database_name_error": _MARIADB.database_name_problem,
             "sop_targets_error": targets_error,
+            "sop_name_error": name_error,
         }

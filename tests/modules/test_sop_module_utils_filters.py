@@ -4,7 +4,9 @@ ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_ang
 (module_utils/sop_bahasa's number forms), ``sop_sipp_central_said``
 (module_utils/sop_sipp_central's table), ``sop_seconds_error``, ``sop_duration_error``,
 ``sop_range_error`` and ``sop_targets_error`` (module_utils/sop_options), ``sop_keep_error``
-(module_utils/sop_retention), the ``sop_mask_*`` filters (sop_secrets)."""
+(module_utils/sop_retention), ``sop_name_error`` (module_utils/sop_options; the roles'
+checks are in test_website_checks.py and test_sipp_backup_names.py), the ``sop_mask_*``
+filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -324,7 +326,8 @@ def test_sop_range_error_documents_every_bounds_key():
                                                 {"_input", "name", "bounds"}),
                                                ("sop_keep_error", {"_input"}),
                                                ("sop_targets_error",
-                                                {"_input", "name", "kind"})])
+                                                {"_input", "name", "kind"}),
+                                               ("sop_name_error", {"_input"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -474,4 +477,58 @@ def test_sop_targets_error_is_the_modules_own_check(value, kind, refused):
 def test_sop_targets_error_refuses_its_own_bad_arguments(value, name, kind, message):
     with pytest.raises(AnsibleFilterError) as refused:
         _filters()["sop_targets_error"](value, name, kind)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(("kind", "good", "bad"), [
+    ("host", ["backup.pn-bangil.go.id", "10.0.0.5", "[fe80::1]", "fe80::2", "backup_1"],
+     ["-oProxyCommand=x", ".backup", "backup host", "backup;id", "backup\n", ""]),
+    ("account", ["sipbackup", "_web-2", "a" * 32],
+     ["-oProxyCommand=x", "Web", "x'@'%", "2web", "a" * 33, "web\n", ""]),
+    ("prefix", ["sipp", "pn.bangil_web-db", "3sipp"],
+     ["-db", ".sipp", 'web" ,no-pty', "a/b", "web\n", ""]),
+    ("path", ["/root/.ssh/sipp_backup_ed25519", "/srv/backup/incoming/400999", "/a+b"],
+     ["/root/a b", "/root/k;reboot", "/root/$(id)", "/root/`id`", "relative/dir",
+      "/root/k\n", ""]),
+    ("port", [22, "2222", " 22 ", 65535, 1], [0, "0", 65536, "-22", "ssh", 22.5, True, ""]),
+])
+def test_sop_name_error_is_sop_options_rule_of_each_kind(kind, good, bad):
+    """Each kind's names by module_utils/sop_options.name_error, judged whole as text."""
+    name_error = _filters()["sop_name_error"]
+    assert name_error({kind: {f"good_{number}": value for number, value in enumerate(good)}}) \
+        is None
+    for value in bad:
+        said = name_error({kind: {"x_setting": value}})
+        assert said is not None and said.startswith("pengaturan salah: x_setting: must be "), \
+            (kind, value)
+
+
+def test_sop_name_error_names_every_refused_name_in_order_in_one_line():
+    """Every refused name in the order given, a port's value unquoted, a control
+    character escaped; a null value (a setting that cannot be rendered) not judged."""
+    said = _filters()["sop_name_error"]({
+        "port": {"a_port": "0"},
+        "account": {"a_user": "ok", "b_user": "-oProxyCommand=x"},
+        "host": {"a_host": None},
+        "path": {"a_ssh_key": "/root/a\nb"}})
+    assert said == (
+        "pengaturan salah: a_port: must be a port from 1 to 65535, not 0; b_user: must be "
+        "an account name: lowercase letters, digits, '_' and '-', starting with a letter or "
+        "'_', at most 32, not '-oProxyCommand=x'; a_ssh_key: must be an absolute path of "
+        "letters, digits, '/', '.', '_', '+' and '-' (a shell's command line takes it: a "
+        "space splits it, a ';' runs what follows), not '/root/a\\nb'")
+
+
+@pytest.mark.parametrize(("names", "message"), [
+    ({"user": {"a": "b"}},
+     "sop_name_error: 'user' is no kind of name (one of host, account, prefix, path, port)"),
+    ({"account": ["a"]},
+     "sop_name_error: the account names must be their values by variable name (a dict), "
+     "not list"),
+    ({}, "sop_name_error: the input must be the names by kind (a non-empty dict), not {}"),
+    ("a", "sop_name_error: the input must be the names by kind (a non-empty dict), not str"),
+])
+def test_sop_name_error_refuses_its_own_bad_arguments(names, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_name_error"](names)
     assert str(refused.value) == message
