@@ -18,7 +18,8 @@ ACCOUNT = ("an account name: lowercase letters, digits, '_' and '-', starting wi
            "or '_', at most 32")
 PREFIX = ("a file name prefix: letters, digits, '.', '_' and '-', starting with a letter or "
           "a digit")
-NO_SPACE = "an absolute path without spaces (the push's ssh command line splits it)"
+PATH = ("an absolute path of letters, digits, '/', '.', '_', '+' and '-' (a shell's command "
+        "line takes it: a space splits it, a ';' runs what follows)")
 
 
 @pytest.mark.parametrize(("settings", "cause"), [
@@ -45,7 +46,17 @@ NO_SPACE = "an absolute path without spaces (the push's ssh command line splits 
      "website_backup_db_prefix: must differ from website_backup_prefix (website): each "
      "prefix's retention would take the other's backups"),
     ({"website_backup_known_hosts": "/root/.ssh/a /root/.ssh/b"},
-     f"website_backup_known_hosts: must be {NO_SPACE}, not '/root/.ssh/a /root/.ssh/b'"),
+     f"website_backup_known_hosts: must be {PATH}, not '/root/.ssh/a /root/.ssh/b'"),
+    # no space, yet the push's shell ran what follows the ';' as root on the web server
+    ({"website_backup_known_hosts": "/root/kh;touch${IFS}/tmp/owned"},
+     f"website_backup_known_hosts: must be {PATH}, not '/root/kh;touch${{IFS}}/tmp/owned'"),
+    # the push key's forced command in authorized_keys, run by the push user's shell
+    ({"website_backup_remote_incoming": "/srv/in;id"},
+     f"website_backup_remote_incoming: must be {PATH}, not '/srv/in;id'"),
+    # a new line in authorized_keys' forced command (Jinja's match passed it), shown
+    # escaped: the refusal is one line
+    ({"website_backup_prefix": "web\n"},
+     f"website_backup_prefix: must be {PREFIX}, not 'web\\n'"),
     ({"website_backup_host_ssh_port": "0"},
      "website_backup_host_ssh_port: must be a port from 1 to 65535, not 0"),
     ({"website_backup_host_ssh_port": 65536},
@@ -71,7 +82,7 @@ def test_every_wrong_name_is_named_in_one_line(tmp_path) -> None:
     named = ("pengaturan salah: website_backup_host_ssh_port: must be a port from 1 to "
              f"65535, not 0; website_domain: must be {HOST}, not 'a b'; "
              f"website_backup_remote_user: must be {ACCOUNT}, not 'Web'; ")
-    assert result["msg"] == named + f"website_backup_ssh_key: must be {NO_SPACE}, not '/root/a b'"
+    assert result["msg"] == named + f"website_backup_ssh_key: must be {PATH}, not '/root/a b'"
     assert failure_cause(result) == named + "website_backup_ssh_key: ***"
 
 
