@@ -231,6 +231,7 @@ def ca_file_error(params: Mapping[str, Any], name: str) -> dict[str, str] | None
     except OSError as exc:
         return {"msg": f"{name}: cannot read the CA bundle {path}: {exc.strerror}",
                 "setting": name}
+    return None
 
 
 def _is_address(text: str) -> bool:
