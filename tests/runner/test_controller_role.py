@@ -562,6 +562,33 @@ def test_a_time_limit_sop_or_flock_would_refuse_later_is_refused_first(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("sop_controller_dir", "opt/court-it-sop"), ("sop_controller_venv", ".venv"),
+     ("sop_controller_data_dir", "var/sop"), ("sop_controller_data_dir", ""),
+     ("sop_controller_vault_password_file", ".sop-vault")],
+)  # fmt: skip
+def test_a_relative_path_on_the_controller_is_refused_first(
+    tmp_path: Path, local_tmp: Path, setting: str, value: str
+) -> None:
+    """A relative directory was taken from the SSH user's home on the controller
+    (-e sop_controller_data_dir=var/sop made the records' directory there, and escaped
+    the check of what lies inside the project). Each is refused in one line naming the
+    setting, before anything is installed; the inventory may stay relative (read in the
+    project)."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={value}",
+                              "-e", "sop_controller_inventory=inventory/example")  # fmt: skip
+    assert "failed=1" in _recap(output), output[-3000:]
+    assert f"{setting}: expected an absolute path, got '{value}'" in output, output[-3000:]
+    assert not dest.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 def test_an_install_wait_of_0_tries_the_lock_once(tmp_path: Path, local_tmp: Path) -> None:
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
