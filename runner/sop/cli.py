@@ -22,7 +22,7 @@ from sop.errors import ExitCode, SopError, interrupted
 from sop.extravars import parse_extra_vars, refuse_unknown_settings
 from sop.paths import database_url, default_data_dir, find_project_dir, prepare_data_dir
 from sop.statuses import STATUSES
-from sop.sweep import sweep
+from sop.sweep import ARTIFACTS_DIR, sweep
 from sop.untrusted import is_one_line, is_text
 
 if TYPE_CHECKING:
@@ -657,6 +657,8 @@ def cmd_report(ctx: Context) -> ExitCode:
     from sop import report
 
     args = ctx.args
+    if args.output:
+        _refuse_output_over_records(ctx, Path(args.output))
     court, zone, sops, info = _court_scope(ctx)
     # -i's court's times, its installed timers' default ones too; none without -i
     calendars = _court_calendars(ctx, sops, court, info) if info else {}
@@ -711,6 +713,22 @@ def cmd_report(ctx: Context) -> ExitCode:
     else:
         output.write(sys.stdout, text)
     return ExitCode.OK
+
+
+def _refuse_output_over_records(ctx: Context, output: Path) -> None:
+    """SopError when the report's file `output` (a link: its target, which the report
+    replaces) is one of the records: the SQLite store's files, a run's recorded output
+    under the data directory's artifacts. `-o /var/lib/sop/sop.db` replaced the store."""
+    target = output.resolve()
+    store = ctx.store.db.path.resolve() if ctx.store.db.path else None
+    kept = [store.with_name(store.name + end)
+            for end in ("", "-wal", "-shm", "-journal")] if store else []  # fmt: skip
+    artifacts = (ctx.data_dir / ARTIFACTS_DIR).resolve()
+    if target in kept or target.is_relative_to(artifacts):
+        raise SopError(
+            f"-o {output}: the records ({target}), which a report would replace: "
+            "write it elsewhere"
+        )
 
 
 def _report_kode_satker(

@@ -460,6 +460,36 @@ def test_a_report_that_does_not_fit_keeps_the_old_one(
     assert done.stdout.splitlines() == ["filler", f"r.{fmt}", "old report"]  # no leftovers
 
 
+# What `sop report -o` was given that named the records (relative to the data dir): the
+# store, its write-ahead log, a link to the store, a run's recorded output.
+OVER_RECORDS = [("sop.db", "sop.db"), ("sop.db-wal", "sop.db-wal"),
+                ("laporan.md", "sop.db"), ("artifacts/1/stdout", "artifacts/1/stdout")]
+
+
+@pytest.mark.parametrize(("given", "named"), OVER_RECORDS)
+@pytest.mark.parametrize("fmt", ["md", "pdf"])
+def test_a_report_over_the_records_is_refused(
+    sop: Cli, store_at: Store, sop_env: dict[str, str], given: str, named: str, fmt: str
+) -> None:
+    """`sop report -o /var/lib/sop/sop.db` (a completion one word short) replaced the
+    store with the report, exit 0: every record lost, each later command "file is not a
+    database". The store's files and the runs' recorded output are refused as the
+    report's file, before anything is written."""
+    data = Path(sop_env["SOP_DATA_DIR"])
+    ident = craft_execution(store_at, "local-manual", now())
+    (data / "artifacts" / "1").mkdir(parents=True)
+    (data / "artifacts" / "1" / "stdout").write_text("evidence\n")
+    if given == "laporan.md":
+        (data / given).symlink_to(data / named)
+    before = sorted(data.rglob("*"))
+    _refused(sop("report", "--format", fmt, "-o", str(data / given)),
+             f"-o {data / given}: the records ({data / named}), which a report would "
+             "replace: write it elsewhere")  # fmt: skip
+    assert sorted(data.rglob("*")) == before
+    assert (data / "artifacts" / "1" / "stdout").read_text() == "evidence\n"
+    assert [row["id"] for row in store_at.executions()] == [ident]
+
+
 # Each given a host of its own (`--host H` after it): a host's second open incident is
 # refused, naming the first.
 OPEN_INCIDENT = ("incident", "open", "--summary", "mati", "--by", "Budi")
