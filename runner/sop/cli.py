@@ -20,7 +20,13 @@ from sop import __version__, inventory, output
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
 from sop.errors import ExitCode, SopError, interrupted
 from sop.extravars import parse_extra_vars, refuse_unknown_settings
-from sop.paths import database_url, default_data_dir, find_project_dir, prepare_data_dir
+from sop.paths import (
+    database_url,
+    default_data_dir,
+    find_project_dir,
+    not_a_file,
+    prepare_data_dir,
+)
 from sop.statuses import STATUSES
 from sop.sweep import ARTIFACTS_DIR, sweep
 from sop.untrusted import is_one_line, is_text
@@ -143,8 +149,9 @@ def _vault(args: argparse.Namespace) -> inventory.VaultOptions:
     asks for; neither: Ansible's own settings (ANSIBLE_VAULT_PASSWORD_FILE)."""
     if args.vault_password_file:
         path = Path(args.vault_password_file).expanduser()
-        if not path.is_file():
-            raise SopError(f"--vault-password-file {args.vault_password_file}: file not found")
+        problem = not_a_file(path)
+        if problem:
+            raise SopError(f"--vault-password-file {args.vault_password_file}: {problem}")
         return inventory.VaultOptions(password_file=str(path.resolve()))
     if args.ask_vault_pass:
         return inventory.VaultOptions(password=getpass.getpass("Vault password: "))

@@ -25,6 +25,7 @@ import yaml
 
 from sop import inventory
 from sop.errors import SopError
+from sop.paths import not_a_file
 from sop.untrusted import is_text
 
 if TYPE_CHECKING:
@@ -413,8 +414,9 @@ def parse_extra_vars(
         text = argument.strip()
         if text.startswith("@"):
             path = Path(text[1:]).expanduser()
-            if not path.is_file():
-                raise SopError(f"-e {text}: file not found")
+            problem = not_a_file(path)
+            if problem:
+                raise SopError(f"-e {text}: {problem}")
             names = _file_names(text, path)
             if roles is not None:
                 roles.refuse_unknown(names, f"-e {text}: ", played)

@@ -39,6 +39,15 @@ def find_project_dir() -> Path:
     )
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why `path`, given as a file to read (-e @FILE, --vault-password-file), is none:
+    "a directory, not a file" (a directory was "file not found"), else "file not found";
+    None when it is a file."""
+    if path.is_file():
+        return None
+    return "a directory, not a file" if path.is_dir() else "file not found"
+
+
 def default_data_dir() -> Path:
     """SOP_DATA_DIR, else /var/lib/sop for root, else $XDG_DATA_HOME/sop."""
     explicit = os.environ.get("SOP_DATA_DIR")

@@ -460,6 +460,19 @@ def test_a_report_that_does_not_fit_keeps_the_old_one(
     assert done.stdout.splitlines() == ["filler", f"r.{fmt}", "old report"]  # no leftovers
 
 
+@pytest.mark.parametrize("option", ["-e", "--vault-password-file"])
+def test_a_directory_given_as_a_file_is_named(
+    sop: Cli, store_at: Store, tmp_path: Path, option: str
+) -> None:
+    """`-e @DIR` and `--vault-password-file DIR` (a completion that stopped at the
+    directory) said "file not found" of a directory that is there. Named as what it
+    is, nothing run or recorded."""
+    given = f"@{tmp_path}" if option == "-e" else str(tmp_path)
+    _refused(sop("run", "local-demo", "-i", str(INVENTORY), option, given),
+             f"{option} {given}: a directory, not a file")  # fmt: skip
+    assert store_at.executions() == []
+
+
 # What `sop report -o` was given that named the records (relative to the data dir): the
 # store, its write-ahead log, a link to the store, a run's recorded output.
 OVER_RECORDS = [("sop.db", "sop.db"), ("sop.db-wal", "sop.db-wal"),
