@@ -1472,7 +1472,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from sop.store import refuse_too_long
 
         refuse_too_long(vars(args))  # as bad input, before anything is recorded
-        prepare_data_dir(ctx.data_dir)
+        ctx.data_dir = prepare_data_dir(ctx.data_dir)
         sweep(ctx.data_dir)  # what a killed `sop` left on disk
         return int(args.func(ctx))
     except SopError as exc:

@@ -59,18 +59,23 @@ def default_data_dir() -> Path:
     return Path(xdg) / "sop"
 
 
-def prepare_data_dir(path: Path) -> None:
+def prepare_data_dir(path: Path) -> Path:
     """The data dir (records, artifacts, the runs' private dirs) exists and no other
     account can read it: made 0700 by whichever command comes first (the catalogue cache
     of `sop list` made it with the umask's 0755 before), and one left readable by others
-    is closed to them (its group's access is the admin's own choice)."""
+    is closed to them (its group's access is the admin's own choice). Returned absolute:
+    a relative one (`--data-dir data`) is the current directory's, not the project's
+    where the playbook runs, which read the run's -e values file from there and failed
+    the run ("Completely failed to parse inventory source")."""
     try:
+        path = path.absolute()
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         mode = path.stat().st_mode
         if mode & 0o007 and path.stat().st_uid == os.geteuid():
             path.chmod(mode & 0o770)
     except OSError as exc:
         raise SopError(f"cannot make the data directory {path}: {exc.strerror}") from None
+    return path
 
 
 def database_url(data_dir: Path) -> str:

@@ -1513,3 +1513,25 @@ def test_a_playbook_is_told_the_data_directory_the_run_records_into(
     )  # fmt: skip
     assert code == 0, err
     assert seen.read_text() == str(data.resolve())
+
+
+def test_a_relative_data_directory_is_the_current_directorys(
+    cli: Cli, sop_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--data-dir data` ran the playbook with the run's -e values file named relative to
+    the current directory, read from the project's, where ansible-playbook runs: the run
+    was recorded failed ("Completely failed to parse inventory source"), and the playbook
+    was told a data directory inside the project. The records, the -e values and the
+    playbook's data directory are all the current directory's."""
+    cwd, seen = tmp_path / "cwd", tmp_path / "seen"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    code, _, err = cli(
+        "--data-dir", "data", "run", "local-demo", "-i", str(INVENTORY),
+        "-e", f"demo_dir={tmp_path / 'work'}",
+        "-e", json.dumps({"demo_push_command": f'printf %s "$SOP_DATA_DIR" > {seen}'}),
+    )  # fmt: skip
+    assert code == 0, err
+    assert seen.read_text() == str(cwd / "data")
+    with sqlite3.connect(cwd / "data" / "sop.db") as db:
+        assert db.execute("SELECT status FROM executions").fetchall() == [("successful",)]
