@@ -46,7 +46,14 @@ from sop.locking import target
 from sop.masking import mask_ansible_error, mask_event, mask_output_lines
 from sop.schedule import TIME_LIMIT_SIGNAL, court_timezone, office_clock
 from sop.statuses import cut_short_status
-from sop.sweep import ARTIFACTS_DIR, claim_artifacts, private_dir, rotate_artifacts, scrub_command
+from sop.sweep import (
+    ARTIFACTS_DIR,
+    claim_artifacts,
+    make_run_dirs,
+    private_dir,
+    rotate_artifacts,
+    scrub_command,
+)
 
 if TYPE_CHECKING:
     from ansible_runner import Runner
@@ -543,6 +550,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
         execution_id, _ = _start(request, sop, store, court, automated=False, timezone=timezone)
         store.finish_execution(execution_id, status="successful", rc=0)
         return RunResult(execution_id, "successful", 0, None, timezone=timezone)
+    make_run_dirs(request.data_dir)
     court = _court_values(request.sop, None, None)  # until the playbook reports it
     # SIGINT/SIGTERM/SIGHUP from the moment the execution is recorded until its outcome is: a
     # cancel before the playbook starts or while it runs; once it has ended, its outcome

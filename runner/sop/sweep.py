@@ -58,6 +58,19 @@ def private_dir(data_dir: Path) -> Path:
     return path
 
 
+def make_run_dirs(data_dir: Path) -> None:
+    """The data directory's run/ and artifacts/ for a run, made before it is recorded:
+    SopError (exit 2, as for a data directory that cannot be made) naming one that is no
+    directory (a file of that name failed the run, recorded "internal error:
+    FileExistsError")."""
+    for path in (data_dir / RUN_DIR, data_dir / ARTIFACTS_DIR):
+        try:
+            path.mkdir(exist_ok=True, mode=0o700)
+        except OSError as exc:
+            cause = "not a directory" if path.exists() else exc.strerror
+            raise SopError(f"cannot make the data directory's {path}: {cause}") from None
+
+
 def _owner_alive(name: str) -> bool:
     """Whether the process a private dir's name names lives: `<pid>-<token>`, the token
     with its boot, or a bare start time (an older `sop`'s name, judged by it alone), or

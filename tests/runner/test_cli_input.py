@@ -473,6 +473,20 @@ def test_a_directory_given_as_a_file_is_named(
     assert store_at.executions() == []
 
 
+@pytest.mark.parametrize("name", ["run", "artifacts"])
+def test_a_file_where_a_run_keeps_its_directory_runs_nothing(
+    sop: Cli, store_at: Store, sop_env: dict[str, str], name: str
+) -> None:
+    """A file named run or artifacts in the data directory (a copy gone wrong) failed
+    every run with "internal error: FileExistsError(17, 'File exists')", exit 6, and
+    recorded it failed. Named, before anything is recorded; the file left as it was."""
+    stray = Path(sop_env["SOP_DATA_DIR"]) / name
+    stray.write_text("kept\n")
+    _refused(sop("run", "local-demo", "-i", str(INVENTORY)),
+             f"cannot make the data directory's {stray}: not a directory")  # fmt: skip
+    assert store_at.executions() == [] and stray.read_text() == "kept\n"
+
+
 # What `sop report -o` was given that named the records (relative to the data dir): the
 # store, its write-ahead log, a link to the store, a run's recorded output.
 OVER_RECORDS = [("sop.db", "sop.db"), ("sop.db-wal", "sop.db-wal"),
