@@ -1329,8 +1329,10 @@ def write_report(output: Path, write: Callable[[Path], object]) -> None:
     is). A one-line SopError naming the cause when it cannot be written."""
     target = output.resolve()  # a link's file is replaced, not the link
     try:
-        if target.exists() and not target.is_file():
-            write(target)  # a directory fails here, naming itself
+        # judged by `output` (its link followed), not `target`: /dev/stdout to a pipe
+        # resolves to /proc/PID/fd/pipe:[N], no path at all
+        if output.exists() and not output.is_file():
+            write(output)  # a directory fails here, naming itself
             return
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         os.close(handle)

@@ -460,6 +460,23 @@ def test_a_report_that_does_not_fit_keeps_the_old_one(
     assert done.stdout.splitlines() == ["filler", f"r.{fmt}", "old report"]  # no leftovers
 
 
+@pytest.mark.parametrize(("fmt", "start"), [("md", b"# Laporan"), ("pdf", b"%PDF-")])
+def test_a_report_to_dev_stdout_reaches_a_pipe(
+    sop_env: dict[str, str], store_at: Store, fmt: str, start: bytes
+) -> None:
+    """`sop report -o /dev/stdout | ...` failed, exit 2, "cannot write the report to
+    /dev/stdout: No such file or directory": the link of a pipe resolves to no path
+    (/proc/PID/fd/pipe:[N]), where the new file beside it was to be made. A pipe is
+    written as it is."""
+    craft_execution(store_at, "local-demo", now())
+    done = subprocess.run(
+        [SOP_BIN, "report", "--format", fmt, "-o", "/dev/stdout"],
+        env=sop_env, capture_output=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(start), done.stdout[:200]
+
+
 @pytest.mark.parametrize("option", ["-e", "--vault-password-file"])
 def test_a_directory_given_as_a_file_is_named(
     sop: Cli, store_at: Store, tmp_path: Path, option: str
