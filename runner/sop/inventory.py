@@ -120,11 +120,16 @@ def use_project_config(project_dir: Path) -> None:
 def resolve_source(given: str | None) -> str:
     """The inventory to use: -i, else ansible.cfg's `inventory`; must exist."""
     if given:
-        if "," in given and not Path(given).exists():
-            return given  # an inline host list such as "localhost,"
-        path = Path(given).expanduser()
-        if not path.exists():
-            raise SopError(f"inventory not found: {given}")
+        try:
+            if "," in given and not Path(given).exists():
+                return given  # an inline host list such as "localhost,"
+            path = Path(given).expanduser()
+            if not path.exists():
+                raise SopError(f"inventory not found: {given}")
+        except OSError as exc:  # a name longer than the file system takes: no file
+            if "," in given:
+                return given  # an inline list of many hosts
+            raise SopError(f"inventory {given}: {exc.strerror}") from None
         return str(path.resolve())
     import ansible.constants as C
 

@@ -41,11 +41,15 @@ def find_project_dir() -> Path:
 
 def not_a_file(path: Path) -> str | None:
     """Why `path`, given as a file to read (-e @FILE, --vault-password-file), is none:
-    "a directory, not a file" (a directory was "file not found"), else "file not found";
-    None when it is a file."""
-    if path.is_file():
-        return None
-    return "a directory, not a file" if path.is_dir() else "file not found"
+    "a directory, not a file" (a directory was "file not found"), "file not found", or
+    the system's cause (a name longer than the file system takes, an internal error
+    before); None when it is a file."""
+    try:
+        if path.is_file():
+            return None
+        return "a directory, not a file" if path.is_dir() else "file not found"
+    except OSError as exc:
+        return exc.strerror or str(exc)
 
 
 def default_data_dir() -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from sop import inventory
 from sop.catalogue import load_catalogue
 from sop.cli import main
 from sop.incidents import open_incident
@@ -458,6 +459,42 @@ def test_a_report_that_does_not_fit_keeps_the_old_one(
         f"sop: error: cannot write the report to {target}: No space left on device"
     )
     assert done.stdout.splitlines() == ["filler", f"r.{fmt}", "old report"]  # no leftovers
+
+
+# A file name longer than the file system takes (NAME_MAX, 255 bytes on ext4), and how
+# the refusal names it.
+LONG_NAME = "a" * 300
+LONG_PATHS = [
+    (("run", "local-demo", "-i", "{long}"), "inventory {long}"),
+    (("run", "local-demo", "-i", str(INVENTORY), "-e", "@{long}"), "-e @{long}"),
+    (("run", "local-demo", "-i", str(INVENTORY), "--vault-password-file", "{long}"),
+     "--vault-password-file {long}"),
+    (("report", "-i", "{long}"), "inventory {long}"),
+    (("overdue", "-i", "{long}"), "inventory {long}"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("args", "named"), LONG_PATHS,
+                         ids=["run -i", "run -e", "run --vault-password-file", "report -i",
+                              "overdue -i"])  # fmt: skip
+def test_a_file_name_too_long_is_named(
+    sop: Cli, store_at: Store, tmp_path: Path, args: tuple[str, ...], named: str
+) -> None:
+    """A file name longer than the file system takes (a pasted line) was an internal
+    error, exit 6, "OSError(36, 'File name too long')" naming no option. Named with its
+    option, exit 2, nothing run or recorded."""
+    long = str(tmp_path / LONG_NAME)
+    _refused(sop(*(arg.format(long=long) for arg in args)),
+             f"{named.format(long=long)}: File name too long")  # fmt: skip
+    assert store_at.executions() == []
+
+
+def test_a_long_inline_host_list_is_no_file_name() -> None:
+    """-i h1,h2,...: an inline host list longer than a file name can be was an internal
+    error (the check whether a file has that name). It is the list."""
+    hosts = ",".join(f"host{n}.court.example" for n in range(30)) + ","
+    assert len(hosts) > 255
+    assert inventory.resolve_source(hosts) == hosts
 
 
 @pytest.mark.parametrize(("fmt", "start"), [("md", b"# Laporan"), ("pdf", b"%PDF-")])
