@@ -70,6 +70,7 @@ from sop.errors import SopError
 from sop.events import WARNINGS_LEFT_OUT
 from sop.masking import mask_notify_reason
 from sop.output import write
+from sop.paths import not_a_file
 from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
 from sop.store import Row, Store, now, performs_sop
 from sop.untrusted import visible
@@ -174,6 +175,9 @@ def load_config(path: Path | None = None) -> Config | None:
         return None
     except OSError as exc:
         raise SopError(f"notification config {path}: {exc.strerror}") from None
+    problem = not_a_file(path)  # a directory was "readable by others ... make it 0600"
+    if problem:
+        raise SopError(f"notification config {path}: {problem}")
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SopError(
             f"notification config {path} is readable by others (mode "

@@ -40,14 +40,17 @@ def find_project_dir() -> Path:
 
 
 def not_a_file(path: Path) -> str | None:
-    """Why `path`, given as a file to read (-e @FILE, --vault-password-file), is none:
-    "a directory, not a file" (a directory was "file not found"), "file not found", or
-    the system's cause (a name longer than the file system takes, an internal error
-    before); None when it is a file."""
+    """Why `path`, given as a file to read (-e @FILE, --vault-password-file, the
+    notification config), is none: "a directory, not a file" (a directory was "file not
+    found"), "not a regular file" (a pipe, a device), "file not found", or the system's
+    cause (a name longer than the file system takes, an internal error before); None
+    when it is a file."""
     try:
         if path.is_file():
             return None
-        return "a directory, not a file" if path.is_dir() else "file not found"
+        if path.is_dir():
+            return "a directory, not a file"
+        return "not a regular file" if path.exists() else "file not found"
     except OSError as exc:
         return exc.strerror or str(exc)
 

@@ -515,15 +515,18 @@ def test_a_report_to_dev_stdout_reaches_a_pipe(
 
 
 @pytest.mark.parametrize("option", ["-e", "--vault-password-file"])
+@pytest.mark.parametrize(
+    ("path", "said"), [(None, "a directory, not a file"), ("/dev/null", "not a regular file")]
+)
 def test_a_directory_given_as_a_file_is_named(
-    sop: Cli, store_at: Store, tmp_path: Path, option: str
+    sop: Cli, store_at: Store, tmp_path: Path, option: str, path: str | None, said: str
 ) -> None:
     """`-e @DIR` and `--vault-password-file DIR` (a completion that stopped at the
-    directory) said "file not found" of a directory that is there. Named as what it
+    directory), or a device, said "file not found" of what is there. Named as what it
     is, nothing run or recorded."""
-    given = f"@{tmp_path}" if option == "-e" else str(tmp_path)
+    given = ("@" if option == "-e" else "") + (path or str(tmp_path))
     _refused(sop("run", "local-demo", "-i", str(INVENTORY), option, given),
-             f"{option} {given}: a directory, not a file")  # fmt: skip
+             f"{option} {given}: {said}")  # fmt: skip
     assert store_at.executions() == []
 
 

@@ -687,16 +687,19 @@ def test_an_unusable_notification_config_fails_the_check(
     overdue: bool,
 ) -> None:
     """A notification config `sop overdue --notify` cannot use (readable by others, a URL
-    apprise cannot parse, SOP_NOTIFY_CONFIG naming no file) was a warning, exit 7 or 0:
-    the check's alerts cannot go out, now or when a SOP falls overdue. Exit 8, one line,
-    the list still shown."""
+    apprise cannot parse, SOP_NOTIFY_CONFIG naming no file or a directory) was a warning,
+    exit 7 or 0: the check's alerts cannot go out, now or when a SOP falls overdue. Exit
+    8, one line, the list still shown."""
     if overdue:
         _overdue_demo(sop_env)
     shown = "local-demo" if overdue else "No SOP is overdue."
     shared = write_config(tmp_path / "shared.yml", [TELEGRAM], mode=0o640)
     broken = write_config(tmp_path / "broken.yml", ["tgram://not-a-bot-token/"])
+    directory = tmp_path / "etc-sop"  # the directory given for its file: not "make it 0600"
+    directory.mkdir(mode=0o755)
     for config, reason in (
         (shared, f"notification config {shared} is readable by others (mode 0640)"),
+        (directory, f"notification config {directory}: a directory, not a file"),
         (broken, f"{broken}: urls[0]: not a valid apprise URL for service 'tgram' (apprise: "),
         (tmp_path / "none.yml", f"{notify.CONFIG_ENV}={tmp_path / 'none.yml'}: file not found"),
     ):
