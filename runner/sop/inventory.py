@@ -130,6 +130,9 @@ def resolve_source(given: str | None) -> str:
             if "," in given:
                 return given  # an inline list of many hosts
             raise SopError(f"inventory {given}: {exc.strerror}") from None
+        unreadable = _unreadable(path)
+        if unreadable is not None:
+            raise SopError(f"inventory {given}: {unreadable}: Permission denied")
         return str(path.resolve())
     import ansible.constants as C
 
@@ -153,6 +156,18 @@ def _inventory_paths(source: str) -> Iterable[Path]:
             yield root
         elif root.is_dir():
             yield from root.rglob("*")
+
+
+def _unreadable(source: Path) -> Path | None:
+    """The first of the inventory `source` and what lies under it (its files and
+    directories, group_vars and host_vars) this account cannot read: Ansible, reading it
+    in-process, failed on an unreadable directory as an internal error (after the run was
+    recorded) and read around an unreadable file ("has no hosts", "no inventory plugin
+    could parse it")."""
+    for path in (source, *_inventory_paths(str(source))):
+        if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+            return path
+    return None
 
 
 def inventory_files(source: str) -> Iterable[Path]:

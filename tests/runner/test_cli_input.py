@@ -632,6 +632,29 @@ def test_a_read_only_store_names_the_real_cause(sop_env: dict[str, str]) -> None
         shutil.rmtree(root)
 
 
+@pytest.mark.parametrize("unreadable", ["", "hosts.yml"])
+def test_an_inventory_this_account_cannot_read_is_named(
+    sop_env: dict[str, str], store_at: Store, tmp_path: Path, unreadable: str
+) -> None:
+    """An inventory directory the account cannot read ran the playbook, then failed
+    reading it in-process: internal error PermissionError, exit 6, the run recorded
+    failed; a file in it it cannot read read as "has no hosts" or "no inventory plugin
+    could parse it". Named, exit 2, nothing run or recorded."""
+    court = tmp_path / "court"
+    shutil.copytree(INVENTORY, court)
+    (court / unreadable).chmod(0)
+    try:
+        for args in (("run", "local-demo"), ("report",)):
+            done = _as_other_user(sop_env, *args, "-i", str(court))
+            assert (done.returncode, done.stdout) == (2, ""), done.stderr
+            assert done.stderr == (
+                f"sop: error: inventory {court}: {court / unreadable}: Permission denied\n"
+            )
+    finally:
+        (court / unreadable).chmod(0o700)
+    assert store_at.executions() == []
+
+
 FULL_STORE = """
 dir=$1; shift
 mount -t tmpfs -o size=4m tmpfs "$dir" || exit 99
