@@ -699,7 +699,7 @@ def cmd_report(ctx: Context) -> ExitCode:
             kode_satker=kode_satker,
             catalogue=ctx.sops,  # an incident without its limit: as `incident list` judges it
         )
-        ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
+        _say_written(ctx, Path(args.output))
         return ExitCode.OK
     else:
         blocks = report.build(
@@ -716,10 +716,17 @@ def cmd_report(ctx: Context) -> ExitCode:
     text = report.to_html(blocks) if args.format == "html" else report.to_markdown(blocks)
     if args.output:
         report.write_report(Path(args.output), lambda path: path.write_text(text, "utf-8"))
-        ctx.console.print(f"Laporan written to {args.output}", markup=False, highlight=False)
+        _say_written(ctx, Path(args.output))
     else:
         output.write(sys.stdout, text)
     return ExitCode.OK
+
+
+def _say_written(ctx: Context, output: Path) -> None:
+    """Where the report went, unless it went to a pipe or a device (`-o /dev/stdout | ...`):
+    the line was written after the report, into the PDF piped on."""
+    if output.is_file():
+        ctx.console.print(f"Laporan written to {output}", markup=False, highlight=False)
 
 
 def _refuse_output_over_records(ctx: Context, output: Path) -> None:

@@ -504,7 +504,7 @@ def test_a_report_to_dev_stdout_reaches_a_pipe(
     """`sop report -o /dev/stdout | ...` failed, exit 2, "cannot write the report to
     /dev/stdout: No such file or directory": the link of a pipe resolves to no path
     (/proc/PID/fd/pipe:[N]), where the new file beside it was to be made. A pipe is
-    written as it is."""
+    written as it is, the report alone (no "Laporan written to" line after the PDF)."""
     craft_execution(store_at, "local-demo", now())
     done = subprocess.run(
         [SOP_BIN, "report", "--format", fmt, "-o", "/dev/stdout"],
@@ -512,6 +512,7 @@ def test_a_report_to_dev_stdout_reaches_a_pipe(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(start), done.stdout[:200]
+    assert b"Laporan written" not in done.stdout
 
 
 @pytest.mark.parametrize("option", ["-e", "--vault-password-file"])
