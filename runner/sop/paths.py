@@ -80,8 +80,9 @@ def prepare_data_dir(path: Path) -> Path:
         mode = path.stat().st_mode
         if mode & 0o007 and path.stat().st_uid == os.geteuid():
             path.chmod(mode & 0o770)
-    except OSError as exc:
-        raise SopError(f"cannot make the data directory {path}: {exc.strerror}") from None
+    except OSError as exc:  # FileExistsError: a file of that name ("File exists" before)
+        cause = "not a directory" if isinstance(exc, FileExistsError) else exc.strerror
+        raise SopError(f"cannot make the data directory {path}: {cause}") from None
     return path
 
 

@@ -384,17 +384,19 @@ def test_the_data_directory_is_private_whatever_command_makes_it(
     assert oct(data.stat().st_mode & 0o777) == "0o750"
 
 
+@pytest.mark.parametrize(
+    ("given", "cause"), [("file/data", "Not a directory"), ("file", "not a directory")]
+)
 def test_a_data_directory_that_cannot_be_made_is_one_line(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: str, cause: str
 ) -> None:
+    """A data directory under a file, or the file itself (said "File exists")."""
     (tmp_path / "file").write_text("")
-    monkeypatch.setenv("SOP_DATA_DIR", str(tmp_path / "file" / "data"))
+    monkeypatch.setenv("SOP_DATA_DIR", str(tmp_path / given))
     code, out, err = cli("list")
     assert code == 2 and out == ""
-    assert err.strip() == (
-        f"sop: error: cannot make the data directory {tmp_path / 'file' / 'data'}: "
-        "Not a directory"
-    )
+    assert err.strip() == f"sop: error: cannot make the data directory {tmp_path / given}: {cause}"
+    assert (tmp_path / "file").read_text() == ""
 
 
 @pytest.mark.parametrize(
