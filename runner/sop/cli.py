@@ -933,6 +933,13 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         return ExitCode.OK
     if args.check:
         raise SopError(f"--check: only `sop schedule install` has a dry run, not {args.action}")
+    if args.inventory is not None:
+        # the timers are this machine's, one set (sop-<SOP>.timer) whatever court they run
+        # for: `remove -i court` removed every SOP timer without a word about -i
+        raise SopError(
+            f"-i: only `sop schedule install` takes an inventory; {args.action} acts on "
+            "every SOP timer of this machine (one court's set), whichever court installed it"
+        )
     if args.action == "remove":
         if system:
             _retire([p.name for p in schedule.installed(unit_dir)])

@@ -430,6 +430,22 @@ def test_remove_forgets_the_timers_stamps_and_failed_states(
         f"reset-failed {' '.join(names)}", "daemon-reload"]
 
 
+@pytest.mark.parametrize("action", ["remove", "status"])
+def test_remove_and_status_refuse_an_inventory_they_would_ignore(
+    cli: Cli, court: Path, tmp_path: Path, action: str
+) -> None:
+    """`remove -i court` removed every SOP timer of the machine, -i ignored without a word:
+    the timers are one set per machine, whichever court installed them."""
+    units = tmp_path / "units"
+    assert _install(cli, court, units)[0] == 0
+    code, out, err = cli("schedule", action, "-i", str(court), "--unit-dir", str(units))
+    assert code == 2 and not out
+    assert err.strip().splitlines() == [
+        f"sop: error: -i: only `sop schedule install` takes an inventory; {action} acts on "
+        "every SOP timer of this machine (one court's set), whichever court installed it"]
+    assert len(list(units.iterdir())) == 8
+
+
 def test_remove_deletes_only_generated_units(cli: Cli, court: Path, tmp_path: Path) -> None:
     units = tmp_path / "units"
     assert _install(cli, court, units)[0] == 0
