@@ -589,6 +589,26 @@ def test_a_relative_path_on_the_controller_is_refused_first(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
+@pytest.mark.parametrize("version", ["--output=/dev/null", "HEAD extra", ""])
+def test_an_archive_version_git_would_read_as_an_option_is_refused_first(
+    tmp_path: Path, local_tmp: Path, version: str
+) -> None:
+    """git archive's last argument: --output=... (or --remote, --exec) was git's option,
+    run on the controller. Refused in one line naming the setting, nothing installed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    dest = tmp_path / "opt" / "court-it-sop"
+    output = _install_project(tmp_path, local_tmp, checkout, dest,
+                              "-e", json.dumps({"sop_controller_archive_version": version}))
+    assert "failed=1" in _recap(output), output[-3000:]
+    assert "pengaturan salah: sop_controller_archive_version: must be a revision" in \
+        _said(output), output[-3000:]
+    assert not dest.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 def test_an_install_wait_of_0_tries_the_lock_once(tmp_path: Path, local_tmp: Path) -> None:
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
