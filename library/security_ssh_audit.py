@@ -114,6 +114,9 @@ options:
     description:
       - Start of office hours (HH:MM).
       - A time of day, else the module fails with C(setting) C(office_hours_start).
+      - >-
+        Quoted in YAML: an unquoted 16:00 is the base-60 number 960, which the failure
+        names as the time typed.
     type: str
     default: "07:30"
   office_hours_end:

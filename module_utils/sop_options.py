@@ -43,6 +43,16 @@ def device_name_error(name: Any) -> str | None:
             "letter or a digit")
 
 
+def sexagesimal_time(value: Any) -> str | None:
+    """The time of day YAML 1.1 read as ``value`` (H:MM), or None: an unquoted 16:00 in an
+    inventory or a playbook is the base-60 number 960, a whole number of minutes from 60
+    (07:30, its leading zero, stays text), which a time option then gets as ``960``."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or not 60 <= int(text) < 24 * 60:
+        return None
+    return f"{int(text) // 60}:{int(text) % 60:02d}"
+
+
 # The highest level each stream compressor takes (the lowest is 1). zstd goes above 19
 # only with --ultra: without it zstd -99 compressed at 19, with -q silently, many times
 # slower than the default 3; gzip read -12 as -1 -2 (level 2) and failed on -10 (an

@@ -93,3 +93,14 @@ def test_a_setting_the_ssh_audit_refuses_is_named_by_the_roles_variable(tmp_path
     variable = ssh_audit_variables()[option]
     assert outcome(tmp_path, failing, 2) == (
         f"Kegiatan 2 (C.2): pengaturan salah: {variable}: {text}")
+
+
+def test_an_office_hour_yaml_read_as_a_number_is_named_as_typed(tmp_path):
+    """An unquoted 16:00 in the inventory reaches the module as the base-60 number 960:
+    the cause was "'960' is not a time of day (HH:MM)", a number the court never wrote."""
+    failing = {"name": "Read SSH logins", "check_mode": True,
+               "security_ssh_audit": {"office_hours_end": 960, "cursor_file": ""}}
+    assert outcome(tmp_path, failing, 2) == (
+        "Kegiatan 2 (C.2): pengaturan salah: it_security_office_hours_end: '960' is not a "
+        'time of day (HH:MM) (YAML reads an unquoted 16:00 as the number 960: quote it, '
+        '"16:00")')

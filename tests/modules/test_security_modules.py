@@ -54,6 +54,17 @@ def test_office_hours_in_wib():
      "[8, 0] outside the ISO weekdays, 1 (Monday) to 7"),
     (("07:30", "17:00", [1], "Mars/Olympus"), "timezone", "unknown time zone 'Mars/Olympus'"),
     (("07:30", "17:00", [1], "XYZ"), "timezone", "unknown time zone 'XYZ'"),
+    # YAML 1.1 reads an unquoted 16:00 as the base-60 number 960, 7:30 as 450: named
+    # as the time typed, not as a number the court never wrote
+    (("07:30", "960", [1], "Asia/Jakarta"), "office_hours_end",
+     "'960' is not a time of day (HH:MM) (YAML reads an unquoted 16:00 as the number 960: "
+     'quote it, "16:00")'),
+    (("450", "17:00", [1], "Asia/Jakarta"), "office_hours_start",
+     "'450' is not a time of day (HH:MM) (YAML reads an unquoted 7:30 as the number 450: "
+     'quote it, "7:30")'),
+    # no whole number of minutes of a day from 1:00: no such reading
+    (("07:30", "1440", [1], "Asia/Jakarta"), "office_hours_end",
+     "'1440' is not a time of day (HH:MM)"),
 ])
 def test_office_hours_bad_input_is_one_line_naming_its_option(args, setting, text):
     # named by the option at fault, its setting, for the role's rescue to name the
