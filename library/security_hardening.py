@@ -109,6 +109,10 @@ options:
         either, by OpenSSH version), either names both.
       - A value stricter than an acceptable one is acceptable too (strictest first
         C(no), C(forced-commands-only), C(prohibit-password), C(yes)).
+      - >-
+        At least one, each one of those or C(without-password), else the module fails
+        with C(setting) C(permit_root_login) (an unquoted no in YAML is the boolean
+        false, given as C(False): it matched no value, and sshd's own no was a finding).
     type: list
     elements: str
     default: ["no", prohibit-password, without-password]
@@ -342,6 +346,24 @@ def sshd_findings(settings: dict[str, str], root_ok: list[str],
                              f"SSH mengizinkan login root (permitrootlogin {root}){where}",
                              samples=[f"permitrootlogin {root}"]))
     return found
+
+
+def root_login_error(root_ok: list[str]) -> str | None:
+    """Why the acceptable permitrootlogin values ``root_ok`` judge nothing as meant, or
+    None: none at all (sshd's no was a finding), or one sshd -T never prints, which no
+    setting matches (YAML's false for an unquoted no, given as ``False``)."""
+    if not root_ok:
+        return "empty, name at least one acceptable value such as no"
+    known = (*ROOT_LOGIN_ORDER, *ROOT_LOGIN_SYNONYMS)
+    unknown = [value for value in root_ok if value not in known]
+    if not unknown:
+        return None
+    yaml_read = next((word for value, word in (("False", "no"), ("True", "yes"))
+                      if value in unknown), None)
+    read_as = (f" (YAML reads an unquoted {yaml_read} as a boolean: quote it, "
+               f'"{yaml_read}")' if yaml_read else "")
+    return (f"{', '.join(map(repr, unknown))} is no permitrootlogin value, one of "
+            f"{', '.join(known)}{read_as}")
 
 
 def cause(rc: int | None, out: str, err: str) -> str:
@@ -709,6 +731,9 @@ def main() -> None:
     bad_timeout = seconds_error(params, "timeout")
     if bad_timeout:
         module.fail_json(**bad_timeout)
+    refused = root_login_error(params["permit_root_login"])
+    if refused:
+        module.fail_json(msg=f"permit_root_login: {refused}", setting="permit_root_login")
     if "\0" in params["sshd_config"]:  # no file has one; open() and argv raise ValueError
         module.fail_json(msg=f"sshd_config: a path has no NUL byte: {params['sshd_config']!r}",
                          setting="sshd_config")

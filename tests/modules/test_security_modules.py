@@ -693,3 +693,21 @@ def test_month_summary_and_trend():
     assert lines[0] == ("IT-SECURITY: 2 kali dijalankan, 1 gagal (bulan lalu 1 kali, 0 gagal; "
                         "kegagalan naik)")
     assert lines[1] == "Terlambat: website (sejak 2026-11-20T00:00:00+00:00)"
+
+
+@pytest.mark.parametrize(("values", "text"), [
+    # an unquoted no in YAML is false, given to the module as 'False': no value of sshd
+    # matched it, and sshd's own 'permitrootlogin no' was reported as allowing root
+    (["False", "prohibit-password"], "'False' is no permitrootlogin value, one of no, "
+     "forced-commands-only, prohibit-password, yes, without-password (YAML reads an unquoted "
+     'no as a boolean: quote it, "no")'),
+    (["prohibit_password"], "'prohibit_password' is no permitrootlogin value, one of no, "
+     "forced-commands-only, prohibit-password, yes, without-password"),
+    # nothing acceptable: even 'no' was a finding
+    ([], "empty, name at least one acceptable value such as no"),
+])
+def test_root_login_values_sshd_never_prints_are_refused_as_the_setting(tmp_path, values,
+                                                                         text):
+    rc, result = run_module("security_hardening", tmp_path, {"permit_root_login": values}, 30)
+    assert (rc, result.get("setting"), result["msg"]) == (
+        1, "permit_root_login", f"permit_root_login: {text}")
