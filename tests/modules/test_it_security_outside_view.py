@@ -95,3 +95,10 @@ def test_an_address_nmap_scanned_no_host_of_is_named(tmp_path):
     assert outcome == ('nmap tidak memindai gw.invalid (Failed to resolve "gw.invalid".): '
                        'tampilan dari luar tidak diketahui; nmap tidak memindai web.invalid '
                        '(Failed to resolve "web.invalid".): tampilan dari luar tidak diketahui')
+
+
+def test_a_port_quoted_in_yaml_is_the_port_nmap_reports(tmp_path):
+    """"22" was no 22: the port open as it should be was reported both unexpected and
+    unreachable."""
+    outcome, _calls = outside_view(tmp_path, {"203.0.113.10": ["22"]})
+    assert outcome.startswith("SSH: passwordauthentication ?"), outcome

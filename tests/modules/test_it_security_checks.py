@@ -1,0 +1,89 @@
+"""roles/it_security's checks.yml: the settings refused before anything changes on a
+host, whichever activity runs (the role on localhost in check mode with the tag of no
+activity, as test_role_relative_paths runs each role's checks), each in one line naming
+the variable."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any
+
+import pytest
+from test_role_relative_paths import run
+
+ROLE = "it_security"
+
+
+def refused(tmp_path: pathlib.Path, settings: dict[str, Any]) -> str:
+    """The line the checks refuse ``settings`` with (ansible-playbook exits 2)."""
+    code, result = run(tmp_path, ROLE, settings)
+    assert code == 2 and result.get("failed"), result
+    return str(result["msg"])
+
+
+@pytest.mark.parametrize("settings", [
+    {"it_security_public_addresses": {"203.0.113.10": [80, 443], "2001:db8::10": [],
+                                      "gw.example.go.id": ["443"]},
+     "it_security_nmap_ports": "1-1024,3306", "it_security_outside_group": "routers"},
+    {"it_security_drill_older": 0, "it_security_drill_kinds": "sipp,website_db"},
+])
+def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) -> None:
+    code, result = run(tmp_path, ROLE, settings)
+    assert code == 0, result
+
+
+@pytest.mark.parametrize(("settings", "line"), [
+    # nmap took an address starting with '-' as its option: -iL reads its targets from a
+    # file, --script runs scripts
+    ({"it_security_public_addresses": {"-iL/etc/shadow": [22]}},
+     'it_security_public_addresses: "-iL/etc/shadow" is no IP address nor host name'),
+    ({"it_security_public_addresses": {"--script=vuln": []}},
+     'it_security_public_addresses: "--script=vuln" is no IP address nor host name'),
+    # compared as its characters: port 8, 0, ',' ... unreachable
+    ({"it_security_public_addresses": {"203.0.113.10": "80,443"}},
+     "it_security_public_addresses: 203.0.113.10: the ports that should be reachable are a "
+     'list of TCP ports from 1 to 65535 ([80, 443], [] for none), not "80,443"'),
+    ({"it_security_public_addresses": {"203.0.113.10": [0, 80]}},
+     "it_security_public_addresses: 203.0.113.10: the ports that should be reachable are a "
+     "list of TCP ports from 1 to 65535 ([80, 443], [] for none), not [0, 80]"),
+    ({"it_security_public_addresses": {"203.0.113.10": None}},
+     "it_security_public_addresses: 203.0.113.10: the ports that should be reachable are a "
+     "list of TCP ports from 1 to 65535 ([80, 443], [] for none), not null"),
+    # refused by nmap on the gateway, after the SSH hardening was read
+    ({"it_security_nmap_ports": "1-70000"},
+     'it_security_nmap_ports: "1-70000" is no list of TCP ports for nmap -p: ports from 1 '
+     "to 65535 and ranges, commas between (1-1024,3306)"),
+    ({"it_security_nmap_ports": "-oN/tmp/scan"},
+     'it_security_nmap_ports: "-oN/tmp/scan" is no list of TCP ports for nmap -p: ports '
+     "from 1 to 65535 and ranges, commas between (1-1024,3306)"),
+    ({"it_security_nmap_ports": ""},
+     'it_security_nmap_ports: "" is no list of TCP ports for nmap -p: ports from 1 to 65535 '
+     "and ranges, commas between (1-1024,3306)"),
+    # no host scanned, without a word
+    ({"it_security_public_addresses": {"203.0.113.10": [443]},
+      "it_security_outside_group": "router"},
+     'it_security_outside_group: no inventory group "router": the public addresses would '
+     "never be scanned"),
+    # the drill restored no older backup (range(-1) is empty), or nothing at all, and passed
+    ({"it_security_drill_older": -1},
+     "it_security_drill_older: a number of older backups to restore is a whole number from "
+     "0 (only the newest), not -1"),
+    ({"it_security_drill_kinds": []},
+     "it_security_drill_kinds: empty, name at least one backup kind to restore (sipp, "
+     "website_files, website_db)"),
+])
+def test_a_bad_setting_is_refused_in_one_line(tmp_path: pathlib.Path,
+                                              settings: dict[str, Any], line: str) -> None:
+    assert refused(tmp_path, settings) == f"pengaturan salah: {line}"
+
+
+@pytest.mark.parametrize("name", [
+    "it_security_allowed_listeners_by_group", "it_security_public_addresses",
+    "it_security_tls_sites_by_group", "it_security_wordpress_available",
+    "it_security_wordpress_root_urls", "it_security_scan_paths_by_group"])
+def test_a_mapping_given_as_key_value_is_refused(tmp_path: pathlib.Path, name: str) -> None:
+    """-e NAME=web_servers=x is a string argument_specs accept as a dict, the variable
+    staying the string: an activity failed on it in Jinja's words after others had run."""
+    assert refused(tmp_path, {name: "web_servers=x"}) == (
+        f"pengaturan salah: {name}: a mapping, given in YAML or as JSON "
+        f"(-e '{{\"{name}\": {{...}}}}'), not the text key=value")
