@@ -75,7 +75,7 @@ options:
       - >-
         Versions available, C({core: "6.4.3", plugins: {akismet: "5.3.1"}}) (plugin
         folder name, the wordpress.org slug, to version). Versions are quoted text: a
-        number (YAML reads C(6.10) as 6.1) is refused.
+        number (YAML reads C(6.10) as 6.1) is refused, with C(setting) C(available).
     type: dict
     default: {}
   apt_package:
@@ -91,13 +91,14 @@ options:
   web_user:
     description: The web server's account (PHP runs as it); a configuration it can write is a
       finding. Empty to skip; an account the host does not have fails the module naming it
-      when there is a configuration to judge (a host without WordPress needs none).
+      (C(setting) C(web_user)) when there is a configuration to judge (a host without
+      WordPress needs none).
     type: str
     default: www-data
   site_url:
     description: The site's address (http or https, no query or credentials) for the HTTP
       checks (the files found in the web root, C(xmlrpc.php), user enumeration); empty to
-      skip them.
+      skip them. Any other value fails the module with C(setting) C(site_url).
     type: str
     default: ""
   root_urls:
@@ -108,7 +109,8 @@ options:
         O(site_url), where a root it does not serve answers 404: a note, naming the root
         and that address."
       - Each key one of O(roots), each address as O(site_url)'s; needs O(site_url) (where
-        C(xmlrpc.php) and the user names are asked).
+        C(xmlrpc.php) and the user names are asked), else the module fails with C(setting)
+        C(root_urls).
     type: dict
     default: {}
   validate_certs:
@@ -362,8 +364,9 @@ def version_text(where: str, value: Any) -> str:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise SecurityInputError(f"{where} {value!r} is a number: write the version quoted "
-                                 "(YAML reads 6.10 as the number 6.1)")
-    raise SecurityInputError(f"{where}: expected a version, not {type(value).__name__}")
+                                 "(YAML reads 6.10 as the number 6.1)", "available")
+    raise SecurityInputError(f"{where}: expected a version, not {type(value).__name__}",
+                             "available")
 
 
 def available_versions(available: dict[str, Any]) -> dict[str, Any]:
@@ -371,7 +374,7 @@ def available_versions(available: dict[str, Any]) -> dict[str, Any]:
     plugins = available.get("plugins") or {}
     if not isinstance(plugins, dict):
         raise SecurityInputError("available.plugins: expected a mapping of plugin folder "
-                                 "name to version")
+                                 "name to version", "available")
     core = available.get("core")
     return {"core": version_text("available.core", core) if core else None,
             "plugins": {str(slug): version_text(f"available.plugins.{slug}", version)
@@ -432,7 +435,7 @@ def web_account(name: str) -> Web | None:
         entry = pwd.getpwnam(name)
     except KeyError:
         raise SecurityInputError(f"web_user: this host has no account {name!r} "
-                                 "(empty to skip the check)") from None
+                                 "(empty to skip the check)", "web_user") from None
     return name, entry.pw_uid, set(os.getgrouplist(name, entry.pw_gid))
 
 
@@ -749,10 +752,11 @@ def root_bases(root_urls: dict[str, Any], roots: list[str]) -> dict[str, str]:
     for key, url in root_urls.items():
         root = named.get(os.path.normpath(str(key)))
         if root is None:
-            raise SecurityInputError(f"root_urls: {key} is not one of roots ({', '.join(roots)})")
+            raise SecurityInputError(f"root_urls: {key} is not one of roots ({', '.join(roots)})",
+                                     "root_urls")
         error = site_url_error(url) if isinstance(url, str) else "expected the site's address as text"
         if error:
-            raise SecurityInputError(f"root_urls[{key}]: {error}")
+            raise SecurityInputError(f"root_urls[{key}]: {error}", "root_urls")
         bases[root] = with_slash(url)
     return bases
 
@@ -906,21 +910,22 @@ def main() -> None:
     secrets = [secret for url in [p["site_url"], *p["root_urls"].values()]
                if isinstance(url, str) for secret in url_secrets(url)]
     invocation = {"module_args": mask_data(dict(p), secrets)}
+    # each refused option named as its setting, for the role's rescue to name its variable
     try:
         available = available_versions(p["available"])
     except SecurityInputError as exc:
-        module.fail_json(msg=str(exc), invocation=invocation)
+        module.fail_json(msg=str(exc), setting=exc.setting, invocation=invocation)
     error = site_url_error(p["site_url"]) if p["site_url"] else None
     if error:
-        module.fail_json(msg=f"site_url: {error}", invocation=invocation)
+        module.fail_json(msg=f"site_url: {error}", setting="site_url", invocation=invocation)
     if p["root_urls"] and not p["site_url"]:
         module.fail_json(msg="root_urls: needs site_url (the site xmlrpc.php and the user names "
                              "are asked at; the HTTP checks run only with it)",
-                         invocation=invocation)
+                         setting="root_urls", invocation=invocation)
     try:
         bases = root_bases(p["root_urls"], p["roots"])
     except SecurityInputError as exc:
-        module.fail_json(msg=str(exc), invocation=invocation)
+        module.fail_json(msg=str(exc), setting=exc.setting, invocation=invocation)
     bad_seconds = seconds_error(p, "timeout", "http_timeout")
     if bad_seconds:
         module.fail_json(**bad_seconds, invocation=invocation)
@@ -940,7 +945,7 @@ def main() -> None:
     try:  # looked up only for a configuration to judge: a host without one may have no www-data
         web = web_account(p["web_user"]) if configs else None
     except SecurityInputError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), setting=exc.setting)
     findings += config_findings(configs, web)
     exposed = [item for root in roots for item in config_copies(root)] + debug_logs(roots, p["plugin_dirs"])
     notes: list[dict[str, Any]] = []

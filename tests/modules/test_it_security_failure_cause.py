@@ -104,3 +104,26 @@ def test_an_office_hour_yaml_read_as_a_number_is_named_as_typed(tmp_path):
         "Kegiatan 2 (C.2): pengaturan salah: it_security_office_hours_end: '960' is not a "
         'time of day (HH:MM) (YAML reads an unquoted 16:00 as the number 960: quote it, '
         '"16:00")')
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    ({"site_url": "blog.pn-contoh.go.id"},
+     "it_security_wordpress_url: 'blog.pn-contoh.go.id' is not an http(s) URL with a host"),
+    ({"available": {"core": 6.1}},
+     "it_security_wordpress_available.core 6.1 is a number: write the version quoted (YAML "
+     "reads 6.10 as the number 6.1)"),
+    ({"root_urls": {"/usr/share/wordpress": "https://blog.pn-contoh.go.id/"}},
+     "it_security_wordpress_root_urls: needs site_url (the site xmlrpc.php and the user "
+     "names are asked at; the HTTP checks run only with it)"),
+    ({"site_url": "https://pn-contoh.go.id/",
+      "root_urls": {"/usr/share/wordpress": "blog.pn-contoh.go.id"}},
+     "it_security_wordpress_root_urls[/usr/share/wordpress]: 'blog.pn-contoh.go.id' is not "
+     "an http(s) URL with a host"),
+])
+def test_a_setting_security_wordpress_refuses_is_named_by_the_roles_variable(tmp_path, args,
+                                                                             text):
+    """A site address without its scheme was recorded in the module's words ('site_url:
+    ...'), naming no variable of the court's."""
+    failing = {"name": "Read WordPress", "check_mode": True, "security_wordpress": {
+        "roots": ["/usr/share/wordpress"], "plugin_dirs": [], "apt_package": "", **args}}
+    assert outcome(tmp_path, failing, 13) == f"Kegiatan 13 (D.4): pengaturan salah: {text}"

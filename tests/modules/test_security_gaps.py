@@ -1084,6 +1084,8 @@ def test_a_web_server_without_wordpress_needs_no_web_user_account(tmp_path):
     rc, result = run_module("security_wordpress", tmp_path, {**args, "roots": [str(root)]})
     assert rc == 1 and result["msg"] == (
         "web_user: this host has no account 'tidak-ada-akun' (empty to skip the check)")
+    # named as the setting: the role's rescue names it_security_wordpress_web_user
+    assert result["setting"] == "web_user"
 
 # --- The restore drill of a files archive ------------------------------------------------
 
