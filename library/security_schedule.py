@@ -68,7 +68,6 @@ sop_output:
 
 import datetime  # noqa: E402
 import glob  # noqa: E402
-import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
 import tempfile  # noqa: E402
@@ -81,6 +80,7 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     SOP_RECORDS_ARGUMENT_SPEC,
     SecurityInputError,
     month_bounds,
+    sop_json,
 )
 
 ELAPSE = re.compile(r"(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\d):\d\d")
@@ -150,10 +150,8 @@ def main() -> None:
     analyze = module.get_bin_path("systemd-analyze")
     if not analyze:
         module.fail_json(msg="systemd-analyze not found on the controller (Debian package systemd)")
-    rc, out, err = module.run_command([params["sop_command"], "list", "--json"])
-    if rc != 0:
-        module.fail_json(msg=f"sop list failed: {(err.strip() or str(rc)).splitlines()[-1]}")
-    catalogue = {s["id"]: s for s in json.loads(out)}
+    catalogue = {s["id"]: s for s in sop_json(module, params["sop_command"], "list", "--json",
+                                                key="id")}
     schedule: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="sop-schedule-") as units:
         rc, out, err = module.run_command([params["sop_command"], "schedule", "install",

@@ -63,7 +63,6 @@ sop_output:
 """
 
 import datetime  # noqa: E402
-import json  # noqa: E402
 from typing import Any  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
@@ -73,6 +72,7 @@ from ansible.module_utils.sop_security import (  # noqa: E402
     SOP_RECORDS_ARGUMENT_SPEC,
     SecurityInputError,
     month_bounds,
+    sop_json,
 )
 
 FAILED = ("failed", "unreachable", "interrupted", "canceled")
@@ -149,22 +149,6 @@ def main() -> None:
     )
     params = module.params
 
-    def sop_json(*args: str, ok: tuple[int, ...] = (0,)) -> list[dict[str, Any]]:
-        """The records `sop ARGS` prints as JSON: a list of objects with a sop_id."""
-        rc, out, err = module.run_command([params["sop_command"], *args])
-        if rc not in ok:
-            module.fail_json(msg=f"sop {args[0]} failed: "
-                                 f"{(err.strip() or f'exit code {rc}').splitlines()[-1]}")
-        try:
-            value = json.loads(out)
-        except ValueError:
-            value = None
-        if not isinstance(value, list) or not all(
-                isinstance(item, dict) and "sop_id" in item for item in value):
-            first = out.strip().splitlines()[0][:200] if out.strip() else ""
-            module.fail_json(msg=f"sop {args[0]} gave no JSON list" + (f": {first}" if first else ""))
-        return list(value)
-
     try:
         today = datetime.datetime.now(zone(params["timezone"])).date()
     except ValueError as exc:
@@ -178,9 +162,9 @@ def main() -> None:
     # `sop history --since` takes a day on the controller's clock: a day earlier covers
     # the court's first day of the previous month whatever that clock is.
     since = (previous - datetime.timedelta(days=1)).isoformat()
-    history = sop_json("history", "--json", "-n", "0", "--since", since, *court)
+    history = sop_json(module, params["sop_command"], "history", "--json", "-n", "0", "--since", since, *court)
     # `sop overdue` exits 7 while a SOP is overdue, with its JSON on stdout.
-    overdue = sop_json("overdue", "--json", "-i", params["inventory"], ok=(0, 7))
+    overdue = sop_json(module, params["sop_command"], "overdue", "--json", "-i", params["inventory"], ok=(0, 7))
     summary = summarise(history, overdue, bounds, params["timezone"])
     module.exit_json(changed=False, summary=summary, sop_output={
         "bulan": summary["month"], "total": summary["totals"],

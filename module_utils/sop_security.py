@@ -6,6 +6,8 @@ covers."""
 from __future__ import annotations
 
 import datetime
+import json
+import os
 import re
 from typing import Any
 
@@ -41,6 +43,30 @@ SOP_RECORDS_ARGUMENT_SPEC: dict[str, dict[str, Any]] = {
     "inventory": {"type": "str", "required": True},
     "month": {"type": "str", "default": ""},
 }
+
+
+def sop_json(module: Any, command: str, *args: str, key: str = "sop_id",
+             ok: tuple[int, ...] = (0,)) -> list[dict[str, Any]]:
+    """The records ``command`` (the option sop_command) ``args`` prints as JSON, a list of
+    objects each with ``key``; else the module fails in one line: naming sop_command (its
+    setting) when no executable file is there (Ansible's own words were only 'Error
+    executing command.'), else sop's error or what it printed instead."""
+    if not (os.path.isfile(command) and os.access(command, os.X_OK)):
+        module.fail_json(msg=f"sop_command: no executable file {command} (the controller's "
+                             "sop command)", setting="sop_command")
+    rc, out, err = module.run_command([command, *args])
+    if rc not in ok:
+        module.fail_json(msg=f"sop {args[0]} failed: "
+                             f"{(err.strip() or f'exit code {rc}').splitlines()[-1]}")
+    try:
+        value = json.loads(out)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(
+            isinstance(item, dict) and key in item for item in value):
+        first = out.strip().splitlines()[0][:200] if out.strip() else ""
+        module.fail_json(msg=f"sop {args[0]} gave no JSON list" + (f": {first}" if first else ""))
+    return list(value)
 
 
 def month_bounds(month: str, today: datetime.date) -> tuple[datetime.date, datetime.date,

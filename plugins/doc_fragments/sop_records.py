@@ -10,7 +10,8 @@ class ModuleDocFragment:
     DOCUMENTATION = r"""
 options:
   sop_command:
-    description: The controller's C(sop) command.
+    description: The controller's C(sop) command, an executable file, else the module fails
+      with C(setting) C(sop_command).
     type: path
     required: true
   inventory:

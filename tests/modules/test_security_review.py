@@ -1030,3 +1030,26 @@ def test_a_journalctl_that_fails_or_cannot_run_is_one_line(tmp_path, monkeypatch
     rc, result = run_module("security_ssh_audit", tmp_path, {"cursor_file": ""}, 30)
     assert (rc, result["msg"]) == (
         1, f"cannot run {tools / 'journalctl'}: No such file or directory")
+
+
+@pytest.mark.parametrize("module", ["security_sop_summary", "security_schedule"])
+def test_a_sop_command_that_is_no_executable_file_is_refused_as_the_setting(tmp_path, module):
+    # was Ansible's 'Error executing command.', naming neither the command nor the setting
+    args = {"sop_command": str(tmp_path / "venv" / "bin" / "sop"), "inventory": "hosts.yml",
+            **({"project_dir": str(tmp_path)} if module == "security_schedule" else {})}
+    rc, result = run_module(module, tmp_path, args)
+    assert (rc, result.get("setting"), result["msg"]) == (
+        1, "sop_command", f"sop_command: no executable file {args['sop_command']} (the "
+                          "controller's sop command)")
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
+def test_a_sop_list_that_is_no_json_list_fails_the_schedule_in_one_line(tmp_path):
+    # another program as sop_command (it printed its arguments): a JSONDecodeError traceback
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    fake_tool(tools, "sop", 'echo "$@"\n')
+    rc, result = run_module("security_schedule", tmp_path, {
+        "sop_command": str(tools / "sop"), "inventory": "hosts.yml",
+        "project_dir": str(tmp_path)})
+    assert (rc, result["msg"]) == (1, "sop list gave no JSON list: list --json")
