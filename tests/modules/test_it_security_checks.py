@@ -64,6 +64,10 @@ def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) ->
       "it_security_outside_group": "router"},
      'it_security_outside_group: no inventory group "router": the public addresses would '
      "never be scanned"),
+    ({"it_security_wordpress_url": "https://pn-contoh.go.id/",
+      "it_security_wordpress_group": "webservers"},
+     'it_security_wordpress_group: no inventory group "webservers": WordPress would never '
+     "be checked"),
     # the drill restored no older backup (range(-1) is empty), or nothing at all, and passed
     ({"it_security_drill_older": -1},
      "it_security_drill_older: a number of older backups to restore is a whole number from "
