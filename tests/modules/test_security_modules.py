@@ -711,3 +711,16 @@ def test_root_login_values_sshd_never_prints_are_refused_as_the_setting(tmp_path
     rc, result = run_module("security_hardening", tmp_path, {"permit_root_login": values}, 30)
     assert (rc, result.get("setting"), result["msg"]) == (
         1, "permit_root_login", f"permit_root_login: {text}")
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    # taken as 0 without a word: every file scanned whole, a 2 GiB upload too
+    (-1, "must be 0 (scans every file whole) or a positive number of MiB, not -1"),
+    (2**40, "must be at most 1048576 MiB (1 TiB), not 1099511627776"),
+])
+def test_a_size_limit_below_0_or_past_1_tib_is_refused_as_the_setting(tmp_path, value, text):
+    rc, result = run_module("security_malware_scan", tmp_path, {
+        "paths": [str(tmp_path)], "rules": "rule x { condition: false }",
+        "max_file_mb": value}, 30)
+    assert (rc, result.get("setting"), result["msg"]) == (1, "max_file_mb",
+                                                         f"max_file_mb: {text}")
