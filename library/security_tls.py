@@ -47,7 +47,9 @@ options:
     elements: str
     required: true
   connect:
-    description: Address to connect to instead of resolving each NAME (C(127.0.0.1) on the web server itself; an IPv6 address with or without brackets).
+    description:
+      - Address to connect to instead of resolving each NAME (C(127.0.0.1) on the web server itself; an IPv6 address with or without brackets).
+      - An address or host name without a port (each site's is in O(sites)), else the module fails with C(setting) C(connect).
     type: str
     default: ""
   old_protocols:
@@ -173,6 +175,20 @@ def split_site(site: str) -> tuple[str, int]:
         raise SecurityInputError(f"site {site!r}: {name!r} is no host name (a part between "
                                  "dots is empty or longer than 63 characters)") from None
     return name, port
+
+
+def connect_error(connect: str) -> str | None:
+    """Why ``connect`` is no address or host name to connect to, or None. One with a port
+    (127.0.0.1:8443) was resolved as a name with the port in it: every site unreachable,
+    a finding blaming the sites."""
+    try:
+        name, _port = split_host_port(connect, 443)
+    except ValueError:
+        name = ""
+    if name and connect in (name, f"[{name}]"):
+        return None
+    return (f"connect: {connect!r}: expected an address or a host name without a port (the "
+            "port is each site's, NAME:PORT)")
 
 
 def local_cipher_names() -> frozenset[str]:
@@ -333,6 +349,9 @@ def main() -> None:
     bad_timeout = seconds_error(p, "timeout")
     if bad_timeout:
         module.fail_json(**bad_timeout)
+    refused = connect_error(p["connect"]) if p["connect"] else None
+    if refused:
+        module.fail_json(msg=refused, setting="connect")
     weak = {str(k): str(v) for k, v in p["weak_ciphers"].items()}
     sites, findings = [], []
     try:

@@ -127,3 +127,13 @@ def test_a_setting_security_wordpress_refuses_is_named_by_the_roles_variable(tmp
     failing = {"name": "Read WordPress", "check_mode": True, "security_wordpress": {
         "roots": ["/usr/share/wordpress"], "plugin_dirs": [], "apt_package": "", **args}}
     assert outcome(tmp_path, failing, 13) == f"Kegiatan 13 (D.4): pengaturan salah: {text}"
+
+
+@pytest.mark.parametrize("connect", ["127.0.0.1:8443", "[::1]:8443", "web server"])
+def test_a_tls_connect_address_with_a_port_is_named_by_the_roles_variable(tmp_path, connect):
+    """127.0.0.1:8443 was resolved as a name: every site a tls_unreachable finding."""
+    failing = {"name": "Test TLS", "check_mode": True,
+               "security_tls": {"sites": ["pn-contoh.go.id:8443"], "connect": connect}}
+    assert outcome(tmp_path, failing, 13) == (
+        f"Kegiatan 13 (D.4): pengaturan salah: it_security_tls_connect: {connect!r}: expected "
+        "an address or a host name without a port (the port is each site's, NAME:PORT)")
