@@ -74,7 +74,9 @@ description:
     coming from Google), following redirects within the site only
     (its host or one of O(own_hosts), each with or without C(www.), at most 10): the page
     read is where they lead (a page whose redirects within the site do not end within
-    them, or loop, is C(page_unreachable)), and a redirect to another site is the
+    them, or loop, is C(page_unreachable) with C(reason) C(redirects); one with no answer
+    at all is C(page_unreachable) with C(reason) C(no_answer): not checked, no sign of
+    injection), and a redirect to another site is the
     variant's answer (one
     with a backslash before its query too, which a browser reads as a slash: C(/\\host/)
     is another site's address, as are C(https:///host/) and C(///host/), whose slashes a
@@ -421,6 +423,14 @@ integrity:
         path: {description: The file (file findings)., type: str}
         area: {description: "Where the file is (file findings): htaccess, theme, plugin, uploads, core, or cache (a folder of O(exclude)).", type: str}
         url: {description: The page (page findings)., type: str}
+        reason:
+          description: >-
+            Why the page was not read (page_unreachable): no_answer (no answer at all: the
+            site down, a refused connection, a timeout; the page not checked, no sign of
+            injection) or redirects (its redirects within the site looped or ran past 10,
+            which may hide a hijack's last hop to another site).
+          type: str
+        error: {description: "Why the page was not read (page_unreachable), one line: C(Connection refused).", type: str}
         post_id: {description: The post (post_spam)., type: int}
         option: {description: The option (option_spam)., type: str}
         matches:
@@ -609,7 +619,8 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
     """One page, following redirects within the site only (its host with or without www.,
     or one of own_hosts; never from https down to http nor to another scheme): {status,
     location, refresh (its Refresh header), final_url, html} of the last answer (status
-    -1, ``error`` and ``certificate`` when there is no answer). A redirect not followed
+    -1, ``error`` and ``certificate`` when there is no answer, and ``loop`` too when the
+    redirects within the site looped or ran past the limit). A redirect not followed
     is that answer: ``refused`` names one within the site refused for its scheme
     (sop_http.not_followed: a TLS downgrade), ``offsite`` the host of one to another
     site. The URL's user:password@ is sent as HTTP basic credentials (urllib would take
@@ -633,7 +644,7 @@ def fetch(url: str, agent: str, referer: str | None, params: dict[str, Any]) -> 
         return {"status": -1, "location": page["location"], "final_url": page["url"],
                 "html": "", "certificate": False,
                 "error": f"lebih dari {REDIRECT_HOPS} pengalihan di dalam situs, atau "
-                         "pengalihan berputar: halaman tidak terbaca"}
+                         "pengalihan berputar: halaman tidak terbaca", "loop": True}
     unfollowed = {}
     if target and on_site(page["url"], target, own):
         unfollowed["refused"] = not_followed(target)
@@ -746,7 +757,13 @@ def check_pages(params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, 
         base = variants["browser"]
         named = len(found)  # the findings before this page's
         if base["status"] == -1:
+            # no answer at all (the site down, a refused connection) is the page not
+            # checked, which the role reports apart from the findings; redirects within
+            # the site that loop or run past the limit (a hijack can hide its last hop
+            # to another site behind them) are the site's own doing
             found.append({"kind": "page_unreachable", "url": url, "name": f"page_unreachable: {url}",
+                          "reason": "redirects" if base.get("loop") else "no_answer",
+                          "error": base["error"],
                           "detail": f"halaman tidak dapat diambil: {base['error']}"})
             continue
         for name, page in variants.items():  # each page parsed and searched once

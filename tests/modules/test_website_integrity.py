@@ -988,6 +988,9 @@ def test_a_page_whose_redirects_do_not_end_within_the_hop_limit_is_named(base, t
     result = page_findings(base, "/hop/0", tmp_path)
     assert names(result) == {f"page_unreachable: {url}"}
     assert "lebih dari 10 pengalihan" in result["findings"][0]["detail"]
+    # the site's own doing, which may hide a hijack: not a page with no answer (the site
+    # down), which the role reports as a page not checked
+    assert result["findings"][0]["reason"] == "redirects"
 
 
 @pytest.mark.parametrize(("old", "new", "same"), [
@@ -1363,11 +1366,15 @@ def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, urls, msg
     assert "court:" not in json.dumps(result)
 
 
-def test_unreachable_page_is_a_finding(tmp_path):
+def test_unreachable_page_is_a_finding_saying_it_gave_no_answer(tmp_path):
+    """A page with no answer at all (the site down) is page_unreachable with the reason
+    no_answer and why, in one line: the role reports it as a page not checked, not as a
+    security finding; redirects that never end are reason redirects (above)."""
     site(tmp_path / "www")
     _changed, result = mod.run(params(tmp_path / "www", tmp_path / "state",
                                       urls=["http://127.0.0.1:9/"]), False, None)
-    assert [f["kind"] for f in result["findings"]] == ["page_unreachable"]
+    assert [(f["kind"], f["reason"], f["error"]) for f in result["findings"]] == [
+        ("page_unreachable", "no_answer", "Connection refused")]
 
 
 def test_keywords_match_spelling_variants_not_words_inside_others():
