@@ -258,7 +258,8 @@ def test_the_module_reads_drupal_s_newest_content_from_its_node_table(tmp_path):
 def pengunjung_tasks(names: tuple[str, ...]) -> list[dict[str, Any]]:
     loaded = yaml.safe_load((ROOT / "roles/website/tasks/pengunjung.yml").read_text(
         encoding="utf-8"))
-    return [task for task in loaded if any(name in task for name in names)]
+    return [task for block in loaded for task in block.get("block", [block])
+            if any(name in task for name in names)]
 
 
 def test_the_role_passes_the_site_s_cms_to_the_log_audit(tmp_path):
