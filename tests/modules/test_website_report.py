@@ -39,13 +39,14 @@ def integrity(findings: list[dict[str, Any]]) -> dict[str, Any]:
 
 def play(tmp_path: Path, variables: dict[str, Any],
          tasks: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
-    """``tasks`` run on localhost with the role's defaults and ``variables``: the
+    """``tasks`` run on localhost with the role's defaults, its vars and ``variables``: the
     playbook's exit code and each task's result."""
     court = {"website_domain": "pn-x.go.id", **variables}
     (tmp_path / "court.yml").write_text(yaml.safe_dump(court), encoding="utf-8")
     (tmp_path / "play.yml").write_text(yaml.safe_dump([{
         "hosts": "localhost", "gather_facts": False,
         "vars_files": [str(ROOT / "roles/website/defaults/main.yml"),
+                       str(ROOT / "roles/website/vars/main.yml"),
                        str(tmp_path / "court.yml")],
         "tasks": tasks}]), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
