@@ -296,7 +296,11 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     table_columns,
     text_value,
 )
-from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import (  # noqa: E402
+    duration_error,
+    seconds_error,
+    sexagesimal_hint,
+)
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
@@ -368,11 +372,7 @@ def parse_hhmm(value: str) -> str:
     is the number 990 (YAML 1.1's base 60; 08:00, its leading zero, stays text)."""
     match = _HHMM.match(value.strip())
     if not match:
-        minutes = int(value) if value.strip().isdigit() else -1
-        read_as = (f" (YAML reads an unquoted {minutes // 60}:{minutes % 60:02d} as the "
-                   f"number {minutes}: quote it, \"{minutes // 60}:{minutes % 60:02d}\")"
-                   if 60 <= minutes < 24 * 60 else "")
-        raise ValueError(f"must be HH:MM, got {value!r}{read_as}")
+        raise ValueError(f"must be HH:MM, got {value!r}{sexagesimal_hint(value)}")
     return f"{int(match.group(1)):02d}:{match.group(2)}:00"
 
 

@@ -43,14 +43,17 @@ def device_name_error(name: Any) -> str | None:
             "letter or a digit")
 
 
-def sexagesimal_time(value: Any) -> str | None:
-    """The time of day YAML 1.1 read as ``value`` (H:MM), or None: an unquoted 16:00 in an
-    inventory or a playbook is the base-60 number 960, a whole number of minutes from 60
-    (07:30, its leading zero, stays text), which a time option then gets as ``960``."""
+def sexagesimal_hint(value: Any) -> str:
+    """What a time option's refusal adds when ``value`` is the number YAML 1.1 read an
+    unquoted H:MM as, `` (YAML reads an unquoted 16:00 as the number 960: quote it,
+    "16:00")``, else '': an unquoted 16:00 in an inventory or a playbook is the base-60
+    number 960, a whole number of minutes from 60 (07:30, its leading zero, stays
+    text)."""
     text = str(value).strip()
     if not (text.isascii() and text.isdigit()) or not 60 <= int(text) < 24 * 60:
-        return None
-    return f"{int(text) // 60}:{int(text) % 60:02d}"
+        return ""
+    typed = f"{int(text) // 60}:{int(text) % 60:02d}"
+    return f' (YAML reads an unquoted {typed} as the number {text}: quote it, "{typed}")'
 
 
 # The highest level each stream compressor takes (the lowest is 1). zstd goes above 19

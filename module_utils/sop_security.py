@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ansible.module_utils.sop_clock import zone
-from ansible.module_utils.sop_options import sexagesimal_time
+from ansible.module_utils.sop_options import sexagesimal_hint
 from ansible.module_utils.sop_server import end_of_support
 
 # A finding: what kind, one line in Bahasa Indonesia naming the problem, how often it was
@@ -85,15 +85,12 @@ def month_bounds(month: str, today: datetime.date) -> tuple[datetime.date, datet
 
 def parse_hhmm(value: str, setting: str) -> datetime.time:
     """``value`` (HH:MM), the option ``setting``'s. A number YAML read from an unquoted
-    time is named as the time typed (sop_options.sexagesimal_time)."""
+    time is named as the time typed (sop_options.sexagesimal_hint)."""
     try:
         return datetime.datetime.strptime(value, "%H:%M").time()
     except ValueError:
-        typed = sexagesimal_time(value)
-        read_as = (f" (YAML reads an unquoted {typed} as the number {value}: quote it, "
-                   f'"{typed}")' if typed else "")
         raise SecurityInputError(f"{setting}: {value!r} is not a time of day (HH:MM)"
-                                 f"{read_as}", setting) from None
+                                 f"{sexagesimal_hint(value)}", setting) from None
 
 
 class OfficeHours:
