@@ -1350,10 +1350,7 @@ def test_a_backup_age_limit_outside_ten_years_is_refused(tmp_path, hours, said):
                            "not -1")])
 def test_a_warning_period_outside_ten_years_is_refused_before_anything_is_read(
         tmp_path, monkeypatch, option, value, said):
-    monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
-    rc, result = run_module("server_condition", tmp_path, {option: value,
-                                                           "update_cache": False})
-    assert (rc, result["msg"], result.get("setting")) == (1, f"{option}: {said}", option)
+    refused_before_anything_is_read(tmp_path, monkeypatch, option, value, said)
 
 
 @pytest.mark.parametrize(("option", "value", "said"), [
@@ -1375,6 +1372,12 @@ def test_a_warning_period_outside_ten_years_is_refused_before_anything_is_read(
     ("hold", [""], "a package name pattern is not empty and has no space, got ''")])
 def test_a_threshold_or_a_pattern_that_judges_nothing_rightly_is_refused(
         tmp_path, monkeypatch, option, value, said):
+    refused_before_anything_is_read(tmp_path, monkeypatch, option, value, said)
+
+
+def refused_before_anything_is_read(tmp_path, monkeypatch, option, value, said):
+    """server_condition given ``option`` ``value`` fails naming it, ``said``, with no tool
+    on its PATH: before it reads anything."""
     monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
     rc, result = run_module("server_condition", tmp_path, {option: value,
                                                            "update_cache": False})

@@ -301,9 +301,12 @@ def test_sop_range_error_refuses_its_own_bad_arguments(value, name, bounds, mess
     assert str(refused.value) == message
 
 
-def test_sop_range_error_documents_every_bounds_key():
-    """The documented choices of bounds are sop_options' RANGES keys, no more, no fewer."""
-    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", "sop_range_error"],
+@pytest.mark.parametrize(("name", "option", "keys"), [("sop_range_error", "bounds", "RANGES"),
+                                                    ("sop_targets_error", "kind", "TARGETS")])
+def test_the_documented_choices_are_sop_options_own_keys(name, option, keys):
+    """The documented choices of sop_range_error's bounds and sop_targets_error's kind are
+    sop_options' RANGES and TARGETS keys, no more, no fewer."""
+    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -313,7 +316,7 @@ def test_sop_range_error_documents_every_bounds_key():
     assert spec is not None and spec.loader is not None
     options = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(options)
-    assert doc["options"]["bounds"]["choices"] == list(options.RANGES)
+    assert doc["options"][option]["choices"] == list(getattr(options, keys))
 
 
 @pytest.mark.parametrize(("name", "options"), [("sop_ping_failure", {"_input", "rc"}),
@@ -433,21 +436,6 @@ def test_sop_url_error_is_the_modules_check_masked(value, msg):
               "would read as an option")])
 def test_sop_database_name_error_is_sop_mariadbs_check(name, problem):
     assert _filters()["sop_database_name_error"](name) == problem
-
-
-def test_sop_targets_error_documents_every_kind():
-    """The documented kinds are sop_options' TARGETS keys, no more, no fewer."""
-    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", "sop_targets_error"],
-                          capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    doc = next(iter(json.loads(proc.stdout).values()))["doc"]
-    spec = importlib.util.spec_from_file_location("sop_test_options_targets",
-                                                  ROOT / "module_utils" / "sop_options.py")
-    assert spec is not None and spec.loader is not None
-    options = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(options)
-    assert doc["options"]["kind"]["choices"] == list(options.TARGETS)
 
 
 @pytest.mark.parametrize(("value", "kind", "refused"), [

@@ -124,6 +124,16 @@ def _editable_path(dest: Path) -> str:
     return (site / "__editable__.sop.pth").read_text()
 
 
+def _committed_checkout(tmp_path: Path) -> Path:
+    """A project checkout at tmp_path/checkout, its collections folder and pyproject.toml
+    committed."""
+    checkout = tmp_path / "checkout"
+    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
+    (checkout / "pyproject.toml").write_text("[project]\n")
+    _commit_all(checkout)
+    return checkout
+
+
 def _install_project(
     tmp_path: Path,
     local_tmp: Path,
@@ -260,10 +270,7 @@ def test_pips_index_and_arguments_stay_off_the_command_line(
     `environment`, which Ansible writes onto the command line it runs: the password was
     in sudo's log, in ps and in -vvv output. pip now reads them from a 0600 file in the
     private fresh directory and gets them unchanged."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     index = "https://court:Rah4sia$@mirror.example/simple"
     settings = tmp_path / "pip.json"
@@ -386,10 +393,7 @@ def test_the_venv_is_rebuilt_for_another_python(tmp_path: Path, local_tmp: Path)
     one no longer there, and every `sop` failed until someone removed it by hand. A new
     one is now built when sop_controller_python's version changes, or the venv's python
     no longer runs, and switched to; a run after that changes nothing."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     first = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "failed=0" in _recap(first), first[-3000:]
@@ -434,10 +438,7 @@ def test_no_other_account_can_lock_the_project(tmp_path: Path, local_tmp: Path) 
     the lock, so every timer's run (the backups too) waited an hour and failed, or no
     install could ever replace the project. It is now 0711: its files are still reached
     by name, the directory cannot be opened, so not locked, by another account."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     reachable = Path(tempfile.mkdtemp(prefix="sop-ctl-open-", dir="/tmp"))
     try:
         reachable.chmod(0o755)  # as /opt: every account may pass, the project's mode decides
@@ -510,10 +511,7 @@ def test_records_and_vault_password_inside_the_project_are_refused(
     and backup at each install, a vault password file there was deleted and written
     again at every run. Either is refused in one line naming the setting, before
     anything is copied."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     first = _install_project(tmp_path, local_tmp, checkout, dest)
     assert "failed=0" in _recap(first), first[-3000:]
@@ -550,10 +548,7 @@ def test_a_time_limit_sop_or_flock_would_refuse_later_is_refused_first(
     sent, after the run; flock took the install's wait only after the new venv was built
     (-1: 'cannot set up timer'), 1e12 waited on a stuck run for good. Each is refused in
     one line naming the setting, before anything is installed."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={value}")
     assert "failed=1" in _recap(output), output[-3000:]
@@ -576,10 +571,7 @@ def test_a_relative_path_on_the_controller_is_refused_first(
     the check of what lies inside the project). Each is refused in one line naming the
     setting, before anything is installed; the inventory may stay relative (read in the
     project)."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={value}",
                               "-e", "sop_controller_inventory=inventory/example")  # fmt: skip
@@ -595,10 +587,7 @@ def test_an_archive_version_git_would_read_as_an_option_is_refused_first(
 ) -> None:
     """git archive's last argument: --output=... (or --remote, --exec) was git's option,
     run on the controller. Refused in one line naming the setting, nothing installed."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     output = _install_project(tmp_path, local_tmp, checkout, dest,
                               "-e", json.dumps({"sop_controller_archive_version": version}))
@@ -610,10 +599,7 @@ def test_an_archive_version_git_would_read_as_an_option_is_refused_first(
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 def test_an_install_wait_of_0_tries_the_lock_once(tmp_path: Path, local_tmp: Path) -> None:
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     output = _install_project(tmp_path, local_tmp, checkout, dest,
                               "-e", "sop_controller_install_wait=0")  # fmt: skip
@@ -700,10 +686,7 @@ def _served_checkout(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     """A checkout, its bare copy ``served/repo.git`` ready for git's dumb HTTP protocol,
     and a `git` (in the directory returned third) logging each command it runs, as ps
     would show it, to the file returned last."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     served = tmp_path / "served"
     served.mkdir()
     subprocess.run(["git", "clone", "-q", "--bare", str(checkout), str(served / "repo.git")],
@@ -776,10 +759,7 @@ def test_a_pip_variable_no_name_or_the_install_scripts_own_is_refused(
     files the script fixes) elsewhere, PATH chose which python made it; IFS split pip's
     arguments otherwise, LD_PRELOAD and PYTHONPATH put other code in what ran as root.
     Each is refused in one line naming it, before anything is installed."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     made = tmp_path / "made"
     name = name.format(made=made)
@@ -812,10 +792,7 @@ def test_a_bad_setting_is_refused_before_anything_changes(
     venv were installed: a name the role owns, or a value holding a newline, was refused
     only once the controller ran a new version. Every check of the settings now comes
     first in the role: the refusal leaves the controller as it was."""
-    checkout = tmp_path / "checkout"
-    (checkout / "collections" / "ansible_collections").mkdir(parents=True)
-    (checkout / "pyproject.toml").write_text("[project]\n")
-    _commit_all(checkout)
+    checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     elsewhere = {
         "sop_controller__config_dir": str(tmp_path / "etc-sop"),
