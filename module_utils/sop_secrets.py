@@ -20,8 +20,12 @@ from typing import Any
 MASK = "***"
 SECRET_NAME = re.compile(
     r"pass|pwd|secret|token|key|auth|sig|credential|session|sid|otp", re.IGNORECASE)
-_URL = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://)(?:(?P<userinfo>[^/?#]*)@)?"
-                  r"(?P<rest>.*)$", re.DOTALL)
+# A URL as the records read it: scheme:// (or // alone), its userinfo and the rest. One
+# written without its scheme is read as what follows scheme:// (a setting missing it, which
+# the error refusing it quotes: sop:S3cret@host/?token=X, its sop:S3cret a userinfo):
+# its credentials are masked whatever its form.
+_URL = re.compile(r"^(?P<head>(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):)?//)?"
+                  r"(?:(?P<userinfo>[^/?#]*)@)?(?P<rest>.*)$", re.DOTALL)
 # A password holding an unencoded / ? or # (https://user:pa/ss@host/): urllib and a browser
 # end the host at that character and read user and pa as a host and a port, no address
 # they can open, but whoever reads the record reads a password. When what follows
@@ -58,18 +62,18 @@ def _mask_params(text: str) -> str:
     ) else m.group(1) + m.group(2) + MASK, text)
 
 
-def _split(url: str) -> tuple[str, str | None, str] | None:
-    """(scheme://, the userinfo or None, the rest) of a URL as the records read it: a
-    userinfo holding an unencoded / ? or # is read whole (_DOUBTFUL_USERINFO)."""
+def _split(url: str) -> tuple[str, str | None, str]:
+    """(scheme:// or '' without one, the userinfo or None, the rest) of a URL as the
+    records read it (_URL): a userinfo holding an unencoded / ? or # is read whole
+    (_DOUBTFUL_USERINFO)."""
     match = _URL.match(url)
-    if not match:
-        return None
+    assert match is not None  # (every part of _URL may be empty)
     head, userinfo, rest = match.group("head", "userinfo", "rest")
     doubtful = _DOUBTFUL_USERINFO.match(rest)
     if doubtful:
         userinfo = ("" if userinfo is None else userinfo + "@") + doubtful.group(0)
         rest = rest[doubtful.end() + 1:]
-    return head, userinfo, rest
+    return head or "", userinfo, rest
 
 
 # A Telegram bot's token (BOT_ID:SECRET) in a URL's host or path: the Bot API's
@@ -79,15 +83,12 @@ _TELEGRAM_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(bot)?\d{5,15}:[A-Za-z0-9_-]{30
 
 
 def mask_url(url: str | None) -> str | None:
-    """The URL as the records show it: userinfo, a Telegram bot's token and
-    secret-looking parameter values replaced by ***; the rest unchanged (not
-    re-encoded)."""
+    """The URL as the records show it, with its scheme or without (_URL): userinfo, a
+    Telegram bot's token and secret-looking parameter values replaced by ***; the rest
+    unchanged (not re-encoded)."""
     if not url:
         return url
-    split = _split(url)
-    if not split:
-        return url
-    head, userinfo, rest = split
+    head, userinfo, rest = _split(url)
     rest, hash_mark, fragment = rest.partition("#")
     path, question, query = rest.partition("?")
     path = _TELEGRAM_TOKEN.sub(lambda token: (token.group(1) or "") + MASK, path)
@@ -102,12 +103,9 @@ def mask_url(url: str | None) -> str | None:
 def url_secrets(url: str | None) -> list[str]:
     """The secrets a URL carries (userinfo, its password, a Telegram bot's token,
     secret-looking parameter values), as written and decoded: what must not appear
-    anywhere in a record."""
-    split = _split(url or "")
-    if not split:
-        return []
+    anywhere in a record. A URL without its scheme is read as mask_url reads it."""
     found: list[str] = []
-    _, userinfo, rest_text = split
+    _, userinfo, rest_text = _split(url or "")
     if userinfo:
         found += [userinfo, userinfo.partition(":")[2]]
     rest = rest_text.partition("#")
@@ -212,9 +210,11 @@ def mask_data(value: Any, secrets: Sequence[str] = ()) -> Any:
 
 def basic_auth(url: str) -> tuple[str, str | None]:
     """The URL without its userinfo, and the HTTP basic Authorization header value that
-    userinfo stands for (None without one): urllib would take user:password@ for a host."""
+    userinfo stands for (None without one): urllib would take user:password@ for a host.
+    A URL without its scheme is no request's: returned as it is."""
     match = _URL.match(url)
-    if not match or match.group("userinfo") is None:
+    assert match is not None  # (every part of _URL may be empty)
+    if match.group("scheme") is None or match.group("userinfo") is None:
         return url, None
     user, _, password = match.group("userinfo").partition(":")
     token = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"

@@ -876,6 +876,14 @@ secrets = load("sop_secrets")
      "?chat_id=-100123", "https://api.telegram.org/bot***/sendMessage?chat_id=-100123"),
     ("tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0/-100123", "tgram://***/-100123"),
     ("https://example.org/build/2024:01/12:30", "https://example.org/build/2024:01/12:30"),
+    # without its scheme (a setting missing it, quoted by the error refusing it): read as
+    # what follows scheme://, its sop: a user's; a host, a port and a path's @ are kept
+    ("sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken", "***@sipp.pn-contoh.go.id/?token=***"),
+    ("//sop:S3cret@ma/x#access_token=t2", "//***@ma/x#access_token=***"),
+    ("user:pa/ss@host:8080/x", "***@host:8080/x"),
+    (" https://sop:S3cret@ma/", "***@ma/"),
+    ("sipp.pn-contoh.go.id:8080/@user/x?kode=400", "sipp.pn-contoh.go.id:8080/@user/x?kode=400"),
+    ("sipp.pn-contoh.go.id", "sipp.pn-contoh.go.id"),
 ])
 def test_mask_url(url, shown):
     assert secrets.mask_url(url) == shown
@@ -895,6 +903,14 @@ def test_url_secrets_are_each_secret_as_written_and_decoded():
     assert secrets.url_secrets("http://ma/x?token=&user=u") == []
     assert secrets.url_secrets(None) == []
     assert secrets.url_secrets("https://user:pa/ss@host/") == ["user:pa/ss", "pa/ss"]
+    assert secrets.url_secrets("sop:S3cret@ma/?token=T0ken") == ["sop:S3cret", "S3cret", "T0ken"]
+
+
+def test_basic_auth_takes_the_credentials_of_a_url_with_its_scheme_only():
+    # a URL without its scheme is no request's (url_error refuses it): kept as it is
+    assert secrets.basic_auth("http://sop:pw@ma/x") == ("http://ma/x", "Basic c29wOnB3")
+    assert secrets.basic_auth("sop:pw@ma/x") == ("sop:pw@ma/x", None)
+    assert secrets.basic_auth("//sop:pw@ma/x") == ("//sop:pw@ma/x", None)
 
 
 def test_a_url_in_text_whose_password_holds_a_slash_is_masked_whole():

@@ -915,6 +915,42 @@ def test_a_password_python_can_split_is_no_error():
     assert http.url_error("https://u:p:ss@pn-contoh.go.id/") is None
 
 
+@pytest.mark.parametrize(("url", "quoted"), [
+    ("sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken", "***@sipp.pn-contoh.go.id/?token=***"),
+    ("//sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken", "//***@sipp.pn-contoh.go.id/?token=***"),
+    ("https:/sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken",
+     "***@sipp.pn-contoh.go.id/?token=***"),
+])
+def test_a_url_without_its_scheme_is_quoted_masked(url, quoted):
+    # mask_url read only scheme://: the refusal quoted the password and the token
+    assert http.url_error(url) == f"{quoted!r} is not an http(s) URL with a host"
+
+
+SCHEMELESS = "sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken"
+
+
+@pytest.mark.parametrize(("module", "args", "setting"), [
+    ("website_check", {"urls": [SCHEMELESS]}, "urls"),
+    ("website_check", {"urls": ["https://127.0.0.1:9/"], "feed_url": SCHEMELESS}, "feed_url"),
+    ("website_renewals", {"domain": "pn-contoh.go.id", "rdap_url": "", "urls": [SCHEMELESS]},
+     "urls"),
+    ("website_integrity", {"urls": [SCHEMELESS]}, "urls"),
+    ("sipp_http_check", {"url": SCHEMELESS}, "url"),
+    ("security_wordpress", {"roots": [], "plugin_dirs": [], "apt_package": "",
+                            "site_url": SCHEMELESS}, "site_url"),
+])
+def test_a_url_setting_without_its_scheme_fails_without_its_credentials(tmp_path, module, args,
+                                                                         setting):
+    # "sop:S3cret@..." is read by urllib as the scheme sop: the refusal quoted it as written,
+    # password and token, and the runner records a failure's message as it is
+    if module == "website_integrity":
+        args = {**args, "paths": [str(tmp_path)], "state_dir": str(tmp_path / "state")}
+    rc, result = run_module(module, tmp_path, {"timeout": 1, **args})
+    assert (rc, result["msg"]) == (
+        1, f"{setting}: '***@sipp.pn-contoh.go.id/?token=***' is not an http(s) URL with a host")
+    assert "S3cret" not in json.dumps(result) and "T0ken" not in json.dumps(result)
+
+
 @pytest.mark.parametrize(("module", "args", "setting", "msg"), [
     # a timeout of 0 s was blamed on the site: "tidak dapat diakses: no complete answer
     # within 0 s"; on activity 4 every certificate was unread ("Operation now in progress")
