@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ansible.module_utils.sop_clock import parse_moment
+from ansible.module_utils.sop_options import url_text_error
 from ansible.module_utils.sop_secrets import basic_auth, mask_log_line, mask_url
 
 USER_AGENT = "sop-monitor/1 (+court IT SOP)"
@@ -142,11 +143,16 @@ def url_option_error(options: list[tuple[str, str]]) -> str | None:
 
 
 def url_error(url: str) -> str | None:
-    """Why ``url`` is no address a monitor can ask (one line, its credentials masked):
-    not http or https, no host, one Python cannot split (an unclosed IPv6 bracket, a
-    port out of range), or a host that is no DNS name (an empty label, ``court..go.id``,
-    or one longer than 63 characters: the certificate check's connection ended in a
-    UnicodeError traceback); None for a good one."""
+    """Why ``url`` is no address a monitor can ask (one line, its credentials masked
+    with its scheme or without: mask_url): whitespace or a control character in it
+    (sop_options' url_text_error, which never quotes it), not http or https, no host, one
+    Python cannot split (an unclosed IPv6 bracket, a port out of range), or a host that
+    is no DNS name (an empty label, ``court..go.id``, or one longer than 63 characters:
+    the certificate check's connection ended in a UnicodeError traceback); None for a
+    good one."""
+    unsendable = url_text_error(url)
+    if unsendable:
+        return unsendable
     unsplit = _unsplit(url)
     if unsplit:
         return f"{mask_url(url)!r} is not a valid URL ({unsplit})"

@@ -96,7 +96,8 @@ def _load_using(name: str, **used: ModuleType) -> ModuleType:
             del sys.modules[key]
 
 
-_HTTP = _load_using("sop_http", sop_clock=_load("sop_clock"), sop_secrets=_SECRETS)
+_HTTP = _load_using("sop_http", sop_clock=_load("sop_clock"), sop_secrets=_SECRETS,
+                    sop_options=_OPTIONS)
 
 
 def _kind(value: Any) -> str:
@@ -241,23 +242,16 @@ def keep_error(settings: Any) -> str | None:
 
 
 def url_error(value: Any, name: Any) -> dict[str, str] | None:
-    """The failure (``msg``, ``setting``) of the URL setting ``value`` named ``name``:
-    whitespace or a control character (``url_text_error``), else what no monitor can ask
-    (sop_http's ``url_error``: not http or https, no host, a port out of range); None for
-    a good one or '' (none). The URL sop_http quotes is masked further: a credential of
-    one without its scheme (which mask_url leaves as written) as the same URL's with
-    ``http://``, a URL within it as any text's."""
+    """The failure (``msg``, ``setting``) of the URL setting ``value`` named ``name``: what
+    no monitor can ask (sop_http's ``url_error``: whitespace or a control character, not
+    http or https, no host, a port out of range; the URL it quotes masked, with its
+    scheme or without); None for a good one or '' (none)."""
     if not isinstance(name, str) or not name:
         raise AnsibleFilterError(f"sop_url_error: name must be the variable's name, not {name!r}")
     if not isinstance(value, str):
         return {"msg": f"{name}: must be a URL (text), not {_kind(value)}", "setting": name}
-    error = value and (_OPTIONS.url_text_error(value) or _HTTP.url_error(value))
-    if not error:
-        return None
-    quoted = repr(_SECRETS.mask_url(value))
-    secrets = _SECRETS.url_secrets(value) + _SECRETS.url_secrets(f"http://{value}")
-    shown = error.replace(quoted, _SECRETS.mask_text(quoted, secrets) or quoted)
-    return {"msg": f"{name}: {shown}", "setting": name}
+    error = value and _HTTP.url_error(value)
+    return {"msg": f"{name}: {error}", "setting": name} if error else None
 
 
 def targets_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:

@@ -870,6 +870,10 @@ def test_an_odd_date_from_openssl_is_no_expiry(monkeypatch):
     ("website_check", {"urls": ["https://u:rahasia@pn-contoh..go.id/"]},
      "urls: 'https://***@pn-contoh..go.id/' is not a valid URL (host 'pn-contoh..go.id' is no "
      "DNS name: an empty label, one over 63 characters or a character IDNA forbids)"),
+    # a space urllib sent in the request line (the site blamed for its answer)
+    ("website_check", {"urls": ["https://u:rahasia@pn-contoh.go.id/SIPP 311"]},
+     "urls: holds a space at character 39, which no URL holds: remove it or percent-encode "
+     "it (%20 for a space)"),
     ("website_renewals", {"domain": "pn-contoh.go.id", "rdap_url": "",
                           "urls": [f"https://{'a' * 64}.go.id/"]},
      f"urls: 'https://{'a' * 64}.go.id/' is not a valid URL (host '{'a' * 64}.go.id' is no "
@@ -924,6 +928,19 @@ def test_a_password_python_can_split_is_no_error():
 def test_a_url_without_its_scheme_is_quoted_masked(url, quoted):
     # mask_url read only scheme://: the refusal quoted the password and the token
     assert http.url_error(url) == f"{quoted!r} is not an http(s) URL with a host"
+
+
+@pytest.mark.parametrize(("url", "what"), [
+    ("https://sipp.pn-contoh.go.id/SIPP 311", "a space at character 34"),
+    (" https://sipp.pn-contoh.go.id/", "a space at character 1"),
+    ("https://sipp.pn-contoh.go.id/\n", "the character '\\n' at character 30"),
+    ("https://u:S3cret@sipp.pn-contoh.go.id/\t", "the character '\\t' at character 39"),
+])
+def test_a_url_holding_whitespace_or_a_control_character_is_refused(url, what):
+    # urllib sent it as written (a space in the request line); a leading space was "not an
+    # http(s) URL": sop_options' url_text_error names its place, never the URL
+    assert http.url_error(url) == (f"holds {what}, which no URL holds: remove it or "
+                                   "percent-encode it (%20 for a space)")
 
 
 SCHEMELESS = "sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken"
