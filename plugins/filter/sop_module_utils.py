@@ -22,9 +22,9 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
 - ``sop_keep_error``: module_utils/sop_retention's ``keep_error`` of a role's keep counts
   read as the modules read their ``type: int`` options (a retention's keep_daily,
   keep_weekly, keep_monthly), refused before the backup the retention runs after.
-- ``sop_url_error``: module_utils/sop_options's ``url_text_error`` and sop_http's
-  ``url_error`` (a URL setting the modules could not ask, refused before uri is given
-  it), its credentials masked.
+- ``sop_url_error``: module_utils/sop_http's ``url_error``, sop_options's
+  ``url_text_error`` first (a URL setting the modules could not ask, refused before uri
+  is given it), its credentials masked.
 - ``sop_database_name_error``: module_utils/sop_mariadb's ``database_name_problem`` (a
   database name no client can be pointed at, refused before the module is given it).
 - ``sop_targets_error``: module_utils/sop_options's ``targets_error`` (a list of hosts,
@@ -155,15 +155,20 @@ def sipp_central_said(cause: Any, status: Any = None) -> str:
     return told or ""
 
 
+def _variable_name(filter_name: str, name: Any) -> None:
+    """Refuse, in one line, a filter's ``name`` argument that is no role variable's name."""
+    if not isinstance(name, str) or not name:
+        raise AnsibleFilterError(f"{filter_name}: name must be the variable's name, "
+                                 f"not {name!r}")
+
+
 def _option_error(filter_name: str, value: Any, name: Any, zero: Any, *,
                   check: Callable[..., dict[str, str] | None]) -> dict[str, str] | None:
     """``check`` (a function of module_utils/sop_options) of ``value`` named ``name``,
     a text read as its number; a value that is no number (``abc``, true, a list, null)
     is refused by ``check`` itself, as the module's option is. The filter's own arguments
     are refused in one line."""
-    if not isinstance(name, str) or not name:
-        raise AnsibleFilterError(f"{filter_name}: name must be the variable's name, "
-                                 f"not {name!r}")
+    _variable_name(filter_name, name)
     if zero is not None and (not isinstance(zero, str) or not zero):
         raise AnsibleFilterError(f"{filter_name}: zero must say what 0 means, "
                                  f"not {zero!r}")
@@ -246,8 +251,7 @@ def url_error(value: Any, name: Any) -> dict[str, str] | None:
     no monitor can ask (sop_http's ``url_error``: whitespace or a control character, not
     http or https, no host, a port out of range; the URL it quotes masked, with its
     scheme or without); None for a good one or '' (none)."""
-    if not isinstance(name, str) or not name:
-        raise AnsibleFilterError(f"sop_url_error: name must be the variable's name, not {name!r}")
+    _variable_name("sop_url_error", name)
     if not isinstance(value, str):
         return {"msg": f"{name}: must be a URL (text), not {_kind(value)}", "setting": name}
     error = value and _HTTP.url_error(value)
@@ -260,9 +264,7 @@ def targets_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:
     key of ``TARGETS``: ``host``, ``address``, ``name``, ``ups``): its failure (``msg``,
     ``setting``) or None. A number is read as its text, as a module's ``elements: str``
     option reads it."""
-    if not isinstance(name, str) or not name:
-        raise AnsibleFilterError(f"sop_targets_error: name must be the variable's name, "
-                                 f"not {name!r}")
+    _variable_name("sop_targets_error", name)
     if not isinstance(kind, str) or kind not in _OPTIONS.TARGETS:
         raise AnsibleFilterError("sop_targets_error: kind must be one of "
                                  f"{', '.join(_OPTIONS.TARGETS)}, not {kind!r}")
