@@ -141,45 +141,54 @@ def without(key: str, **changed: Any) -> dict[str, Any]:
     return {**{k: v for k, v in ROUTER.items() if k != key}, **changed}
 
 
+R = "network_routeros_routers"
+
+
 @pytest.mark.parametrize(("routers", "cause"), [
     # Jinja's words: "Task failed: Finalization of task args for 'ansible.builtin.assert'
     # failed: Error while resolving value for 'fail_msg': object of type 'dict' has no
     # attribute 'name'"
-    ([ROUTER, without("name")], "router 2 in the list: missing name"),
+    ([ROUTER, without("name")], f"{R}[1].name: missing"),
     # routeros_check's "missing required arguments: username found in routers"
-    ([without("username"), without("", name="rb2")], "router rb1: missing username"),
+    ([without("username"), without("", name="rb2")], f"{R}[rb1].username: missing"),
     ([without("password", pasword="rahasia-api")],
-     "router rb1: missing password; router rb1: unknown key pasword (known: name, host, "
+     f"{R}[rb1].password: missing; {R}[rb1].pasword: unknown key (known: name, host, "
      "port, tls, ca_path, validate_certs, username, password)"),
     # "argument 'port' is of type str found in 'routers'. and we were unable to convert
     # to int: ..."
-    ([without("", port="api")], "router rb1: port must be 1-65535, not api"),
-    ([without("", port=0)], "router rb1: port must be 1-65535, not 0"),
-    ([without("", tls="maybe")], "router rb1: tls must be true or false, not maybe"),
-    ([without("", host=["192.0.2.1"])], "router rb1: host must be text"),
+    ([without("", port="api")], f"{R}[rb1].port: must be 1-65535, not api"),
+    ([without("", port=0)], f"{R}[rb1].port: must be 1-65535, not 0"),
+    ([without("", tls="maybe")], f"{R}[rb1].tls: must be true or false, not maybe"),
+    ([without("", host=["192.0.2.1"])], f"{R}[rb1].host: must be text"),
     # key=value, a text argument_specs took as the list it converts it to
     ("name=rb1 host=192.0.2.1 username=sop password=rahasia-api",
-     "must be a list of routers, each with name, host, username and password (in the "
-     "inventory, the password in Ansible Vault), not text"),
+     f"{R}: must be a list of routers, each with name, host, username and password (in "
+     "the inventory, the password in Ansible Vault), not text"),
     (["name=rb1 host=192.0.2.1 username=sop password=rahasia-api"],
-     "router 1 in the list: not a mapping of name, host, username, password"),
+     f"{R}[0]: not a mapping of name, host, username, password"),
     # net_config_store's "device names unusable as file names: RB Kantor", once every
     # router was read: the activity failed with no health recorded
     ([without("", name="RB Kantor")],
-     "router RB Kantor: name must be 1 to 64 letters, digits, '.', '_' and '-', starting "
+     f"{R}[RB Kantor].name: must be 1 to 64 letters, digits, '.', '_' and '-', starting "
      "with a letter or a digit (it names its directory in network_config_store_path)"),
-    ([ROUTER, without("", host="192.0.2.2")], "name rb1 given to more than one router"),
-    # routeros_check's own check: "rb kantor" failed as that router's fault once read
-    ([without("", host="rb kantor")], f"router rb1: host: {HOST}, not 'rb kantor'"),
-    ([without("", host="-f")], f"router rb1: host: {HOST}, not '-f'"),
+    ([ROUTER, without("", host="192.0.2.2")], f"{R}: name rb1 given to more than one router"),
+    # routeros_check's own check: "rb kantor" failed as that router's fault once read;
+    # the setting named once ("router rb1: host: must be ..." named the key twice)
+    ([without("", host="rb kantor")], f"{R}[rb1].host: {HOST}, not 'rb kantor'"),
+    ([without("", host="-f")], f"{R}[rb1].host: {HOST}, not '-f'"),
+    # each fault of one router, not only the first of its name and host
+    ([without("", name="RB Kantor", host="-f")],
+     f"{R}[RB Kantor].name: must be 1 to 64 letters, digits, '.', '_' and '-', starting "
+     "with a letter or a digit (it names its directory in network_config_store_path); "
+     f"{R}[RB Kantor].host: {HOST}, not '-f'"),
 ])
 def test_a_router_entry_refused_names_the_router_and_the_key(tmp_path, routers, cause):
     """A RouterBoard missing a key or with one of the wrong type: one line naming the
-    router and the key, before anything is read; never its password."""
+    setting, the router and the key, network_routeros_routers[rb1].port, before anything
+    is read; never its password."""
     rc, messages = activity(tmp_path, network_routeros_routers=routers)
     assert rc == 2
-    assert messages["Failed activities"] == (
-        f"Kegiatan 2: pengaturan salah: network_routeros_routers: {cause}")
+    assert messages["Failed activities"] == f"Kegiatan 2: pengaturan salah: {cause}"
     assert "rahasia-api" not in json.dumps(messages)
     assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
         not in messages
