@@ -181,6 +181,12 @@ R = "network_routeros_routers"
      f"{R}[RB Kantor].name: must be 1 to 64 letters, digits, '.', '_' and '-', starting "
      "with a letter or a digit (it names its directory in network_config_store_path); "
      f"{R}[RB Kantor].host: {HOST}, not '-f'"),
+    # taken from the folder ansible-playbook runs in on the controller: found from one
+    # and not from the timer's, the router then failing as unreadable
+    ([without("", tls=True, ca_path="certs/routeros-ca.pem")],
+     f"{R}[rb1].ca_path: expected an absolute path, got 'certs/routeros-ca.pem'"),
+    ([without("", tls=True, ca_path=["/etc/sop/ca.pem"])],
+     f"{R}[rb1].ca_path: must be the path of a CA file (text)"),
 ])
 def test_a_router_entry_refused_names_the_router_and_the_key(tmp_path, routers, cause):
     """A RouterBoard missing a key or with one of the wrong type: one line naming the
@@ -196,11 +202,11 @@ def test_a_router_entry_refused_names_the_router_and_the_key(tmp_path, routers, 
 
 @pytest.mark.parametrize("router", [
     without("", port="1", tls="yes", validate_certs=False, password=""),
-    without("", name=2024)])
+    without("", name=2024), without("", ca_path=""), without("", ca_path="/etc/sop/ca.pem")])
 def test_a_router_entry_routeros_check_takes_passes(tmp_path, router):
     """Kept as routeros_check reads it: a port as text, a flag as yes, an empty password
-    (a RouterOS user may have none), a number for a name; the router is then read (its
-    port closed here)."""
+    (a RouterOS user may have none), a number for a name, an empty CA file's path (the
+    system's CAs) or an absolute one; the router is then read (its port closed here)."""
     rc, messages = activity(tmp_path, network_routeros_routers=[router])
     assert rc == 2
     assert messages["Failed activities"].startswith(
