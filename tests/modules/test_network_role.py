@@ -44,6 +44,9 @@ ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
 REACH = "Refuse a reachability setting net_reachability would refuse"
 ROUTEROS = "Refuse a RouterBoard setting routeros_check would refuse"
 STORE = "Refuse a configuration history or UPS setting net_config_store or ups_status would refuse"
+HOSTS = "Refuse a configuration history or UPS client host that is no host name"
+HOST_NAME = ("must be letters, digits, '.', '-', '_' (':' and '[]' for an IP address), not "
+             "starting with '-' or '.'")
 HOST = ("must be a host name (letters, digits, '-' and '_', labels separated by '.', none "
         "starting with '-') or an IP address")
 NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '.', none "
@@ -107,6 +110,16 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
     (["-e", "network_ups_battery_max_age_days=-1"], {}, STORE,
      "network_ups_battery_max_age_days: must be 0 (checks no age) or a positive number "
      "of days, not -1"),
+    # given to delegate_to: "" failed the gateway's store after every host was probed,
+    # in Ansible's words ("Empty hostname produced from delegate_to"); a host starting
+    # with '-' went to ssh as its host, which ssh reads as its option. The UPS client
+    # host, the history's by default, is not named for it.
+    (["-e", "network_config_store_host="], {}, HOSTS,
+     f"network_config_store_host: {HOST_NAME}, not ''"),
+    ([], {"network_config_store_host": "-oProxyCommand=touch /tmp/x"}, HOSTS,
+     f"network_config_store_host: {HOST_NAME}, not '-oProxyCommand=touch /tmp/x'"),
+    ([], {"network_ups_client_host": "nut server"}, HOSTS,
+     f"network_ups_client_host: {HOST_NAME}, not 'nut server'"),
 ])
 def test_a_setting_a_module_would_refuse_is_refused_before_anything_is_checked(
         tmp_path, extra, variables, task, cause):
@@ -233,8 +246,9 @@ def test_targets_and_settings_the_modules_take_pass_the_check(tmp_path):
         network_central_urls=["https://sipp.mahkamahagung.go.id/"],
         network_probe_interval=0, network_loss_warn_percent=100,
         network_routeros_workers=64, network_config_store_keep=0,
-        network_config_store_max_export_bytes=2**26)
-    for task in (REACH, ROUTEROS, STORE):
+        network_config_store_max_export_bytes=2**26,
+        network_ups_client_host="127.0.0.1")
+    for task in (REACH, ROUTEROS, STORE, HOSTS):
         assert messages[task] == "", messages
     assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
         in messages, messages
