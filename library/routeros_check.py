@@ -648,11 +648,11 @@ def main() -> None:
     for router in p["routers"]:
         if router["port"] is not None and not 0 < router["port"] < 65536:
             module.fail_json(
-                msg=f"routers[{router['name']}].port must be 1-65535, not {router['port']}")
+                msg=f"routers[{router['name']}].port: must be 1-65535, not {router['port']}")
         # a host with a space or a ';' failed only when read, as that router's fault
         bad_host = target_error(router["host"], "host")
         if bad_host:
-            module.fail_json(msg=f"routers[{router['name']}].host {bad_host}")
+            module.fail_json(msg=f"routers[{router['name']}].host: {bad_host}")
     names = [r["name"] for r in p["routers"]]
     if len(set(names)) != len(names):
         module.fail_json(msg="router names must be unique: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))

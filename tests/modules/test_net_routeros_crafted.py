@@ -337,7 +337,7 @@ def test_a_port_out_of_range_is_refused_in_one_line(tmp_path, port):
     # 4464 (the resolver keeps its low 16 bits), -1 as a host that cannot be resolved,
     # 0 was read as no port given (the default port)
     rc, out = run_module("routeros_check", tmp_path, {"routers": [{**spec(1), "port": port}]})
-    assert rc == 1 and out["msg"] == f"routers[rb-x].port must be 1-65535, not {port}"
+    assert rc == 1 and out["msg"] == f"routers[rb-x].port: must be 1-65535, not {port}"
 
 
 @pytest.mark.parametrize("host", ["-f", "rb kantor", "10.0.0.1;reboot", ""])
@@ -345,7 +345,7 @@ def test_a_host_that_is_no_host_name_or_address_is_refused_in_one_line(tmp_path,
     # read as that router's fault ("cannot resolve"), after the others were read
     rc, out = run_module("routeros_check", tmp_path, {"routers": [{**spec(1), "host": host}]})
     assert rc == 1 and out["msg"] == (
-        "routers[rb-x].host must be a host name (letters, digits, '-' and '_', labels "
+        "routers[rb-x].host: must be a host name (letters, digits, '-' and '_', labels "
         f"separated by '.', none starting with '-') or an IP address, not {host!r}")
 
 
