@@ -1193,8 +1193,8 @@ def main() -> None:
         module.fail_json(msg=problem, setting="services")
     bad = unusable_peers(module.params["peers"])
     if bad:
-        module.fail_json(msg="peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: "
-                         + ", ".join(bad), setting="peers")
+        module.fail_json(msg="peers: not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: "
+                         + ", ".join(map(repr, bad)), setting="peers")
     bundle = Collector(module).collect()
     found = causes(bundle, module.params["full_percent"], module.params["min_free_mb"],
                    module.params["load_per_cpu"])

@@ -204,13 +204,16 @@ _SERVICE_NAME = re.compile(r"[A-Za-z0-9:_.\\][A-Za-z0-9:_.\\-]*(?:@[A-Za-z0-9:_.
 def services_problem(names: list[str]) -> str | None:
     """One line naming the names that are no service unit name without its '.service' (a
     pattern, an option, a name given with '.service', read as 'nginx.service.service'
-    and never found, a template without its instance); None when each is one."""
+    and never found, a template without its instance); None when each is one. It starts
+    with the option's name and a colon, as sop_failure_cause replaces it by the role's
+    variable ('server_incident_services: ...'), each name quoted: an empty one, or one
+    with a space around it or a newline in it, is seen ('', ' nginx', 'web\\n')."""
     bad = [name for name in names
            if not _SERVICE_NAME.fullmatch(name) or name.endswith(".service")]
     if not bad:
         return None
-    return ("services not NAME or NAME@INSTANCE of a service unit (systemd's characters, "
-            "without .service, no pattern, no leading '-'): " + ", ".join(bad))
+    return ("services: not NAME or NAME@INSTANCE of a service unit (systemd's characters, "
+            "without .service, no pattern, no leading '-'): " + ", ".join(map(repr, bad)))
 
 
 _INST = re.compile(r"^Inst (\S+) (?:\[(\S+)\] )?\((\S+) (.*?)(?: \[([^]]*)\])?\)")

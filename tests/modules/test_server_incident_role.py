@@ -79,11 +79,11 @@ def test_a_failed_remediation_is_recorded_with_the_diagnosis(tmp_path: pathlib.P
 @pytest.mark.parametrize(("variables", "cause"), [
     ({"server_incident_hours": 0},
      "server_incident_hours: must be a positive number of hours, not 0"),
-    ({"server_incident_services": ["php*-fpm"]},
-     "server_incident_services not NAME or NAME@INSTANCE of a service unit (systemd's "
-     "characters, without .service, no pattern, no leading '-'): php*-fpm"),
+    ({"server_incident_services": ["nginx", "php*-fpm", "-Hweb"]},
+     "server_incident_services: not NAME or NAME@INSTANCE of a service unit (systemd's "
+     "characters, without .service, no pattern, no leading '-'): 'php*-fpm', '-Hweb'"),
     ({"server_incident_peers": ["web:ssh"]},
-     "server_incident_peers not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: web:ssh")])
+     "server_incident_peers: not HOST, HOST:PORT, an IPv6 address or [IPv6]:PORT: 'web:ssh'")])
 def test_a_setting_the_diagnosis_refuses_is_named_by_the_role_variable(
         tmp_path: pathlib.Path, variables: dict[str, Any], cause: str) -> None:
     """The diagnosis's refusal named the module's option ('hours: must be ...'), which no
@@ -100,8 +100,8 @@ def test_a_court_hosts_address_the_diagnosis_refuses_is_named_as_such(
     inventory = "sipp_servers:\n  hosts:\n    web1:\n      sop_lan_address: 10.0.0.5/24\n"
     rc, results, output = incident(tmp_path, inventory=inventory)
     assert rc == 2, output
-    assert results[-1]["msg"] == ("pengaturan salah: sop_lan_address not HOST, HOST:PORT, "
-                                  "an IPv6 address or [IPv6]:PORT: 10.0.0.5/24")
+    assert results[-1]["msg"] == ("pengaturan salah: sop_lan_address: not HOST, HOST:PORT, "
+                                  "an IPv6 address or [IPv6]:PORT: '10.0.0.5/24'")
 
 
 def test_a_remediation_that_succeeds_is_recorded_as_before(tmp_path: pathlib.Path) -> None:
