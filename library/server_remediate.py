@@ -86,10 +86,12 @@ options:
     default: [mariadb, mysql, nginx, apache2]
   log_min_age_days:
     description:
-      - Rotated logs younger than this (days) are kept.
+      - Rotated logs younger than this (days) are kept by C(remove_rotated_logs), the only
+        action it means something to; the other actions neither use nor judge it.
       - >-
-        0 (every rotated log) up to 3650 (ten years), else the module fails with one line
-        naming it and C(setting) C(log_min_age_days).
+        0 (every rotated log) up to 3650 (ten years), else C(remove_rotated_logs) fails
+        with one line naming it and C(setting) C(log_min_age_days), before anything is
+        removed.
     type: int
     default: 7
 attributes:
@@ -476,10 +478,11 @@ def main() -> None:
     problem = services_problem(module.params["services"])
     if problem:  # before systemctl is asked anything
         module.fail_json(msg=problem, setting="services")
-    # a negative one set a cutoff in the future: every rotated log
+    # a negative one set a cutoff in the future: every rotated log. Judged where it is
+    # used: a restart was refused for a log age it never reads
     bad_age = duration_error(module.params, "log_min_age_days", unit="days",
                              zero="every rotated log")
-    if bad_age:
+    if bad_age and module.params["action"] == "remove_rotated_logs":
         module.fail_json(**bad_age)
     before, after, actions, skipped = ACTIONS[module.params["action"]](module)
     # In check mode the actions found are what a run would do, none done: returned and

@@ -305,8 +305,10 @@ def checks(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, dict[str, Any
      "number of MiB, not -1"),
     ({"server_incident_min_free_mb": 2**40},
      "server_incident_min_free_mb: must be at most 1048576 MiB (1 TiB), not 1099511627776"),
-    # refused by server_remediate only when a remediation ran, after the diagnosis
-    ({"server_incident_log_min_age_days": -1},
+    # refused by server_remediate only when remove_rotated_logs ran, after the diagnosis
+    # (given as key=value, a string: sop_list)
+    ({"server_incident_log_min_age_days": -1,
+      "server_incident_remediate": "clean_package_cache,remove_rotated_logs"},
      "server_incident_log_min_age_days: must be 0 (every rotated log) or a positive number "
      "of days, not -1"),
     ({"server_incident_hours": 0},
@@ -338,7 +340,19 @@ def test_a_setting_is_refused_before_anything_runs(tmp_path: pathlib.Path,
 def test_the_defaults_and_zeros_that_mean_something_pass_the_checks(
         tmp_path: pathlib.Path) -> None:
     """0 MiB (only the percent counts) and 0 days (every rotated log) are documented
-    meanings, not refused; an empty list of peers means the court's hosts."""
+    meanings, not refused (0 days judged: remove_rotated_logs asked for); an empty list
+    of peers means the court's hosts."""
     rc, result = checks(tmp_path, server_incident_min_free_mb=0,
-                        server_incident_log_min_age_days="0", server_incident_peers=[])
+                        server_incident_log_min_age_days="0", server_incident_peers=[],
+                        server_incident_remediate=["remove_rotated_logs"])
+    assert rc == 0, result
+
+
+@pytest.mark.parametrize("remediate", [[], ["restart_service", "clean_package_cache"]])
+def test_a_log_age_no_remediation_asked_for_reads_is_not_judged(
+        tmp_path: pathlib.Path, remediate: list[str]) -> None:
+    """server_incident_log_min_age_days is remove_rotated_logs' alone: a diagnosis, or a
+    restart, was refused for a log age nothing of the run used."""
+    rc, result = checks(tmp_path, server_incident_log_min_age_days=-1,
+                        server_incident_remediate=remediate)
     assert rc == 0, result

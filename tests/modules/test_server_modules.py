@@ -4175,16 +4175,31 @@ printf 'Id=%s\\nLoadState=loaded\\nActiveState=%s\\nUnitFileState=enabled\\n' "$
         assert "planned" not in result and "akan_dilakukan" not in record
 
 
-def test_a_negative_log_min_age_is_refused_as_a_setting(tmp_path):
+def test_a_negative_log_min_age_is_refused_as_a_setting(tmp_path, monkeypatch):
     """log_min_age_days -1 was taken: a cutoff a day ahead, every rotated log under
     /var/log old enough to remove, the newest one (written an hour ago) too. Refused in
-    one line naming the option, whatever the action (nothing is done)."""
+    one line naming the option, before anything is removed."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
     rc, result = run_module("server_remediate", tmp_path, {
-        "action": "restart_service", "services": [], "log_min_age_days": -1})
+        "action": "remove_rotated_logs", "services": [], "log_min_age_days": -1,
+        "_ansible_check_mode": True})
     assert rc == 1
     assert result["msg"] == ("log_min_age_days: must be 0 (every rotated log) or a positive "
                              "number of days, not -1")
     assert result["setting"] == "log_min_age_days"
+
+
+@pytest.mark.parametrize("action", ["restart_service", "clean_package_cache"])
+def test_a_log_age_does_not_refuse_an_action_that_never_reads_it(tmp_path, monkeypatch,
+                                                                  action):
+    """Only remove_rotated_logs reads log_min_age_days: a restart (or a package cache's
+    cleaning) was refused for a log age it never uses."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no tool to run
+    rc, result = run_module("server_remediate", tmp_path, {
+        "action": action, "services": [], "log_min_age_days": -1,
+        "_ansible_check_mode": True})
+    assert rc == 0, result
+    assert result["sop_output"]["tindakan"] == action
 
 
 def test_a_log_age_beyond_ten_years_is_refused_as_a_setting(tmp_path, monkeypatch):
