@@ -178,7 +178,11 @@ options:
     type: float
     default: 2.0
   log_lines:
-    description: Lines kept from each log (1 or more).
+    description:
+      - Lines kept from each log and each journal read.
+      - >-
+        1 up to 1000, else the module fails with one line naming it and C(setting)
+        C(log_lines).
     type: int
     default: 20
 attributes:
@@ -1176,14 +1180,13 @@ def main() -> None:
     bad_hours = duration_error(module.params, "hours", unit="hours")
     if bad_hours:
         module.fail_json(**bad_hours)
-    if module.params["log_lines"] < 1:  # lines[-0:] is every line
-        module.fail_json(msg=f"log_lines: must be 1 or more, not {module.params['log_lines']}",
-                         setting="log_lines")
     # full_percent 0 named every file system full, above 100 none; a negative
     # min_free_mb turned the free-space test off without a word; a load_per_cpu of 0 or
-    # less named every host overloaded (NaN none). The bounds are RANGES', which the
-    # role's checks.yml refuses them by too (the filter sop_range_error).
-    bad_threshold = (range_error(module.params, "full_percent", **RANGES["percent"])
+    # less named every host overloaded (NaN none); log_lines 0 kept every line
+    # (lines[-0:]), a huge one the whole journal of the hours. The bounds are RANGES',
+    # which the role's checks.yml refuses its settings by too (the filter sop_range_error).
+    bad_threshold = (range_error(module.params, "log_lines", **RANGES["log_lines"])
+                     or range_error(module.params, "full_percent", **RANGES["percent"])
                      or range_error(module.params, "min_free_mb", **RANGES["free_mb"])
                      or range_error(module.params, "load_per_cpu", **RANGES["load_per_cpu"]))
     if bad_threshold:

@@ -62,9 +62,9 @@ def sexagesimal_hint(value: Any) -> str:
 # invalid option -0).
 HIGHEST_LEVEL = {"zstd": 19, "gzip": 9}
 
-# The bounds (range_error's unit, most, most_said, zero) of the count and level options a
-# role also checks before anything changes, by the filter sop_range_error with the key:
-# the module's rule and the role's are this one.
+# The bounds (range_error's unit, most, most_said, zero) of the count and level options
+# the modules check, which a role setting one also checks before anything changes, by the
+# filter sop_range_error with the key: the module's rule and the role's are this one.
 RANGES: dict[str, dict[str, Any]] = {
     # mariadb_backup's: each thread is a session of the SIPP server, mydumper's and the
     # measuring ones (about 65 with 32), under half of MariaDB's default max_connections
@@ -100,6 +100,13 @@ RANGES: dict[str, dict[str, Any]] = {
     # server_condition's load_warn_per_cpu): 0 or less named every host overloaded, NaN or
     # infinity none; 100 is fifty times server_diagnose's default.
     "load_per_cpu": {"unit": "processes per CPU", "most": 100},
+    # server_diagnose's lines kept of each log and journal read (log_lines; no role sets
+    # it), fifty times its default. The error logs' tails are read from their last 64 KiB
+    # and the package history from 400 lines anyway; the journal's reads (errors, OOM
+    # kills, logins, a stopped unit's) took any number: 1e9 kept the whole journal of the
+    # hours, up to ten years of it, in the bundle, the module's result and the record.
+    # 0 or less kept every line (lines[-0:]).
+    "log_lines": {"unit": "lines", "most": 1000},
     # net_reachability's echo requests per address, twenty times the default. Each
     # address's ping runs probes times (interval + timeout) at most: 1e9 held the run for
     # ever (its subprocess limit, that product, never came), and 100 answered at the

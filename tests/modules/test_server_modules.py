@@ -1294,10 +1294,13 @@ def test_peers_that_are_no_address_are_refused_in_one_line(tmp_path):
     ("hours", 0, "must be a positive number of hours, not 0"),
     # taken before: the whole journal and package history read, however long
     ("hours", 10**12, "must be at most 87600 hours (ten years), not 1000000000000"),
-    ("log_lines", 0, "must be 1 or more, not 0")])
+    ("log_lines", 0, "must be a positive number of lines, not 0"),
+    # taken before: journalctl -n 1000000000, the whole journal of the hours in the bundle
+    ("log_lines", 10**9, "must be at most 1000 lines, not 1000000000")])
 def test_hours_and_log_lines_out_of_bounds_are_refused(tmp_path, option, value, said):
     """hours -6 became journalctl --since --6h, refused by journalctl, and the bundle had
-    no journal at all without a word; log_lines 0 kept every line (lines[-0:])."""
+    no journal at all without a word; log_lines 0 kept every line (lines[-0:]), a huge
+    one every line of the hours (RANGES["log_lines"])."""
     rc, result = run_module("server_diagnose", tmp_path, {option: value})
     assert rc == 1
     assert result["msg"] == f"{option}: {said}"
