@@ -1,0 +1,76 @@
+"""roles/server_maintenance/tasks/checks.yml: the condition report's thresholds refused
+before anything runs, by server_condition's own rules (module_utils/sop_options' RANGES
+and duration_error, the filters sop_range_error and sop_duration_error), whichever
+activity runs (playbooks/server_maintenance.yml on localhost in check mode, selecting a
+tag no activity has: only the tasks tagged always run, the checks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+from typing import Any
+
+import pytest
+from loader import LOCAL_PLAYBOOK
+
+ROOT = pathlib.Path(__file__).parents[2]
+
+
+def checks(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, dict[str, Any]]:
+    """The playbook's checks alone on localhost with ``variables``: ansible-playbook's
+    exit status and the last task's result."""
+    extra = tmp_path / "vars.json"
+    extra.write_text(json.dumps({"server_maintenance_hosts": "localhost", **variables}),
+                     encoding="utf-8")
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "--tags", "sop_no_such_activity",
+                           "-e", f"@{extra}", str(ROOT / "playbooks" / "server_maintenance.yml")],
+                          capture_output=True, text=True, check=False, env=env, timeout=300)
+    tasks = [task for play in json.loads(proc.stdout)["plays"] for task in play["tasks"]]
+    assert tasks, proc.stdout[-2000:] + proc.stderr[-2000:]
+    return proc.returncode, tasks[-1]["hosts"]["localhost"]
+
+
+@pytest.mark.parametrize(("variables", "cause"), [
+    ({"server_maintenance_disk_warn_percent": 150},
+     "server_maintenance_disk_warn_percent: must be at most 100 percent, not 150"),
+    ({"server_maintenance_memory_warn_percent": 0},
+     "server_maintenance_memory_warn_percent: must be a positive number of percent, not 0"),
+    # server_precheck took it as no /boot to check (activity 6 alone never ran
+    # server_condition, which refuses it)
+    ({"server_maintenance_boot_min_free_mb": -1},
+     "server_maintenance_boot_min_free_mb: must be 0 (turns the free-space test off) or a "
+     "positive number of MiB, not -1"),
+    ({"server_maintenance_load_warn_per_cpu": 1000},
+     "server_maintenance_load_warn_per_cpu: must be at most 100 processes per CPU, not 1000"),
+    # -e gives a text, read as its number as the module reads it
+    ({"server_maintenance_load_warn_per_cpu": "nan"},
+     "server_maintenance_load_warn_per_cpu: must be a positive number of processes per "
+     "CPU, not nan"),
+    ({"server_maintenance_eos_warn_days": -1},
+     "server_maintenance_eos_warn_days: must be 0 (its last day only) or a positive number "
+     "of days, not -1"),
+    ({"server_maintenance_uptime_warn_days": 0},
+     "server_maintenance_uptime_warn_days: must be a positive number of days, not 0"),
+    ({"server_maintenance_cert_warn_days": 10**6},
+     "server_maintenance_cert_warn_days: must be at most 3650 days (ten years), not 1000000")])
+def test_a_threshold_the_condition_report_refuses_is_refused_first(
+        tmp_path: pathlib.Path, variables: dict[str, Any], cause: str) -> None:
+    """server_condition refused these only when activity 1 ran (after its apt-get
+    update); activity 6 alone went on with them. Refused before anything runs, in one
+    line naming the role's variable."""
+    rc, result = checks(tmp_path, **variables)
+    assert rc == 2 and result.get("failed"), result
+    assert result["msg"] == f"pengaturan salah: {cause}"
+
+
+def test_the_defaults_and_zeros_that_mean_something_pass(tmp_path: pathlib.Path) -> None:
+    """The defaults pass; 0 MiB (no /boot test) and 0 days (flagged on the last day only)
+    are documented meanings, not refused."""
+    assert checks(tmp_path)[0] == 0
+    rc, result = checks(tmp_path, server_maintenance_boot_min_free_mb=0,
+                        server_maintenance_eos_warn_days="0", server_maintenance_cert_warn_days=0)
+    assert rc == 0, result
