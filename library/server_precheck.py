@@ -48,7 +48,9 @@ options:
     elements: str
     default: [/, /var]
   min_free_mb:
-    description: Free space needed on each, in MiB.
+    description:
+      - Free space needed on each, in MiB; 0 turns the test off, at most 1 TiB (a
+        negative one is refused, as by server_condition).
     type: int
     default: 500
   boot_min_free_mb:
@@ -56,7 +58,8 @@ options:
       - Free space (MiB) C(/boot) needs when it is a file system of its own (checked
         only then), room for one more kernel and its initramfs; a kernel upgrade with
         less fails half-way, writing its initramfs, and leaves dpkg with half-configured
-        packages. The same threshold as server_condition's O(boot_min_free_mb).
+        packages. The same threshold and bounds as server_condition's
+        O(boot_min_free_mb).
     type: int
     default: 120
 attributes:
@@ -94,6 +97,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
+from ansible.module_utils.sop_options import RANGES, range_error  # noqa: E402
 from ansible.module_utils.sop_server import (  # noqa: E402
     BOOT,
     TIME_LIMITS,
@@ -188,6 +192,12 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
+    # a negative threshold passed every full file system (and a /boot without room for a
+    # kernel) without a word: the same rule as server_condition's boot_min_free_mb
+    bad_threshold = (range_error(module.params, "min_free_mb", **RANGES["free_mb"])
+                     or range_error(module.params, "boot_min_free_mb", **RANGES["free_mb"]))
+    if bad_threshold:
+        module.fail_json(**bad_threshold)
     minimum = module.params["min_free_mb"]
     file_systems, unmeasured = measured(module.params["paths"])
     boot, unread = own_boot()

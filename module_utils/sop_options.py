@@ -89,11 +89,11 @@ RANGES: dict[str, dict[str, Any]] = {
     # server_condition's disk_warn_percent and memory_warn_percent. 0 or less named every
     # file system full (or the memory), above 100 none.
     "percent": {"unit": "percent", "most": 100},
-    # the free space (MiB) below which a file system is full (server_diagnose's
-    # min_free_mb) or a /boot of its own has no room for one more kernel
-    # (server_condition's boot_min_free_mb). A negative one turned the test off without a
-    # word; 1 TiB is far above any court's need (server_diagnose bounds it by a tenth of
-    # the file system's size anyway).
+    # the free space (MiB) below which a file system is full (server_diagnose's and
+    # server_precheck's min_free_mb) or a /boot of its own has no room for one more
+    # kernel (server_condition's and server_precheck's boot_min_free_mb). A negative one
+    # turned the test off without a word; 1 TiB is far above any court's need
+    # (server_diagnose bounds it by a tenth of the file system's size anyway).
     "free_mb": {"unit": "MiB", "most": 2**20, "most_said": "1 TiB",
                 "zero": "turns the free-space test off"},
     # the load per CPU that counts as overloaded (server_diagnose's load_per_cpu,

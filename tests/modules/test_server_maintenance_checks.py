@@ -44,6 +44,10 @@ def checks(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, dict[str, Any
     ({"server_maintenance_boot_min_free_mb": -1},
      "server_maintenance_boot_min_free_mb: must be 0 (turns the free-space test off) or a "
      "positive number of MiB, not -1"),
+    # the pre-check's own threshold, by the same rule: negative passed every file system
+    ({"server_maintenance_min_free_mb": -500},
+     "server_maintenance_min_free_mb: must be 0 (turns the free-space test off) or a "
+     "positive number of MiB, not -500"),
     ({"server_maintenance_load_warn_per_cpu": 1000},
      "server_maintenance_load_warn_per_cpu: must be at most 100 processes per CPU, not 1000"),
     # -e gives a text, read as its number as the module reads it

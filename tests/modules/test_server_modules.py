@@ -672,6 +672,21 @@ def _precheck(tmp_path, monkeypatch, capsys):
     return precheck, run
 
 
+@pytest.mark.parametrize(("params", "msg"), [
+    ({"min_free_mb": -1},
+     "min_free_mb: must be 0 (turns the free-space test off) or a positive number of MiB, "
+     "not -1"),
+    ({"boot_min_free_mb": 2**21},
+     "boot_min_free_mb: must be at most 1048576 MiB (1 TiB), not 2097152")])
+def test_the_pre_check_refuses_a_threshold_out_of_its_bounds(tmp_path, monkeypatch, capsys,
+                                                             params, msg):
+    """A negative min_free_mb passed a full / before patching without a word: the
+    thresholds are judged by server_condition's rule (RANGES['free_mb'])."""
+    _, run = _precheck(tmp_path, monkeypatch, capsys)
+    result = run([str(tmp_path)], **params)
+    assert result["failed"] and result["msg"] == msg
+
+
 def test_the_pre_check_refuses_a_file_system_gone_read_only(tmp_path, monkeypatch, capsys):
     """/ remounted read-only after a disk error (errors=remount-ro): server_condition
     reports it, but the pre-check passed and the upgrade failed on its first file. A
