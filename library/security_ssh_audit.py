@@ -56,7 +56,12 @@ options:
     type: str
     default: "-31d"
   cursor_file:
-    description: File keeping the journal cursor between runs; empty reads from O(since) every time.
+    description:
+      - File keeping the journal cursor between runs; empty reads from O(since) every time.
+      - >-
+        A file that cannot be read or kept there for its path (a folder, no permission,
+        a read-only file system, a file where its folder should be) fails the module with
+        C(setting) C(cursor_file).
     type: path
     default: /var/lib/sop/security_ssh_audit.cursor
   identifiers:
@@ -208,6 +213,7 @@ sop_output:
   type: dict
 """
 
+import errno  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import pwd  # noqa: E402
@@ -258,6 +264,10 @@ ACCEPTED = re.compile(r"^Accepted (\S+) for (.*) from (\S+) port (\d+) ssh2(?:: 
 TOP_SOURCES = 10
 # The longest journal cursor read (systemd's are about 150 characters).
 CURSOR_BYTES = 4096
+# Why a cursor file cannot be read or kept that another path would mend: cursor_file's
+# fault, named as the setting. A full disk or an I/O error is the host's.
+PATH_ERRORS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR,
+                         errno.EEXIST, errno.ENOENT, errno.ENAMETOOLONG, errno.ELOOP})
 # The end of journalctl's stderr that is kept for the message when it fails.
 STDERR_TAIL = 4096
 # journalctl's error for a --since it does not read as a time, the value after it (Debian
@@ -417,12 +427,20 @@ def read_cursor(path: str) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise SecurityInputError(f"cannot read the journal cursor {path}: {exc.strerror}") from None
+        raise cursor_error("cannot read the journal cursor", path, exc) from None
     text = raw.strip()
     if len(raw) > CURSOR_BYTES or not (text.isascii() and text.decode().isprintable()):
         raise SecurityInputError(f"{path} holds no journal cursor: remove it to read from "
                                  "since again")
     return text.decode() or None
+
+
+def cursor_error(doing: str, path: str, exc: OSError) -> SecurityInputError:
+    """The failure of ``doing`` with the cursor file ``path``: named as the setting
+    cursor_file when another path would mend it (PATH_ERRORS)."""
+    if exc.errno in PATH_ERRORS:
+        return SecurityInputError(f"cursor_file: {doing} {path}: {exc.strerror}", "cursor_file")
+    return SecurityInputError(f"{doing} {path}: {exc.strerror}")
 
 
 def write_cursor(path: str, cursor: str) -> None:
@@ -545,8 +563,8 @@ def main() -> None:
         module.fail_json(msg="journalctl not found: this host has no systemd journal to read")
     try:
         cursor = read_cursor(params["cursor_file"])
-    except SecurityInputError as exc:
-        module.fail_json(msg=str(exc))
+    except SecurityInputError as exc:  # a damaged file's content is no setting's fault
+        module.fail_json(msg=str(exc), **({"setting": exc.setting} if exc.setting else {}))
     audit = Audit(params, office)
     started = time.monotonic()
     try:
@@ -568,7 +586,8 @@ def main() -> None:
         try:
             write_cursor(params["cursor_file"], last)
         except OSError as exc:
-            module.fail_json(msg=f"cannot keep the journal cursor in {params['cursor_file']}: {exc.strerror}")
+            failed = cursor_error("cannot keep the journal cursor in", params["cursor_file"], exc)
+            module.fail_json(msg=str(failed), **({"setting": failed.setting} if failed.setting else {}))
     found = audit.findings()
     ssh = {"lines_read": audit.lines, "seconds": round(seconds, 3),
            "lines_per_second": round(audit.lines / seconds, 1),

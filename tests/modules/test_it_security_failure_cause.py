@@ -5,6 +5,7 @@ on the gateway, was recorded as nothing more)."""
 
 from __future__ import annotations
 
+import json
 import pathlib
 import re
 from typing import Any
@@ -93,6 +94,31 @@ def test_a_setting_the_ssh_audit_refuses_is_named_by_the_roles_variable(tmp_path
     variable = ssh_audit_variables()[option]
     assert outcome(tmp_path, failing, 2) == (
         f"Kegiatan 2 (C.2): pengaturan salah: {variable}: {text}")
+
+
+@pytest.mark.parametrize(("where", "doing", "reason"), [
+    # a file where its folder should be: not created, nor read
+    ("file/folder/cursor", "read the journal cursor", "Not a directory"),
+    # a folder nothing can be created in, root neither (procfs)
+    ("/proc/sop-ssh.cursor", "keep the journal cursor in", "No such file or directory"),
+])
+def test_a_cursor_file_that_cannot_be_used_is_named_by_the_roles_variable(tmp_path, where,
+                                                                          doing, reason):
+    """A cursor file that could not be read or kept was recorded as 'cannot keep the
+    journal cursor in ...', naming no variable of the court's."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    entry = json.dumps({"__CURSOR": "s=c1", "__REALTIME_TIMESTAMP": "1796007600000000",
+                        "MESSAGE": "Accepted publickey for sopadmin from 10.0.0.5 port 1 ssh2"})
+    (tools / "journalctl").write_text(f"#!/bin/sh\necho '{entry}'\n", encoding="utf-8")
+    (tools / "journalctl").chmod(0o755)
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    cursor = tmp_path / where
+    failing = {"name": "Read SSH logins", "security_ssh_audit": {"cursor_file": str(cursor)},
+               "environment": {"PATH": f"{tools}:/usr/bin:/bin"}}
+    assert outcome(tmp_path, failing, 2) == (
+        "Kegiatan 2 (C.2): pengaturan salah: it_security_ssh_cursor_file: cannot "
+        f"{doing} {cursor}: {reason}")
 
 
 def test_an_office_hour_yaml_read_as_a_number_is_named_as_typed(tmp_path):

@@ -749,7 +749,7 @@ def listed_by_nft(tmp_path: Path, ruleset: str) -> str:
     (b"\xff\xfe garbled", "{path} holds no journal cursor: remove it to read from since again"),
     (b"s=1\ns=2\n", "{path} holds no journal cursor: remove it to read from since again"),
     (b"s=" + b"a" * 8192, "{path} holds no journal cursor: remove it to read from since again"),
-    (None, "cannot read the journal cursor {path}: Is a directory"),
+    (None, "cursor_file: cannot read the journal cursor {path}: Is a directory"),
 ])
 def test_a_damaged_cursor_file_is_named_in_one_line(tmp_path, content, msg):
     # A cursor file damaged on disk (or made a folder) was a traceback on every run.
