@@ -68,6 +68,17 @@ def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) ->
       "it_security_wordpress_group": "webservers"},
      'it_security_wordpress_group: no inventory group "webservers": WordPress would never '
      "be checked"),
+    # a group's list given as text was one entry: the path '/var/www,/srv', missing,
+    # skipped by the scan; the listener refused by its module after other activities ran
+    ({"it_security_scan_paths_by_group": {"web_servers": "/var/www,/srv", "sipp_servers": None}},
+     'it_security_scan_paths_by_group: web_servers: a list (["/var/www", "/srv"]), not the '
+     'text "/var/www,/srv"'),
+    ({"it_security_allowed_listeners_by_group": {"all": ["tcp/22 sshd"],
+                                                 "web_servers": "tcp/80,tcp/443"},
+      "it_security_tls_sites_by_group": {"web_servers": {"pn-contoh.go.id": 443}}},
+     'it_security_allowed_listeners_by_group: web_servers: a list (["tcp/80", "tcp/443"]), '
+     'not the text "tcp/80,tcp/443"; pengaturan salah: it_security_tls_sites_by_group: '
+     'web_servers: a list, not {"pn-contoh.go.id": 443}'),
     # the drill restored no older backup (range(-1) is empty), or nothing at all, and passed
     ({"it_security_drill_older": -1},
      "it_security_drill_older: a number of older backups to restore is a whole number from "
