@@ -215,16 +215,18 @@ from ansible.module_utils.sop_http import (  # noqa: E402
     refused_target,
     scheme_followed,
     tls_downgrade,
-    url_error,
 )
 from ansible.module_utils.sop_integrity_content import link_host, page_follows, same_site  # noqa: E402
 from ansible.module_utils.sop_options import seconds_error  # noqa: E402
 from ansible.module_utils.sop_secrets import mask_data, mask_url, url_secrets  # noqa: E402
 from ansible.module_utils.sop_security import (  # noqa: E402
+    WORDPRESS_ROOTS,
     SecurityInputError,
     finding,
     summary,
     version_key,
+    with_slash,
+    wordpress_settings,
 )
 from ansible.module_utils.sop_server import apt_policy, installed_and_candidate  # noqa: E402
 from ansible.module_utils.sop_tree import read_start  # noqa: E402
@@ -356,29 +358,6 @@ def plugins_in(folder: str) -> list[dict[str, Any]]:
                               "version": headers.get("version", "")})
                 break
     return found
-
-
-def version_text(where: str, value: Any) -> str:
-    """A version of O(available) as text; a YAML number is refused: by then 6.10 is 6.1."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise SecurityInputError(f"{where} {value!r} is a number: write the version quoted "
-                                 "(YAML reads 6.10 as the number 6.1)", "available")
-    raise SecurityInputError(f"{where}: expected a version, not {type(value).__name__}",
-                             "available")
-
-
-def available_versions(available: dict[str, Any]) -> dict[str, Any]:
-    """O(available) with every version as text (version_text), checked before any use."""
-    plugins = available.get("plugins") or {}
-    if not isinstance(plugins, dict):
-        raise SecurityInputError("available.plugins: expected a mapping of plugin folder "
-                                 "name to version", "available")
-    core = available.get("core")
-    return {"core": version_text("available.core", core) if core else None,
-            "plugins": {str(slug): version_text(f"available.plugins.{slug}", version)
-                        for slug, version in plugins.items()}}
 
 
 def older(version: str, available: str) -> bool:
@@ -729,38 +708,6 @@ def exposed_on_site(item: Exposed, base: str, timeout: float,
     return [finding("wordpress_exposed", f"{item.message}; tidak dapat dipastikan lewat {shown}: {why}")], []
 
 
-def site_url_error(url: str) -> str | None:
-    """Why ``url`` cannot be a site the HTTP checks ask (one line)."""
-    error = url_error(url)
-    if error is None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.username is not None or parts.query or parts.fragment:
-            error = f"{mask_url(url)!r}: expected the site's address without credentials, query or fragment"
-    return error
-
-
-def with_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"
-
-
-def root_bases(root_urls: dict[str, Any], roots: list[str]) -> dict[str, str]:
-    """{root of ``roots``: its address by O(root_urls), ending in "/"}; SecurityInputError
-    (one line naming the setting) for a key that is none of ``roots`` or a value that is
-    no site address."""
-    named = {os.path.normpath(root): root for root in roots}
-    bases = {}
-    for key, url in root_urls.items():
-        root = named.get(os.path.normpath(str(key)))
-        if root is None:
-            raise SecurityInputError(f"root_urls: {key} is not one of roots ({', '.join(roots)})",
-                                     "root_urls")
-        error = site_url_error(url) if isinstance(url, str) else "expected the site's address as text"
-        if error:
-            raise SecurityInputError(f"root_urls[{key}]: {error}", "root_urls")
-        bases[root] = with_slash(url)
-    return bases
-
-
 def shown_names(names: list[str]) -> str:
     more = len(names) - NAMES_SHOWN
     return ", ".join(names[:NAMES_SHOWN]) + (f" dan {more} lainnya" if more > 0 else "")
@@ -890,8 +837,7 @@ def site_findings(url: str, exposed: list[Exposed], timeout: float, context: ssl
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "roots": {"type": "list", "elements": "path",
-                      "default": ["/usr/share/wordpress", "/var/www/html"]},
+            "roots": {"type": "list", "elements": "path", "default": list(WORDPRESS_ROOTS)},
             "plugin_dirs": {"type": "list", "elements": "path",
                             "default": ["/var/lib/wordpress/wp-content/plugins"]},
             "available": {"type": "dict", "default": {}},
@@ -912,18 +858,8 @@ def main() -> None:
     invocation = {"module_args": mask_data(dict(p), secrets)}
     # each refused option named as its setting, for the role's rescue to name its variable
     try:
-        available = available_versions(p["available"])
-    except SecurityInputError as exc:
-        module.fail_json(msg=str(exc), setting=exc.setting, invocation=invocation)
-    error = site_url_error(p["site_url"]) if p["site_url"] else None
-    if error:
-        module.fail_json(msg=f"site_url: {error}", setting="site_url", invocation=invocation)
-    if p["root_urls"] and not p["site_url"]:
-        module.fail_json(msg="root_urls: needs site_url (the site xmlrpc.php and the user names "
-                             "are asked at; the HTTP checks run only with it)",
-                         setting="root_urls", invocation=invocation)
-    try:
-        bases = root_bases(p["root_urls"], p["roots"])
+        available, bases = wordpress_settings(p["available"], p["site_url"], p["root_urls"],
+                                              p["roots"])
     except SecurityInputError as exc:
         module.fail_json(msg=str(exc), setting=exc.setting, invocation=invocation)
     bad_seconds = seconds_error(p, "timeout", "http_timeout")

@@ -1,7 +1,9 @@
 # GPL-3.0-or-later
 """Shared pieces of the security modules (SOP Pengamanan TI): the finding record every
-security module returns, office hours in the court's time zone, and the month a report
-covers."""
+security module returns, office hours in the court's time zone, the month a report
+covers, and the settings of the WordPress check (security_wordpress), judged alike by the
+module and by a role's checks before anything changes on a host
+(plugins/filter/sop_module_utils.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +11,13 @@ import datetime
 import json
 import os
 import re
+import urllib.parse
 from typing import Any
 
 from ansible.module_utils.sop_clock import zone
+from ansible.module_utils.sop_http import url_error
 from ansible.module_utils.sop_options import sexagesimal_hint
+from ansible.module_utils.sop_secrets import mask_url
 from ansible.module_utils.sop_server import end_of_support
 
 # A finding: what kind, one line in Bahasa Indonesia naming the problem, how often it was
@@ -181,3 +186,83 @@ def version_key(version: str) -> tuple[tuple[int, int, str], ...]:
 def summary(findings: list[dict[str, Any]]) -> list[str]:
     """One line per finding, for the activity's recorded output."""
     return [f"{item['kind']}: {item['message']}" for item in findings]
+
+
+# WordPress installations security_wordpress reads unless told others (its option roots):
+# Debian's package and a site unpacked into the web root.
+WORDPRESS_ROOTS = ("/usr/share/wordpress", "/var/www/html")
+
+
+def version_text(where: str, value: Any) -> str:
+    """A version of security_wordpress's available as text; a YAML number is refused: by
+    then 6.10 is 6.1."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise SecurityInputError(f"{where} {value!r} is a number: write the version quoted "
+                                 "(YAML reads 6.10 as the number 6.1)", "available")
+    raise SecurityInputError(f"{where}: expected a version, not {type(value).__name__}",
+                             "available")
+
+
+def available_versions(available: dict[str, Any]) -> dict[str, Any]:
+    """security_wordpress's available with every version as text (version_text), checked
+    before any use."""
+    plugins = available.get("plugins") or {}
+    if not isinstance(plugins, dict):
+        raise SecurityInputError("available.plugins: expected a mapping of plugin folder "
+                                 "name to version", "available")
+    core = available.get("core")
+    return {"core": version_text("available.core", core) if core else None,
+            "plugins": {str(slug): version_text(f"available.plugins.{slug}", version)
+                        for slug, version in plugins.items()}}
+
+
+def site_url_error(url: str) -> str | None:
+    """Why ``url`` cannot be a site the HTTP checks ask (one line)."""
+    error = url_error(url)
+    if error is None:
+        parts = urllib.parse.urlsplit(url)
+        if parts.username is not None or parts.query or parts.fragment:
+            error = (f"{mask_url(url)!r}: expected the site's address without credentials, "
+                     "query or fragment")
+    return error
+
+
+def with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def root_bases(root_urls: dict[str, Any], roots: list[str]) -> dict[str, str]:
+    """{root of ``roots``: its address by O(root_urls), ending in "/"}; SecurityInputError
+    (one line naming the setting) for a key that is none of ``roots`` or a value that is
+    no site address."""
+    named = {os.path.normpath(root): root for root in roots}
+    bases = {}
+    for key, url in root_urls.items():
+        root = named.get(os.path.normpath(str(key)))
+        if root is None:
+            raise SecurityInputError(f"root_urls: {key} is not one of roots ({', '.join(roots)})",
+                                     "root_urls")
+        error = (site_url_error(url) if isinstance(url, str)
+                 else "expected the site's address as text")
+        if error:
+            raise SecurityInputError(f"root_urls[{key}]: {error}", "root_urls")
+        bases[root] = with_slash(url)
+    return bases
+
+
+def wordpress_settings(available: dict[str, Any], site_url: str, root_urls: dict[str, Any],
+                       roots: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """security_wordpress's settings judged before anything is read: (available with its
+    versions as text, each root's address by root_urls). SecurityInputError names the
+    first refused option as its ``setting``, the message starting with it."""
+    versions = available_versions(available)
+    error = site_url_error(site_url) if site_url else None
+    if error:
+        raise SecurityInputError(f"site_url: {error}", "site_url")
+    if root_urls and not site_url:
+        raise SecurityInputError("root_urls: needs site_url (the site xmlrpc.php and the "
+                                 "user names are asked at; the HTTP checks run only with it)",
+                                 "root_urls")
+    return versions, root_bases(root_urls, roots)

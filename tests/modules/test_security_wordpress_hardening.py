@@ -20,6 +20,7 @@ from httpd import https_and_http, send_slowly, serving
 from loader import load, run_module
 
 wordpress = load("security_wordpress")
+common = load("sop_security")
 
 CONFIG = "<?php\ndefine( 'DB_NAME', 'wordpress' );\ndefine( 'DB_PASSWORD', 'rahasia' );\n"
 CONTEXT = ssl.create_default_context()
@@ -284,7 +285,7 @@ def test_a_root_served_at_its_own_address_is_asked_there(tmp_path):
             f"Salinan konfigurasi WordPress {blog}/wp-config.php.bak ada di web root, tetapi web "
             f"server menolak menyajikannya ({url}/wp-config.php.bak: HTTP 404); sebaiknya "
             f"dihapus; bila root {blog} tidak dilayani di {url}/, tetapkan alamatnya di root_urls"]
-        bases = wordpress.root_bases({str(blog) + "/": blog_url}, [str(main), str(blog)])
+        bases = common.root_bases({str(blog) + "/": blog_url}, [str(main), str(blog)])
         found, notes = wordpress.site_findings(url, exposed, 5, CONTEXT, bases)
     assert notes == [] and [f["message"] for f in found] == [
         exposed[0].message + f"; {blog_url}/wp-config.php.bak menjawab HTTP 200"]
