@@ -475,11 +475,20 @@ def agent_class(agent: bytes) -> tuple[str | None, bool, bool]:
     return None, False, False
 
 
+# The categories found otherwise than by a request target's patterns: by the user agent,
+# the method or protocol, failed logins per client, a forged time.
+OTHER_TITLES = {"scanner": SCANNER_TITLE, HEADER_INJECTION: HEADER_TITLE,
+                "protocol": PROTOCOL_TITLE, WP_BRUTEFORCE: BRUTEFORCE_TITLE,
+                DRUPAL_BRUTEFORCE: DRUPAL_BRUTEFORCE_TITLE, DRUPAL_XMLRPC: DRUPAL_XMLRPC_TITLE,
+                "forged_time": FORGED_TIME_TITLE}
+# Every category a finding can have, the ones a role's alert categories may name
+# (website_log_alert_categories, it_security_web_alert_categories).
+CATEGORIES = (*TARGET_CATEGORIES, *OTHER_TITLES)
+
+
 def category_title(category: str) -> tuple[str, str]:
     """(CRS reference, title) of any category, the agent-based and per-client ones too."""
     if category in TARGET_CATEGORIES:
         ref, title, _ = TARGET_CATEGORIES[category]
         return ref, title
-    return {"scanner": SCANNER_TITLE, HEADER_INJECTION: HEADER_TITLE, "protocol": PROTOCOL_TITLE,
-            WP_BRUTEFORCE: BRUTEFORCE_TITLE, DRUPAL_BRUTEFORCE: DRUPAL_BRUTEFORCE_TITLE,
-            DRUPAL_XMLRPC: DRUPAL_XMLRPC_TITLE, "forged_time": FORGED_TIME_TITLE}[category]
+    return OTHER_TITLES[category]

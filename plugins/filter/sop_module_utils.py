@@ -34,18 +34,27 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   kind (a host, an account, a file name prefix, a path, a port) that the backups' commands
   (a shell's ssh command line, SQL, authorized_keys) would take as something else, all
   refused in one line before anything changes.
+- ``sop_month_error``: module_utils/sop_security's ``month_bounds`` (a month the security
+  summaries cannot read, refused before any activity runs, the one that only seeds by it
+  too).
+- ``sop_log_category_error``: module_utils/sop_weblog_patterns's ``CATEGORIES`` (an alert
+  category no finding of the access-log audit has, a typo that alerted on nothing).
+- ``sop_wordpress_error``: module_utils/sop_security's ``wordpress_settings`` (the
+  settings security_wordpress refuses, refused before the activities ahead of it ran).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
 ``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
 ``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error``, ``sop_keep_error``,
-``sop_url_error``, ``sop_database_name_error``, ``sop_targets_error`` and ``sop_name_error``
+``sop_url_error``, ``sop_database_name_error``, ``sop_targets_error``, ``sop_name_error``,
+``sop_month_error``, ``sop_log_category_error`` and ``sop_wordpress_error``
 (``ansible-doc -t filter NAME``) is in the YAML files of their names beside this one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import functools
 import importlib.util
 import math
@@ -96,8 +105,13 @@ def _load_using(name: str, **used: ModuleType) -> ModuleType:
             del sys.modules[key]
 
 
-_HTTP = _load_using("sop_http", sop_clock=_load("sop_clock"), sop_secrets=_SECRETS,
-                    sop_options=_OPTIONS)
+_CLOCK = _load("sop_clock")
+_HTTP = _load_using("sop_http", sop_clock=_CLOCK, sop_secrets=_SECRETS, sop_options=_OPTIONS)
+_SECURITY = _load_using(
+    "sop_security", sop_clock=_CLOCK, sop_http=_HTTP, sop_options=_OPTIONS, sop_secrets=_SECRETS,
+    sop_server=_load_using("sop_server", sop_bahasa=_BAHASA, sop_command=_load("sop_command"),
+                           sop_secrets=_SECRETS))
+_WEBLOG_PATTERNS = _load("sop_weblog_patterns")
 
 
 def _kind(value: Any) -> str:
@@ -305,6 +319,64 @@ def name_error(names: Any) -> str | None:
     return f"pengaturan salah: {'; '.join(refused)}" if refused else None
 
 
+def month_error(value: Any, name: Any) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of the month setting ``value`` named ``name`` that
+    ``module_utils/sop_security.month_bounds`` refuses (no month YYYY-MM), the month the
+    security summaries read; None for a month or '' (the current one)."""
+    _variable_name("sop_month_error", name)
+    if not isinstance(value, str):
+        return {"msg": f"{name}: must be a month YYYY-MM (text), not {_kind(value)}",
+                "setting": name}
+    try:
+        if value:
+            _SECURITY.month_bounds(value, datetime.date.today())
+    except _SECURITY.SecurityInputError as exc:  # 'month: ...', the module's option
+        return {"msg": f"{name}{str(exc).removeprefix(exc.setting)}", "setting": name}
+    return None
+
+
+def log_category_error(value: Any, name: Any) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of the list ``value`` (give a role's variable
+    through ``sop_list``), named ``name``, of access-log audit categories, naming each one
+    no finding has (``module_utils/sop_weblog_patterns.CATEGORIES``) and the known ones;
+    None when all are known."""
+    _variable_name("sop_log_category_error", name)
+    if not isinstance(value, list):
+        raise AnsibleFilterError(f"sop_log_category_error: {name} must be a list, "
+                                 f"not {_kind(value)}")
+    known = _WEBLOG_PATTERNS.CATEGORIES
+    unknown = [str(category) for category in value if str(category) not in known]
+    if not unknown:
+        return None
+    return {"msg": f"{name}: no category of the access-log audit: {', '.join(unknown)} "
+                   f"(the categories are {', '.join(known)})", "setting": name}
+
+
+def wordpress_error(settings: Any) -> dict[str, str] | None:
+    """The failure (``msg`` starting with the option's name, ``setting`` the option) of
+    security_wordpress's options ``available``, ``site_url`` and ``root_urls`` (the input,
+    each by its option's name; one not given is the module's default) that
+    ``module_utils/sop_security.wordpress_settings`` refuses, with the module's default
+    roots; None for good ones. A site address that is a number is read as its text, as
+    the module's ``type: str`` option reads it; a mapping that is none is refused."""
+    defaults = {"available": {}, "site_url": "", "root_urls": {}}
+    if not isinstance(settings, Mapping) or not set(settings) <= set(defaults):
+        raise AnsibleFilterError("sop_wordpress_error: the input must be security_wordpress's "
+                                 "available, site_url and root_urls by option name (a dict), "
+                                 f"not {_kind(settings)} {settings!r}")
+    given = {**defaults, **settings}
+    for option in ("available", "root_urls"):
+        if not isinstance(given[option], Mapping):
+            return {"msg": f"{option}: expected a mapping, not {_kind(given[option])}",
+                    "setting": option}
+    try:
+        _SECURITY.wordpress_settings(dict(given["available"]), str(given["site_url"] or ""),
+                                     dict(given["root_urls"]), list(_SECURITY.WORDPRESS_ROOTS))
+    except _SECURITY.SecurityInputError as exc:
+        return {"msg": str(exc), "setting": exc.setting}
+    return None
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -325,4 +397,7 @@ class FilterModule:
             "sop_database_name_error": _MARIADB.database_name_problem,
             "sop_targets_error": targets_error,
             "sop_name_error": name_error,
+            "sop_month_error": month_error,
+            "sop_log_category_error": log_category_error,
+            "sop_wordpress_error": wordpress_error,
         }

@@ -26,6 +26,10 @@ def refused(tmp_path: pathlib.Path, settings: dict[str, Any]) -> str:
                                       "gw.example.go.id": ["443"]},
      "it_security_nmap_ports": "1-1024,3306", "it_security_outside_group": "routers"},
     {"it_security_drill_older": 0, "it_security_drill_kinds": "sipp,website_db"},
+    {"it_security_month": "2026-12", "it_security_web_alert_categories": "webshell,sqli",
+     "it_security_wordpress_url": "https://pn-contoh.go.id/",
+     "it_security_wordpress_available": {"core": "6.4.3", "plugins": {"akismet": "5.3.1"}},
+     "it_security_wordpress_root_urls": {"/usr/share/wordpress/": "https://blog.pn-contoh.go.id"}},
 ])
 def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) -> None:
     code, result = run(tmp_path, ROLE, settings)
@@ -79,6 +83,37 @@ def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) ->
      'it_security_allowed_listeners_by_group: web_servers: a list (["tcp/80", "tcp/443"]), '
      'not the text "tcp/80,tcp/443"; pengaturan salah: it_security_tls_sites_by_group: '
      'web_servers: a list, not {"pn-contoh.go.id": 443}'),
+    # the module would have read the journal from since on every run, its cursor never kept
+    ({"it_security_ssh_cursor_file": ""},
+     "it_security_ssh_cursor_file: expected an absolute path, got ''"),
+    # refused by the schedule and the summaries after activity 2 moved the journal cursor,
+    # never by the restore drill, which seeds its choice by it
+    ({"it_security_month": "2026-13"},
+     "it_security_month: '2026-13' is not a month (YYYY-MM)"),
+    ({"it_security_month": "Desember"},
+     "it_security_month: 'Desember' is not a month (YYYY-MM)"),
+    # alerted on nothing: a webshell the site ran passed
+    ({"it_security_web_alert_categories": ["webshel"]},
+     "it_security_web_alert_categories: no category of the access-log audit: webshel (the "
+     "categories are sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, "
+     "admin_probe, scanner, header_injection, protocol, wp_bruteforce, drupal_bruteforce, "
+     "drupal_xmlrpc, forged_time)"),
+    # refused by security_wordpress (D.4) after apt's lists were refreshed
+    ({"it_security_wordpress_url": "pn-contoh.go.id"},
+     "it_security_wordpress_url: 'pn-contoh.go.id' is not an http(s) URL with a host"),
+    ({"it_security_wordpress_url": "https://sop:S3cret@pn-contoh.go.id/"},
+     "it_security_wordpress_url: 'https://***@pn-contoh.go.id/': expected the site's address "
+     "without credentials, query or fragment"),
+    ({"it_security_wordpress_available": {"core": 6.1}},
+     "it_security_wordpress_available.core 6.1 is a number: write the version quoted (YAML "
+     "reads 6.10 as the number 6.1)"),
+    ({"it_security_wordpress_root_urls": {"/usr/share/wordpress": "https://blog.pn-contoh.go.id/"}},
+     "it_security_wordpress_root_urls: needs site_url (the site xmlrpc.php and the user "
+     "names are asked at; the HTTP checks run only with it)"),
+    ({"it_security_wordpress_url": "https://pn-contoh.go.id/",
+      "it_security_wordpress_root_urls": {"/srv/blog": "https://blog.pn-contoh.go.id/"}},
+     "it_security_wordpress_root_urls: /srv/blog is not one of roots (/usr/share/wordpress, "
+     "/var/www/html)"),
     # the drill restored no older backup (range(-1) is empty), or nothing at all, and passed
     ({"it_security_drill_older": -1},
      "it_security_drill_older: a number of older backups to restore is a whole number from "

@@ -10,6 +10,7 @@ filters (sop_secrets)."""
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import json
 import os
@@ -20,7 +21,7 @@ from typing import Any
 
 import pytest
 from ansible.errors import AnsibleFilterError
-from loader import filters, run_module
+from loader import filters, load, run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
@@ -330,7 +331,10 @@ def test_the_documented_choices_are_sop_options_own_keys(name, option, keys):
                                                ("sop_keep_error", {"_input"}),
                                                ("sop_targets_error",
                                                 {"_input", "name", "kind"}),
-                                               ("sop_name_error", {"_input"})])
+                                               ("sop_name_error", {"_input"}),
+                                               ("sop_month_error", {"_input", "name"}),
+                                               ("sop_log_category_error", {"_input", "name"}),
+                                               ("sop_wordpress_error", {"_input"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -520,3 +524,86 @@ def test_sop_name_error_refuses_its_own_bad_arguments(names, message):
     with pytest.raises(AnsibleFilterError) as refused:
         _filters()["sop_name_error"](names)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("2026-12", None), ("", None), ("2026-1", None),
+    ("2026-13", "m: '2026-13' is not a month (YYYY-MM)"),
+    ("Desember 2026", "m: 'Desember 2026' is not a month (YYYY-MM)"),
+    (202612, "m: must be a month YYYY-MM (text), not int"),
+])
+def test_sop_month_error_is_the_summaries_own_reading(value, said):
+    """As month_bounds reads security_schedule's and security_sop_summary's month (2026-1
+    too), the option's name replaced by the variable's."""
+    assert _filters()["sop_month_error"](value, "m") == (
+        None if said is None else {"msg": said, "setting": "m"})
+    if isinstance(value, str) and value:
+        month_bounds = load("sop_security").month_bounds
+        if said is None:
+            month_bounds(value, datetime.date(2026, 12, 7))
+        else:
+            with pytest.raises(load("sop_security").SecurityInputError):
+                month_bounds(value, datetime.date(2026, 12, 7))
+
+
+def test_sop_log_category_error_knows_every_category_a_finding_has():
+    """Every category the audit titles (a finding's category) is known, and only those:
+    the list is sop_weblog_patterns' own."""
+    patterns = load("sop_weblog_patterns")
+    known = list(patterns.CATEGORIES)
+    assert all(patterns.category_title(category) for category in known)
+    assert _filters()["sop_log_category_error"](known, "c") is None
+    assert _filters()["sop_log_category_error"]([], "c") is None
+    assert _filters()["sop_log_category_error"](["webshel", "webshell", "SQLI"], "c") == {
+        "msg": "c: no category of the access-log audit: webshel, SQLI (the categories are "
+               f"{', '.join(known)})", "setting": "c"}
+
+
+@pytest.mark.parametrize(("value", "name", "message"), [
+    ("webshell", "c", "sop_log_category_error: c must be a list, not str"),
+    (["webshell"], None, "sop_log_category_error: name must be the variable's name, not None"),
+])
+def test_sop_log_category_error_refuses_its_own_bad_arguments(value, name, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_log_category_error"](value, name)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("settings", [
+    {"site_url": "https://pn-contoh.go.id/", "available": {"core": "6.4.3"},
+     "root_urls": {"/usr/share/wordpress/": "https://blog.pn-contoh.go.id"}},
+    {"site_url": "pn-contoh.go.id"},
+    {"site_url": "https://sop:S3cret@pn-contoh.go.id/?token=T0ken"},
+    {"available": {"core": 6.1}},
+    {"available": {"plugins": ["akismet"]}},
+    {"available": {"plugins": {"akismet": None}}},
+    {"root_urls": {"/usr/share/wordpress": "https://blog.pn-contoh.go.id/"}},
+    {"site_url": "https://pn-contoh.go.id/", "root_urls": {"/srv/blog": "https://b.go.id/"}},
+    {"site_url": "https://pn-contoh.go.id/", "root_urls": {"/var/www/html": "b.go.id"}},
+])
+def test_sop_wordpress_error_is_the_modules_own_check(tmp_path, settings):
+    """The failure security_wordpress returns for the same options (its default roots),
+    before it reads anything; none where it runs on."""
+    rc, result = run_module("security_wordpress", tmp_path, {
+        **settings, "plugin_dirs": [], "apt_package": "", "_ansible_check_mode": True})
+    said = _filters()["sop_wordpress_error"](settings)
+    if rc == 0:
+        assert said is None
+    else:
+        assert said == {"msg": result["msg"], "setting": result["setting"]}
+        assert "S3cret" not in said["msg"] and "T0ken" not in said["msg"]
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ("https://pn-contoh.go.id/", "sop_wordpress_error: the input must be security_wordpress's "
+                                 "available, site_url and root_urls by option name (a dict), "
+                                 "not str 'https://pn-contoh.go.id/'"),
+    ({"url": "https://pn-contoh.go.id/"},
+     "sop_wordpress_error: the input must be security_wordpress's available, site_url and "
+     "root_urls by option name (a dict), not dict {'url': 'https://pn-contoh.go.id/'}"),
+])
+def test_sop_wordpress_error_refuses_its_own_bad_arguments(settings, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_wordpress_error"](settings)
+    assert str(refused.value) == message
+
