@@ -929,8 +929,31 @@ def test_a_bad_minimum_interval_is_refused_before_the_page_is_read(tmp_path, set
     ('{"sipp_sync_public_url": "https://sipp.pn-contoh.go.id/SIPP 311"}',
      "sipp_sync_public_url: holds a space at character 34, which no URL holds: remove it "
      "or percent-encode it (%20 for a space)"),
+    # the kode satker went into SIPP MA's status URL as written: another page of SIPP MA
+    # asked ('400/999', '400999?x=1', '../../admin' passed as URLs), a space named as the
+    # status URL's, an empty one left the status and the Penyamaan data unread unsaid
     ('{"sipp_sync_kode_satker": "400 999"}',
-     "sipp_sync_central_status_url: holds a space at character"),
+     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not "
+     '"400 999"'),
+    ("sipp_sync_kode_satker=400/999", "sipp_sync_kode_satker: must be the court's kode "
+                                      'satker, six digits (400999), not "400/999"'),
+    ("sipp_sync_kode_satker=400999?x=1", "sipp_sync_kode_satker: must be the court's kode "
+                                         'satker, six digits (400999), not "400999?x=1"'),
+    ("sipp_sync_kode_satker=../../admin", "sipp_sync_kode_satker: must be the court's kode "
+                                          'satker, six digits (400999), not "../../admin"'),
+    ("sipp_sync_kode_satker=$(id)", "sipp_sync_kode_satker: must be the court's kode "
+                                    'satker, six digits (400999), not "$(id)"'),
+    ('{"sipp_sync_kode_satker": "400999\\n"}',
+     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not "
+     '"400999\\n"'),
+    # an unquoted 012345 in YAML is the octal 5349
+    ('{"sipp_sync_kode_satker": 5349}',
+     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not 5349 "
+     "(write it in quotes: unquoted, YAML reads it as a number, an octal one when it starts "
+     "with 0)"),
+    ('{"sipp_sync_kode_satker": ""}',
+     "sipp_sync_kode_satker: empty (court_kode_satker unset), which the status URL of this "
+     "court at SIPP MA (sipp_sync_central_status_url) is made of"),
     ('{"sipp_sync_central_check_url": 8080}',
      "sipp_sync_central_check_url: must be a URL (text), not int"),
     ("sipp_sync_url_method=PO_ST",
