@@ -23,7 +23,9 @@ SECRET_NAME = re.compile(
 # A URL as the records read it: scheme:// (or // alone), its userinfo and the rest. One
 # written without its scheme is read as what follows scheme:// (a setting missing it, which
 # the error refusing it quotes: sop:S3cret@host/?token=X, its sop:S3cret a userinfo):
-# its credentials are masked whatever its form.
+# its credentials are masked whatever its form. Without scheme:// (or //), a userinfo is
+# one holding a user:password only: a word@ alone is an SSH or git address's user
+# (git@host:repo.git) or an e-mail address's (admin@pn-contoh.go.id), kept as written.
 _URL = re.compile(r"^(?P<head>(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):)?//)?"
                   r"(?:(?P<userinfo>[^/?#]*)@)?(?P<rest>.*)$", re.DOTALL)
 # A password holding an unencoded / ? or # (https://user:pa/ss@host/): urllib and a browser
@@ -64,8 +66,8 @@ def _mask_params(text: str) -> str:
 
 def _split(url: str) -> tuple[str, str | None, str]:
     """(scheme:// or '' without one, the userinfo or None, the rest) of a URL as the
-    records read it (_URL): a userinfo holding an unencoded / ? or # is read whole
-    (_DOUBTFUL_USERINFO)."""
+    records read it (_URL): without scheme:// only a user:password is a userinfo; a
+    userinfo holding an unencoded / ? or # is read whole (_DOUBTFUL_USERINFO)."""
     match = _URL.match(url)
     assert match is not None  # (every part of _URL may be empty)
     head, userinfo, rest = match.group("head", "userinfo", "rest")
@@ -73,6 +75,8 @@ def _split(url: str) -> tuple[str, str | None, str]:
     if doubtful:
         userinfo = ("" if userinfo is None else userinfo + "@") + doubtful.group(0)
         rest = rest[doubtful.end() + 1:]
+    elif not head and userinfo is not None and ":" not in userinfo:
+        userinfo, rest = None, url
     return head or "", userinfo, rest
 
 

@@ -884,6 +884,18 @@ secrets = load("sop_secrets")
     (" https://sop:S3cret@ma/", "***@ma/"),
     ("sipp.pn-contoh.go.id:8080/@user/x?kode=400", "sipp.pn-contoh.go.id:8080/@user/x?kode=400"),
     ("sipp.pn-contoh.go.id", "sipp.pn-contoh.go.id"),
+    # a word@ alone is no credential without scheme://: an SSH or git address's user, an
+    # e-mail address's, were shown as ***@ and their user replaced everywhere as a secret
+    ("git@git.pn-contoh.go.id:ptip/sop.git", "git@git.pn-contoh.go.id:ptip/sop.git"),
+    ("git@git.pn-contoh.go.id:22/ptip/sop.git", "git@git.pn-contoh.go.id:22/ptip/sop.git"),
+    ("admin@pn-contoh.go.id", "admin@pn-contoh.go.id"),
+    ("admin@pn-contoh.go.id/?token=T0ken", "admin@pn-contoh.go.id/?token=***"),
+    # a user:password before it still is one, and a userinfo read whole
+    ("deploy:S3cret@git.pn-contoh.go.id:ptip/sop.git", "***@git.pn-contoh.go.id:ptip/sop.git"),
+    ("git@host:pa/ss@git.pn-contoh.go.id/", "***@git.pn-contoh.go.id/"),
+    # with scheme:// (or //) a token@ is one
+    ("ssh://T0ken@git.pn-contoh.go.id/sop.git", "ssh://***@git.pn-contoh.go.id/sop.git"),
+    ("//T0ken@git.pn-contoh.go.id/sop.git", "//***@git.pn-contoh.go.id/sop.git"),
 ])
 def test_mask_url(url, shown):
     assert secrets.mask_url(url) == shown
@@ -904,6 +916,12 @@ def test_url_secrets_are_each_secret_as_written_and_decoded():
     assert secrets.url_secrets(None) == []
     assert secrets.url_secrets("https://user:pa/ss@host/") == ["user:pa/ss", "pa/ss"]
     assert secrets.url_secrets("sop:S3cret@ma/?token=T0ken") == ["sop:S3cret", "S3cret", "T0ken"]
+    # no secret without scheme:// in a word@ alone: "git" and "admin" were replaced in
+    # every text of a result holding such an address
+    assert secrets.url_secrets("git@git.pn-contoh.go.id:ptip/sop.git") == []
+    assert secrets.url_secrets("admin@pn-contoh.go.id") == []
+    assert secrets.url_secrets("deploy:S3cret@git.pn-contoh.go.id:ptip/sop.git") == [
+        "deploy:S3cret", "S3cret"]
 
 
 def test_basic_auth_takes_the_credentials_of_a_url_with_its_scheme_only():

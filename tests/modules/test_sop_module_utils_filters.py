@@ -427,6 +427,9 @@ def test_sop_keep_error_refuses_its_own_bad_arguments(settings, message):
     # a credential of a URL without its scheme, which mask_url leaves as written
     ("sop:S3cret@sipp.pn-contoh.go.id/?token=T0ken",
      "u: '***@sipp.pn-contoh.go.id/?token=***' is not an http(s) URL with a host"),
+    # an e-mail address given for a URL is quoted as written, no credential in it
+    ("admin@pn-contoh.go.id",
+     "u: 'admin@pn-contoh.go.id' is not an http(s) URL with a host"),
     (8080, "u: must be a URL (text), not int"),
 ])
 def test_sop_url_error_is_the_modules_check_masked(value, msg):
