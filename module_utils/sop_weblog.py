@@ -114,9 +114,16 @@ _ROTATED = re.compile(r"[.-]([0-9]+)(?:\.(gz|xz|bz2))?")
 _UNPACK: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
     "gz": lambda raw: gzip.GzipFile(fileobj=raw, mode="rb"),
     "xz": lzma.LZMAFile, "bz2": bz2.BZ2File}
-# A sample line's request target (a path, its query after it).
+# A sample line's request target (a path, its query after it), masked as the path of a
+# URL (_PATH_BASE before it): a target's //x is a path, as the server read it, no host.
 _SAMPLE_TARGET = re.compile(r'"([A-Za-z]+ )(/[^\s"]*)')
+_PATH_BASE = "s://h"
 SAMPLE_CHARS = 2000  # a sample line longer than this is cut
+# What ends a URL in a text (sop_secrets' URLs in text): a sample is masked up to the
+# first of these after its cut (no further than SAMPLE_CHARS more), so that a URL the cut
+# falls in is masked whole: cut first, https://adm:Rahas1a@host/ cut before its @ was
+# kept as https://adm:Rahas, a password's start.
+_URL_END = re.compile(r"[\s\"'<>]")
 # A path or a client is counted by its first KEY_BYTES, all the result shows of it
 # (summary): whoever writes the log makes them a line long, and top_limit of each held
 # their whole text (5000 paths of 1 MiB, 5 GiB).
@@ -362,9 +369,11 @@ def sample(line: bytes) -> str:
     user:password@ shown as *** (sop_secrets): the audit's result is kept as evidence. A
     byte that is no UTF-8 is its escape, \\xff, as nginx writes one (evidence keeps the
     byte; the runner shows a control character, and a backslash before x, as escapes)."""
-    text = str(mask_text(line.decode("utf-8", "backslashreplace")[:SAMPLE_CHARS]))
-    return _SAMPLE_TARGET.sub(
-        lambda m: f'"{m.group(1)}' + str(mask_url("s://h" + m.group(2)))[len("s://h"):], text)
+    text = line.decode("utf-8", "backslashreplace")
+    end = _URL_END.search(text, SAMPLE_CHARS, 2 * SAMPLE_CHARS)
+    text = str(mask_text(text[:end.start() if end else 2 * SAMPLE_CHARS]))
+    return _SAMPLE_TARGET.sub(lambda m: f'"{m.group(1)}' + str(
+        mask_url(_PATH_BASE + m.group(2)))[len(_PATH_BASE):], text)[:SAMPLE_CHARS]
 
 
 def earlier(a: Seen | None, b: Seen | None) -> Seen | None:

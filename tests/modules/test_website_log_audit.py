@@ -626,6 +626,21 @@ def test_a_secret_holding_a_byte_that_is_no_utf8_is_masked_whole():
                      '200 5 "https://***@pn.go.id/?sid=***" "-"')
 
 
+@pytest.mark.parametrize("shift", [0, 3, 7, 12, 40])
+def test_a_sample_cut_inside_a_urls_credentials_shows_none_of_them(shift):
+    """The line was cut at SAMPLE_CHARS, then masked: a referer's user:password cut before
+    its @ was no URL's userinfo, and its start (https://adm:Rahas) was shown."""
+    head = '45.1.1.2 - - [30/Nov/2026:09:01:00 +0700] "GET /?q='
+    tail = ' HTTP/1.1" 200 5 "https://adm:Rahas1aPanjang@pn.go.id/?sid=S1d" "-"'
+    at = tail.index("adm:") + shift  # where the cut falls: in the user, the password
+    pad = "A" * (weblog.SAMPLE_CHARS - len(head) - at)
+    shown = weblog.sample((head + pad + tail).encode())
+    # the line masked, cut at SAMPLE_CHARS at most (where the URL the cut fell in ends)
+    masked = head + pad + ' HTTP/1.1" 200 5 "https://***@pn.go.id/?sid=***" "-"'
+    assert masked.startswith(shown) and len(head + pad) < len(shown) <= weblog.SAMPLE_CHARS
+    assert not re.search("adm|Rahas|Panjang|S1d", shown)
+
+
 def test_below_bruteforce_threshold_is_no_finding(tmp_path):
     log = tmp_path / "access.log"
     log.write_text("".join(NORMAL + BRUTE[:19]))
