@@ -326,6 +326,9 @@ NAME_KINDS: dict[str, tuple[re.Pattern[str], str]] = {
              "an absolute path of letters, digits, '/', '.', '_', '+' and '-' (a shell's "
              "command line takes it: a space splits it, a ';' runs what follows)"),
     "port": (re.compile(r"[0-9]+"), "a port from 1 to 65535"),
+    # court_kode_satker names the court's directories in the backup stores and its status
+    # page at SIPP MA: '400/999' or '../400999' put them elsewhere
+    "kode_satker": (re.compile(r"[0-9]{6}"), "the court's kode satker, six digits (400999)"),
 }
 
 
@@ -342,4 +345,9 @@ def name_error(value: Any, kind: str) -> str | None:
     if kind != "port" and pattern.fullmatch(text):
         return None
     shown = "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
-    return f"must be {what}, not {shown}" if kind == "port" else f"must be {what}, not '{shown}'"
+    if kind == "port":
+        return f"must be {what}, not {shown}"
+    unquoted = kind == "kode_satker" and isinstance(value, int) and not isinstance(value, bool)
+    return f"must be {what}, not '{shown}'" + (
+        " (write it in quotes: unquoted, YAML reads it as a number, an octal one when it "
+        "starts with 0)" if unquoted else "")

@@ -39,6 +39,13 @@ from sop.events import failure_cause
      "sipp_backup_host_ssh_port: must be a port from 1 to 65535, not -22"),
     ({"sipp_backup_host_ssh_port": 0},
      "sipp_backup_host_ssh_port: must be a port from 1 to 65535, not 0"),
+    # it names the court's directories in the store and the in-tray: one level up was
+    # another court's, a '/' a directory of its own
+    ({"court_kode_satker": "../400998"},
+     "court_kode_satker: must be the court's kode satker, six digits (400999), not "
+     "'../400998'"),
+    ({"court_kode_satker": "400/999"},
+     "court_kode_satker: must be the court's kode satker, six digits (400999), not '400/999'"),
 ])
 def test_a_name_the_backups_commands_would_misread_is_refused_first(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
@@ -61,7 +68,8 @@ def test_every_wrong_name_is_named_in_one_line_the_keys_path_last(tmp_path) -> N
 
 
 @pytest.mark.parametrize("settings", [
-    {}, {"sipp_backup_host_address": "10.0.0.5"}, {"sipp_backup_host_address": "[fe80::2]"},
+    {}, {"court_kode_satker": "097123"}, {"sipp_backup_host_address": "10.0.0.5"},
+    {"sipp_backup_host_address": "[fe80::2]"},
     {"sipp_backup_host_ssh_port": "2222", "sipp_backup_remote_user": "sip_backup-2"},
     {"sipp_backup_prefix": "pn.bangil_sipp-3", "sipp_backup_ssh_key": "/root/.ssh/sipp+1_ed25519"},
 ])

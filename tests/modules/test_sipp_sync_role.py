@@ -934,21 +934,21 @@ def test_a_bad_minimum_interval_is_refused_before_the_page_is_read(tmp_path, set
     # status URL's, an empty one left the status and the Penyamaan data unread unsaid
     ('{"sipp_sync_kode_satker": "400 999"}',
      "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not "
-     '"400 999"'),
+     "'400 999'"),
     ("sipp_sync_kode_satker=400/999", "sipp_sync_kode_satker: must be the court's kode "
-                                      'satker, six digits (400999), not "400/999"'),
+                                      "satker, six digits (400999), not '400/999'"),
     ("sipp_sync_kode_satker=400999?x=1", "sipp_sync_kode_satker: must be the court's kode "
-                                         'satker, six digits (400999), not "400999?x=1"'),
+                                         "satker, six digits (400999), not '400999?x=1'"),
     ("sipp_sync_kode_satker=../../admin", "sipp_sync_kode_satker: must be the court's kode "
-                                          'satker, six digits (400999), not "../../admin"'),
+                                          "satker, six digits (400999), not '../../admin'"),
     ("sipp_sync_kode_satker=$(id)", "sipp_sync_kode_satker: must be the court's kode "
-                                    'satker, six digits (400999), not "$(id)"'),
+                                    "satker, six digits (400999), not '$(id)'"),
     ('{"sipp_sync_kode_satker": "400999\\n"}',
      "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not "
-     '"400999\\n"'),
+     "'400999\\n'"),
     # an unquoted 012345 in YAML is the octal 5349
     ('{"sipp_sync_kode_satker": 5349}',
-     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not 5349 "
+     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not '5349' "
      "(write it in quotes: unquoted, YAML reads it as a number, an octal one when it starts "
      "with 0)"),
     ('{"sipp_sync_kode_satker": ""}',

@@ -486,6 +486,8 @@ def test_sop_targets_error_refuses_its_own_bad_arguments(value, name, kind, mess
      ["/root/a b", "/root/k;reboot", "/root/$(id)", "/root/`id`", "relative/dir",
       "/root/k\n", ""]),
     ("port", [22, "2222", " 22 ", 65535, 1], [0, "0", 65536, "-22", "ssh", 22.5, True, ""]),
+    ("kode_satker", ["400999", "097123", 400999],
+     ["400/999", "../400999", "40099", "4009990", "400999\n", " 400999", "PN-X", 5349, ""]),
 ])
 def test_sop_name_error_is_sop_options_rule_of_each_kind(kind, good, bad):
     """Each kind's names by module_utils/sop_options.name_error, judged whole as text."""
@@ -514,9 +516,18 @@ def test_sop_name_error_names_every_refused_name_in_order_in_one_line():
         "space splits it, a ';' runs what follows), not '/root/a\\nb'")
 
 
+def test_sop_name_error_tells_to_quote_a_kode_satker_yaml_read_as_a_number():
+    """court_kode_satker: 012345 unquoted is YAML's octal 5349: the line says why."""
+    assert _filters()["sop_name_error"]({"kode_satker": {"court_kode_satker": 5349}}) == (
+        "pengaturan salah: court_kode_satker: must be the court's kode satker, six digits "
+        "(400999), not '5349' (write it in quotes: unquoted, YAML reads it as a number, an "
+        "octal one when it starts with 0)")
+
+
 @pytest.mark.parametrize(("names", "message"), [
     ({"user": {"a": "b"}},
-     "sop_name_error: 'user' is no kind of name (one of host, account, prefix, path, port)"),
+     "sop_name_error: 'user' is no kind of name (one of host, account, prefix, path, port, "
+     "kode_satker)"),
     ({"account": ["a"]},
      "sop_name_error: the account names must be their values by variable name (a dict), "
      "not list"),
