@@ -280,7 +280,7 @@ options:
   urls:
     description: Pages to fetch as a browser, as Googlebot, from a search engine and as a
       phone from a search engine (http or https URLs; one that is not fails the module
-      naming the option).
+      naming the option, with C(setting) C(urls)).
     type: list
     elements: str
     default: []
@@ -1062,9 +1062,11 @@ def main() -> None:
         module.fail_json(msg="max_script_bytes must be positive", invocation=invocation)
     if not 0 < params["similarity"] <= 1:
         module.fail_json(msg="similarity must be between 0 and 1", invocation=invocation)
+    # returned as its setting, as the time limits are: the website role names the
+    # variable a court set (website_integrity_urls, else website_urls), never `urls`
     error = url_option_error([("urls", url) for url in params["urls"]])
     if error:
-        module.fail_json(msg=error, invocation=invocation)
+        module.fail_json(msg=error, setting="urls", invocation=invocation)
     try:
         accepted_spam(params["spam_accepted"])
     except ValueError as exc:

@@ -96,6 +96,22 @@ def test_each_timeout_of_activity_3_names_the_variable_that_sets_it(
     assert outcome(tmp_path, settings, 3, module) == f"Kegiatan 3: {expected}"
 
 
+@pytest.mark.parametrize(("settings", "variable"), [
+    ({"website_integrity_urls": ["pn-contoh.go.id/berita/"]}, "website_integrity_urls"),
+    # website_integrity_urls empty: the pages are website_urls'
+    ({"website_urls": ["pn-contoh.go.id/berita/"]}, "website_urls"),
+])
+def test_a_refused_integrity_page_names_the_variable_that_sets_it(
+        tmp_path, settings, variable):
+    """website_integrity's refusal named its option, `urls`, which no court's inventory
+    has, and without the setting the cause was no bad setting at all."""
+    settings = {"website_integrity_paths": [str(tmp_path)],
+                "website_integrity_state_dir": str(tmp_path / "integrity"), **settings}
+    assert outcome(tmp_path, settings, 3, "website_integrity") == (
+        f"Kegiatan 3: pengaturan salah: {variable}: 'pn-contoh.go.id/berita/' is not an "
+        "http(s) URL with a host")
+
+
 @pytest.mark.parametrize(("activity", "module", "settings", "expected"), [
     (1, "website_check", {"website_http_timeout": 0},
      "pengaturan salah: website_http_timeout: must be a positive number of seconds"),

@@ -1363,7 +1363,7 @@ def test_a_malformed_url_setting_fails_in_one_line_naming_it(tmp_path, urls, msg
     rc, result = run_module("website_integrity", tmp_path, {
         "paths": [str(tmp_path / "www")], "state_dir": str(tmp_path / "state"),
         "urls": urls})
-    assert (rc, result["msg"]) == (1, msg)
+    assert (rc, result["msg"], result.get("setting")) == (1, msg, "urls")
     assert "court:" not in json.dumps(result) and "rahasia" not in json.dumps(result)
 
 
