@@ -104,3 +104,65 @@ def test_a_backup_period_the_backup_does_not_know_is_refused_first(tmp_path) -> 
     assert code == 2
     assert "website_backup_period" in result["msg"] and "dayly" in result["msg"], result
     assert run_checks(tmp_path, "website", {"website_backup_period": "weekly"})[0] == 0
+
+
+SPACE = ("holds a space at character 26, which no URL holds: remove it or percent-encode "
+         "it (%20 for a space)")
+
+
+@pytest.mark.parametrize(("settings", "cause"), [
+    # website_check refused it only in Kegiatan 1, whose failure let the backup run
+    ({"website_urls": ["https://pn-bangil.go.id/a b/"]}, f"website_urls: {SPACE}"),
+    ({"website_urls": ["https://pn-bangil.go.id/"],
+      "website_integrity_urls": ["https://pn-bangil.go.id/a b/"]},
+     f"website_integrity_urls: {SPACE}"),
+    # -e gives the text, read as the list argument_specs accepted
+    ({"website_urls": "https://pn-bangil.go.id/,pn-bangil.go.id/berita/"},
+     "website_urls: 'pn-bangil.go.id/berita/' is not an http(s) URL with a host"),
+    ({"website_feed_url": "pn-bangil.go.id/feed/"},
+     "website_feed_url: 'pn-bangil.go.id/feed/' is not an http(s) URL with a host"),
+    ({"website_sitemap_url": "ftp://pn-bangil.go.id/sitemap.xml"},
+     "website_sitemap_url: 'ftp://pn-bangil.go.id/sitemap.xml' is not an http(s) URL with a "
+     "host"),
+    ({"website_rdap_url": "rdap.pandi.id"},
+     "website_rdap_url: 'rdap.pandi.id' is not an http(s) URL with a host"),
+    # its credentials masked in the line the record keeps
+    ({"website_urls": ["https://admin:rahasia@pn-bangil.go.id:99999/"]},
+     "website_urls: 'https://***@pn-bangil.go.id:99999/' is not a valid URL (Port out of "
+     "range 0-65535)"),
+])
+def test_a_url_no_check_could_ask_is_refused_first(
+        tmp_path, settings: dict[str, Any], cause: str) -> None:
+    code, result = run_checks(tmp_path, "website", settings)
+    assert code == 2, result
+    assert failure_cause(result) == f"pengaturan salah: {cause}"
+    assert "rahasia" not in result["msg"]
+
+
+def test_an_integrity_page_activity_1_does_not_check_is_refused_first(tmp_path) -> None:
+    """Activity 3 only warns of a page that gives no answer, the site down being activity
+    1's failure: a page only website_integrity_urls named could be down for ever, warned
+    of alone. Each is one of website_urls, as written; its credentials masked."""
+    code, result = run_checks(tmp_path, "website", {
+        "website_urls": ["https://pn-bangil.go.id/"],
+        "website_integrity_urls": ["https://pn-bangil.go.id/",
+                                   "https://pn-bangil.go.id/berita/?token=rahasia"]})
+    assert code == 2, result
+    assert failure_cause(result) == (
+        "pengaturan salah: website_integrity_urls: "
+        "'https://pn-bangil.go.id/berita/?token=***' not in website_urls: Kegiatan 1 does "
+        "not check that it answers (Kegiatan 3 only warns of a page with no answer); add it "
+        "to website_urls too, as written")
+    assert "rahasia" not in result["msg"]
+
+
+@pytest.mark.parametrize("settings", [
+    {"website_urls": ["https://pn-bangil.go.id/", "https://pn-bangil.go.id/berita/"],
+     "website_integrity_urls": ["https://pn-bangil.go.id/berita/"]},
+    {"website_urls": "https://pn-bangil.go.id/,https://pn-bangil.go.id/berita/",
+     "website_integrity_urls": "https://pn-bangil.go.id/berita/"},
+    {"website_rdap_url": "", "website_feed_url": "https://pn-bangil.go.id/feed/"},
+])
+def test_good_urls_pass(tmp_path, settings: dict[str, Any]) -> None:
+    code, result = run_checks(tmp_path, "website", settings)
+    assert code == 0, result
