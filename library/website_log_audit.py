@@ -174,9 +174,10 @@ description:
     header names, read as O(web_server) reads it (see O(trusted_proxies)). One private or loopback address making
     O(proxy_share_percent) % (90) of at least O(proxy_min_requests) (200) requests is
     reported in RV(audit.behind_proxy); the website role warns about it.
-  - A setting the module refuses (a count below 1, a O(timeout) not above 0 or above a day,
-    O(proxy_share_percent) outside 1-100, O(trusted_proxies) naming no address or
-    network, no O(paths)) fails it before any log
+  - A setting the module refuses (a count below 1, O(top) above 1000,
+    O(bruteforce_threshold) above 10000, O(proxy_min_requests) above ten million, a
+    O(timeout) not above 0 or above a day, O(proxy_share_percent) outside 1-100,
+    O(trusted_proxies) naming no address or network, no O(paths)) fails it before any log
     is read, with C(setting), the option's name, its message starting with that name; the
     website role names its own variable (C(website_log_proxy_share_percent)) from it.
   - Times are compared as instants, not as text, so that a log whose zone offset changed
@@ -210,7 +211,7 @@ options:
     choices: [unknown, wordpress, joomla, drupal, static]
     default: unknown
   top:
-    description: How many top paths and clients to list.
+    description: How many top paths and clients to list (1 to 1000).
     type: int
     default: 10
   samples:
@@ -218,7 +219,7 @@ options:
     type: int
     default: 3
   bruteforce_threshold:
-    description: Failed logins (a POST to C(wp-login.php) not answered 3xx nor a modal re-login answered 2xx, any POST to C(xmlrpc.php), however the path is written; with O(cms=drupal), a POST to Drupal's login form not answered 3xx, 2xx for its REST login, and one of its login block, a page with C(?destination=), answered 2xx) from one client that make it a brute-force finding (C(wp_bruteforce), C(drupal_bruteforce), each counted on its own).
+    description: Failed logins (a POST to C(wp-login.php) not answered 3xx nor a modal re-login answered 2xx, any POST to C(xmlrpc.php), however the path is written; with O(cms=drupal), a POST to Drupal's login form not answered 3xx, 2xx for its REST login, and one of its login block, a page with C(?destination=), answered 2xx) from one client that make it a brute-force finding (C(wp_bruteforce), C(drupal_bruteforce), each counted on its own); 1 to 10000.
     type: int
     default: 20
   top_limit:
@@ -275,7 +276,7 @@ options:
     default: 90
   proxy_min_requests:
     description:
-      - The fewest requests read for RV(audit.behind_proxy) to judge (at least 1); a
+      - The fewest requests read for RV(audit.behind_proxy) to judge (1 to ten million); a
         court's own quiet LAN, a few visitors, is no proxy.
     type: int
     default: 200
@@ -388,7 +389,7 @@ from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 from ansible.module_utils.sop_bahasa import angka  # noqa: E402
-from ansible.module_utils.sop_options import seconds_error  # noqa: E402
+from ansible.module_utils.sop_options import RANGES, range_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_pathwalk import MAX_LINKS  # noqa: E402
 from ansible.module_utils.sop_tree import shown  # noqa: E402
 from ansible.module_utils.sop_weblog import (  # noqa: E402
@@ -503,16 +504,18 @@ def main() -> None:
         supports_check_mode=True,
     )
     params = module.params
-    for name in ("top", "samples", "bruteforce_threshold", "top_limit", "proxy_min_requests"):
+    for name in ("samples", "top_limit"):
         if params[name] < 1:
             module.fail_json(msg=f"{name} must be at least 1", setting=name)
-    bad_timeout = seconds_error(params, "timeout")
-    if bad_timeout:
-        module.fail_json(**bad_timeout)
-    if not 1 <= params["proxy_share_percent"] <= 100:
-        module.fail_json(msg="proxy_share_percent must be from 1 to 100 (a percentage of "
-                             f"the requests), not {params['proxy_share_percent']}",
-                         setting="proxy_share_percent")
+    # the options the website role sets, judged by the bounds its checks refuse them by
+    # before its backup runs (RANGES, the filter sop_range_error), in this order
+    refused = (range_error(params, "top", **RANGES["log_top"])
+               or range_error(params, "bruteforce_threshold", **RANGES["bruteforce_threshold"])
+               or range_error(params, "proxy_min_requests", **RANGES["proxy_min_requests"])
+               or seconds_error(params, "timeout")
+               or range_error(params, "proxy_share_percent", **RANGES["percent"]))
+    if refused:
+        module.fail_json(**refused)
     if params["workers"] < 0:
         module.fail_json(msg="workers must be 0 (one per CPU) or more", setting="workers")
     if not params["paths"]:

@@ -141,6 +141,17 @@ RANGES: dict[str, dict[str, Any]] = {
     # bound). sipp_backup_remote_keep_free is refused by it before the key is set up.
     "keep_free": {"unit": "percent", "most": 90, "most_said": "the push receiver's highest",
                   "zero": "keeps no share free"},
+    # website_log_audit's counts (the website role's website_log_*), refused by the role
+    # before its backup runs. The top paths and clients listed, a hundred times the
+    # default (10): the list is written into the run's output and record.
+    "log_top": {"unit": "paths and clients listed", "most": 1000},
+    # The failed logins from one client that make a brute-force finding, 500 times the
+    # default (20): a higher one hid every brute force but a flood, without a word.
+    "bruteforce_threshold": {"unit": "failed logins", "most": 10000},
+    # The fewest requests read before one private address making most of them is warned
+    # about as a reverse proxy: more than a court's site is asked between two runs warned
+    # of none, without a word.
+    "proxy_min_requests": {"unit": "requests", "most": 10_000_000, "most_said": "ten million"},
 }
 
 # What each kind of network target (target_error) must be, as the module that takes it

@@ -166,3 +166,51 @@ def test_an_integrity_page_activity_1_does_not_check_is_refused_first(tmp_path) 
 def test_good_urls_pass(tmp_path, settings: dict[str, Any]) -> None:
     code, result = run_checks(tmp_path, "website", settings)
     assert code == 0, result
+
+
+@pytest.mark.parametrize(("settings", "cause"), [
+    # refused by website_log_audit only in Kegiatan 3, after the backup was made and pushed
+    ({"website_log_top": 0},
+     "website_log_top: must be a positive number of paths and clients listed, not 0"),
+    ({"website_log_top": "1001"},
+     "website_log_top: must be at most 1000 paths and clients listed, not 1001"),
+    ({"website_log_bruteforce_threshold": 0},
+     "website_log_bruteforce_threshold: must be a positive number of failed logins, not 0"),
+    ({"website_log_proxy_min_requests": -1},
+     "website_log_proxy_min_requests: must be a positive number of requests, not -1"),
+    ({"website_log_timeout": 100000},
+     "website_log_timeout: must be at most 86400 seconds (one day), not 100000"),
+    ({"website_log_proxy_share_percent": 150},
+     "website_log_proxy_share_percent: must be at most 100 percent, not 150"),
+    # website_integrity's in Kegiatan 3 and website_renewals' in Kegiatan 4 too
+    ({"website_http_timeout": "0"},
+     "website_http_timeout: must be a positive number of seconds, not 0"),
+    # by website_renewals in Kegiatan 4; -e gives the text, read as the list
+    ({"website_renewal_warn_days": [30, -7]},
+     "website_renewal_warn_days: must be 0 (the expiry day only) or a positive number of "
+     "days, not -7"),
+    ({"website_renewal_warn_days": "30,-7"},
+     "website_renewal_warn_days: must be 0 (the expiry day only) or a positive number of "
+     "days, not -7"),
+    # website_check's, in Kegiatan 1, whose failure let the backup run
+    ({"website_max_response_seconds": -1},
+     "website_max_response_seconds: must be a positive number of seconds, not -1"),
+    ({"website_freshness_days": -7},
+     "website_freshness_days: must be 0 (new within a day) or a positive number of days, "
+     "not -7"),
+])
+def test_a_number_the_site_checks_refuse_is_refused_before_the_backup(
+        tmp_path, settings: dict[str, Any], cause: str) -> None:
+    code, result = run_checks(tmp_path, "website", settings)
+    assert code == 2, result
+    assert failure_cause(result) == f"pengaturan salah: {cause}"
+
+
+@pytest.mark.parametrize("settings", [
+    {"website_renewal_warn_days": "30,0", "website_freshness_days": 0},
+    {"website_log_top": 1000, "website_log_bruteforce_threshold": "10000",
+     "website_log_proxy_share_percent": 100, "website_log_proxy_min_requests": 1},
+])
+def test_numbers_at_their_bounds_pass(tmp_path, settings: dict[str, Any]) -> None:
+    code, result = run_checks(tmp_path, "website", settings)
+    assert code == 0, result

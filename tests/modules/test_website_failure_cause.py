@@ -68,13 +68,14 @@ def final_message(tmp_path: pathlib.Path, settings: dict[str, object], activity:
 
 @pytest.mark.parametrize(("settings", "expected"), [
     ({"website_log_proxy_share_percent": 150},
-     "pengaturan salah: website_log_proxy_share_percent must be from 1 to 100"),
+     "pengaturan salah: website_log_proxy_share_percent: must be at most 100 percent"),
     ({"website_log_proxy_min_requests": 0},
-     "pengaturan salah: website_log_proxy_min_requests must be at least 1"),
+     "pengaturan salah: website_log_proxy_min_requests: must be a positive number of requests"),
     ({"website_log_trusted_proxies": ["proxy.lan"]},
      "pengaturan salah: website_log_trusted_proxies: 'proxy.lan' is no IP address"),
     ({"website_log_bruteforce_threshold": 0},
-     "pengaturan salah: website_log_bruteforce_threshold must be at least 1"),
+     "pengaturan salah: website_log_bruteforce_threshold: must be a positive number of "
+     "failed logins"),
 ])
 def test_a_refused_log_audit_setting_names_the_roles_variable(tmp_path, settings, expected):
     assert outcome(tmp_path, settings).startswith("Kegiatan 3: " + expected)

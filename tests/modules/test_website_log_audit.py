@@ -1888,17 +1888,26 @@ def test_the_proxy_thresholds_are_settings(tmp_path):
 
 @pytest.mark.parametrize(("params", "message"), [
     ({"proxy_share_percent": 0},
-     "proxy_share_percent must be from 1 to 100 (a percentage of the requests), not 0"),
+     "proxy_share_percent: must be a positive number of percent, not 0"),
     ({"proxy_share_percent": 101},
-     "proxy_share_percent must be from 1 to 100 (a percentage of the requests), not 101"),
-    ({"proxy_min_requests": 0}, "proxy_min_requests must be at least 1"),
+     "proxy_share_percent: must be at most 100 percent, not 101"),
+    ({"proxy_min_requests": 0},
+     "proxy_min_requests: must be a positive number of requests, not 0"),
+    # the bounds the website role's checks refuse them by (sop_options' RANGES)
+    ({"proxy_min_requests": 10_000_001},
+     "proxy_min_requests: must be at most 10000000 requests (ten million), not 10000001"),
+    ({"top": 1001}, "top: must be at most 1000 paths and clients listed, not 1001"),
+    ({"bruteforce_threshold": -1},
+     "bruteforce_threshold: must be a positive number of failed logins, not -1"),
+    ({"bruteforce_threshold": 10001},
+     "bruteforce_threshold: must be at most 10000 failed logins, not 10001"),
 ])
-def test_module_bad_proxy_threshold_fails_with_one_line(tmp_path, params, message):
+def test_module_bad_threshold_fails_with_one_line(tmp_path, params, message):
     log = tmp_path / "access.log"
     log.write_text(lines(1, 1))
     rc, result = run_module("website_log_audit", tmp_path, {
         "paths": [str(log)], "state_dir": str(tmp_path / "s"), **params})
-    assert (rc != 0, result["msg"]) == (True, message)
+    assert (rc != 0, result["msg"], result["setting"]) == (True, message, next(iter(params)))
     assert not (tmp_path / "s").exists()
 
 
