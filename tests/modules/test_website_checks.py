@@ -1,13 +1,16 @@
 """roles/website's checks (tasks/checks.yml, tag always) refuse the names the backup's
-commands or the site's checks would take as something else, before anything changes,
-whichever activity runs: ansible-playbook in check mode on localhost, the role's checks
-only (test_role_relative_paths.run)."""
+commands or the site's checks would take as something else, the URLs and numbers the
+site's checks would refuse only when they run, and an inventory without a backup
+computer, before anything changes, whichever activity runs: ansible-playbook in check
+mode on localhost, the role's checks only (test_role_relative_paths.run)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
+import test_role_relative_paths
 from test_role_relative_paths import run as run_checks
 
 from sop.events import failure_cause
@@ -214,3 +217,25 @@ def test_a_number_the_site_checks_refuse_is_refused_before_the_backup(
 def test_numbers_at_their_bounds_pass(tmp_path, settings: dict[str, Any]) -> None:
     code, result = run_checks(tmp_path, "website", settings)
     assert code == 0, result
+
+
+@pytest.mark.parametrize("backup_hosts", [None, {}])
+def test_an_inventory_without_a_backup_computer_is_refused_in_one_line(
+        tmp_path, monkeypatch, backup_hosts: dict[str, Any] | None) -> None:
+    """No group backup_hosts (or none in it) failed the role's argument specs with
+    Ansible's "object of type 'dict' has no attribute 'backup_hosts'"; a
+    website_backup_host set names the backup computer without it."""
+    inventory = copy.deepcopy(test_role_relative_paths.INVENTORY)
+    groups = inventory["all"]["children"]
+    if backup_hosts is None:
+        del groups["backup_hosts"]
+    else:
+        groups["backup_hosts"] = backup_hosts
+    monkeypatch.setattr(test_role_relative_paths, "INVENTORY", inventory)
+    code, result = run_checks(tmp_path, "website", {})
+    assert code == 2, result
+    assert failure_cause(result) == (
+        "pengaturan salah: website_backup_host: no backup computer: the inventory's group "
+        "backup_hosts has no host; add the backup computer to backup_hosts, or set "
+        "website_backup_host to its inventory name")
+    assert run_checks(tmp_path, "website", {"website_backup_host": "localhost"})[0] == 0
