@@ -66,6 +66,11 @@ PATH = ("an absolute path of letters, digits, '/', '.', '_', '+' and '-' (a shel
      "website_backup_host_ssh_port: must be a port from 1 to 65535, not 65536"),
     ({"website_backup_host_ssh_port": "-22"},
      "website_backup_host_ssh_port: must be a port from 1 to 65535, not -22"),
+    # it names the site's directories in the store and the in-tray: one level up was
+    # another court's
+    ({"court_kode_satker": "../400998"},
+     "court_kode_satker: must be the court's kode satker, six digits (400999), not "
+     "'../400998'"),
 ])
 def test_a_name_the_backups_commands_would_misread_is_refused_first(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
@@ -201,6 +206,12 @@ def test_good_urls_pass(tmp_path, settings: dict[str, Any]) -> None:
     ({"website_freshness_days": -7},
      "website_freshness_days: must be 0 (new within a day) or a positive number of days, "
      "not -7"),
+    # a typo alerted on nothing: a webshell the site ran passed Kegiatan 3
+    ({"website_log_alert_categories": "webshell,webshel"},
+     "website_log_alert_categories: no category of the access-log audit: webshel (the "
+     "categories are sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, "
+     "admin_probe, scanner, header_injection, protocol, wp_bruteforce, drupal_bruteforce, "
+     "drupal_xmlrpc, forged_time)"),
 ])
 def test_a_number_the_site_checks_refuse_is_refused_before_the_backup(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
@@ -211,6 +222,7 @@ def test_a_number_the_site_checks_refuse_is_refused_before_the_backup(
 
 @pytest.mark.parametrize("settings", [
     {"website_renewal_warn_days": "30,0", "website_freshness_days": 0},
+    {"website_log_alert_categories": "webshell,sqli", "court_kode_satker": "400997"},
     {"website_log_top": 1000, "website_log_bruteforce_threshold": "10000",
      "website_log_proxy_share_percent": 100, "website_log_proxy_min_requests": 1},
 ])
