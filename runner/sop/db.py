@@ -9,7 +9,8 @@ SQLite a datetime is text
 PostgreSQL has timestamptz, json and boolean. Rows come back as dicts with datetimes
 (timezone-aware), JSON values and booleans on both. Text is UTF-8: a byte a host wrote
 that is no UTF-8 (a lone surrogate, as Python keeps it) is stored as its escape text, and
-so is a NUL on PostgreSQL, whose text holds none.
+so is a NUL on PostgreSQL, whose text holds none; SQLite text in bytes that are no UTF-8
+(not written so by `sop`) is read with U+FFFD in their place.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
@@ -56,6 +57,12 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
 )
+# Text SQLite holds in bytes that are no UTF-8 (a row an older `sop`, a hand edit or a
+# damaged file wrote: SQLite keeps what it is given), read with U+FFFD in their place
+# (Transaction.fetch): sqlite3's own decoding refuses the whole query, and `sop history`,
+# `sop report` and `sop list` failed on that one row (exit 6).
+SQLITE_TEXT = partial(str, encoding="utf-8", errors="replace")
+SQLITE_UNDECODABLE = "Could not decode to UTF-8"  # sqlite3's message then
 # Switching a new database to WAL needs its exclusive lock, which SQLite does not wait
 # for (busy_timeout does not apply): `sop` processes creating the store at once retry.
 SQLITE_WAL_SECONDS = 10.0
@@ -171,18 +178,34 @@ class Transaction:
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         self.cursor.execute(self.db.sql(sql), self.db.params(params or {}))
 
-    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+    def fetch(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """The statement's rows, as the driver gives them. Where SQLite holds text in bytes
+        that are no UTF-8, the statement (a read: `insert` returns only an id) is run again
+        with them read as U+FFFD (SQLITE_TEXT), as every later one of the connection is;
+        until then sqlite3 decodes text itself (SQLITE_TEXT, a Python call per value, made
+        fetching every row of a 30-court year 1.4 to 1.7 times as long)."""
+        try:
+            self.execute(sql, params)
+            return list(self.cursor.fetchall())
+        except sqlite3.OperationalError as exc:
+            conn = self.db.conn
+            if conn.text_factory is SQLITE_TEXT or not str(exc).startswith(SQLITE_UNDECODABLE):
+                raise
+            conn.text_factory = SQLITE_TEXT
         self.execute(sql, params)
+        return list(self.cursor.fetchall())
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Row]:
+        found = self.fetch(sql, params)
         names = [d[0] for d in self.cursor.description]
-        return [self.db.row(names, values) for values in self.cursor.fetchall()]
+        return [self.db.row(names, values) for values in found]
 
     def first(self, sql: str, params: Mapping[str, Any] | None = None) -> Row | None:
         found = self.rows(sql, params)
         return found[0] if found else None
 
     def scalars(self, sql: str, params: Mapping[str, Any] | None = None) -> list[Any]:
-        self.execute(sql, params)
-        return [values[0] for values in self.cursor.fetchall()]
+        return [values[0] for values in self.fetch(sql, params)]
 
     def insert(self, table: str, values: Mapping[str, Any]) -> int:
         """Insert one row; its generated id."""

@@ -322,6 +322,44 @@ def test_a_name_in_bytes_that_are_no_utf8_is_shown_as_its_escape(
     [activity] = json.loads(out)["activities"]
     assert (activity["outputs"], activity["warnings"]) == ([{"finding": name}], warnings)
 
+def test_a_sqlite_row_in_bytes_that_are_no_utf8_is_read_with_replacement_characters(
+    cli: Cli, store_at: Store
+) -> None:
+    """SQLite keeps text in whatever bytes it is given: a row `sop` never writes so (an
+    older version's, a hand edit's, a damaged file's) made sqlite3 refuse the whole query
+    ("Could not decode to UTF-8 column 'operator'"): `sop history`, `sop execution`, `sop
+    list` and `sop report` failed on that one row, exit 6. Each byte that is no UTF-8 is
+    read as U+FFFD; the other rows and the rest of the row are shown as they are."""
+    month = now().strftime("%Y-%m")
+    damaged = craft_execution(store_at, "local-demo", now(), status="failed", activities=1)
+    craft_execution(store_at, "local-demo", now())
+    with store_at.db.transaction(write=True) as tx:
+        tx.execute(
+            "UPDATE executions SET operator = CAST(x'627564ff69' AS TEXT), "
+            "hostname = CAST(x'636f6e74726f6c6c6572ff' AS TEXT), "
+            "error = CAST(x'68313a206469736b2066756c6cfe' AS TEXT) WHERE id = :id",
+            {"id": damaged},
+        )
+        tx.execute(
+            "UPDATE activity_results SET kegiatan = CAST(x'4b656769617461ff6e' AS TEXT) "
+            "WHERE execution_id = :id",
+            {"id": damaged},
+        )
+    for command in (("history",), ("execution", str(damaged)), ("list",),
+                    ("report", "--month", month)):
+        code, out, err = cli(*command)
+        assert (code, err) == (0, ""), command
+    code, out, err = cli("history", "--json")
+    assert (code, err) == (0, "")
+    shown = next(row for row in json.loads(out) if row["id"] == damaged)
+    assert (shown["operator"], shown["hostname"], shown["error"]) == (
+        "bud\ufffdi", "controller\ufffd", "h1: disk full\ufffd"
+    )
+    code, out, err = cli("execution", str(damaged), "--json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["activities"][0]["kegiatan"] == "Kegiata\ufffdn"
+
+
 
 def test_a_court_name_is_shown_not_acted_on_in_the_list(cli: Cli, store_at: Store) -> None:
     """`sop list` names the court whose state of a SOP is the most urgent (of several): a
