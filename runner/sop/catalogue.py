@@ -37,6 +37,8 @@ PACKAGE_CATALOGUE = Path(__file__).with_name("catalogue")
 # Tags Ansible gives a meaning (`--tags always` runs only the tasks every run runs, `all`
 # every task): no activity's own tag, by which it is run and its tasks are counted.
 _ANSIBLE_SPECIAL_TAGS = ("all", "always", "never", "tagged", "untagged")
+# The characters of an unknown SOP's name that an error quotes, the rest cut ("…").
+_SHOWN_ID_CHARS = 60
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "on_demand": None}
 # Grace after a SOP falls due before it counts as overdue (Healthchecks' period + grace),
 # unless the SOP's catalogue file (`grace`) or the court (`sop_catalogue_overrides`) says.
@@ -443,8 +445,11 @@ def load_catalogue(directory: Path | None = None, cache_dir: Path | None = None)
 
 
 def get_sop(sops: Mapping[str, Sop], sop_id: str) -> Sop:
+    """The SOP `sop_id` names; SopError naming the known ones for an unknown one, which it
+    quotes cut at _SHOWN_ID_CHARS (a name pasted whole from a file filled the screen)."""
     if sop_id not in sops:
-        raise SopError(f"unknown SOP {sop_id!r} (known: {', '.join(sops)})")
+        shown = sop_id if len(sop_id) <= _SHOWN_ID_CHARS else sop_id[:_SHOWN_ID_CHARS] + "…"
+        raise SopError(f"unknown SOP {shown!r} (known: {', '.join(sops)})")
     return sops[sop_id]
 
 

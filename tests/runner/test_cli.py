@@ -133,6 +133,20 @@ def test_one_line_errors(cli: Cli) -> None:
     assert code == 2 and "expected YYYY-MM" in err
 
 
+@pytest.mark.parametrize("command", [("show",), ("run",), ("history", "--sop")], ids=" ".join)
+def test_a_long_unknown_sop_name_is_cut_in_its_error(cli: Cli, command: tuple[str, ...]) -> None:
+    """An unknown SOP's name is quoted to its 60th character, "…" for the rest: a name
+    pasted whole (a file's content, a log line) was echoed back whole."""
+    code, out, err = cli(*command, "x" * 500)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"sop: error: unknown SOP '{'x' * 60}…' (known: lab-ping, local-demo, local-manual, "
+        "local-secret)\n"
+    )
+    code, _, err = cli(*command, "y" * 60)  # at most 60: whole
+    assert code == 2 and f"unknown SOP '{'y' * 60}' (known:" in err
+
+
 def test_manual_sop_run_ack_and_report(cli: Cli) -> None:
     code, out, _ = cli("run", "local-manual", "-i", str(INVENTORY), "--operator", "ani")
     assert code == 0
