@@ -29,6 +29,7 @@ import yaml
 from sop.durations import format_seconds, parse_duration
 from sop.errors import SopError
 from sop.oncalendar import Calendar, UnsupportedCalendar, never_elapses, systemd_refusal
+from sop.untrusted import quoted
 
 if TYPE_CHECKING:
     import jsonschema
@@ -173,7 +174,7 @@ class Sop:
         for activity in self.activities:
             if key in (str(activity.number), activity.ref or None):
                 return activity
-        raise SopError(f"SOP {self.id} has no activity {key!r}")
+        raise SopError(f"SOP {self.id} has no activity {quoted(key)}")
 
     def chosen(self, keys: Iterable[str]) -> tuple[int, ...]:
         """The activities `sop run --activity` names (numbers or references), as their
@@ -449,7 +450,7 @@ def get_sop(sops: Mapping[str, Sop], sop_id: str) -> Sop:
     quotes cut at _SHOWN_ID_CHARS (a name pasted whole from a file filled the screen)."""
     if sop_id not in sops:
         shown = sop_id if len(sop_id) <= _SHOWN_ID_CHARS else sop_id[:_SHOWN_ID_CHARS] + "…"
-        raise SopError(f"unknown SOP {shown!r} (known: {', '.join(sops)})")
+        raise SopError(f"unknown SOP {quoted(shown)} (known: {', '.join(sops)})")
     return sops[sop_id]
 
 

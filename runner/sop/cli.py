@@ -29,7 +29,7 @@ from sop.paths import (
 )
 from sop.statuses import STATUSES
 from sop.sweep import ARTIFACTS_DIR, sweep
-from sop.untrusted import is_one_line, is_text
+from sop.untrusted import is_one_line, is_text, quoted
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -140,7 +140,7 @@ def _operator(given: str | None) -> str:
 def _trigger() -> str:
     trigger = os.environ.get("SOP_TRIGGER", "manual")
     if trigger not in ("manual", "timer"):
-        raise SopError(f"SOP_TRIGGER={trigger!r}: expected manual or timer")
+        raise SopError(f"SOP_TRIGGER={quoted(trigger)}: expected manual or timer")
     return trigger
 
 
@@ -230,8 +230,9 @@ def _court_scope(
         return args.court, _clock(ctx), ctx.sops, None
     info, sops = _court_inventory(ctx)
     if args.court is not None and args.court != info.court_name:
+        own = "unset" if info.court_name is None else quoted(info.court_name)
         raise SopError(
-            f"--court {args.court!r} differs from the inventory's court_name {info.court_name!r}"
+            f"--court {quoted(args.court)} differs from the inventory's court_name {own}"
         )
     return info.court_name, _clock(ctx, info.schedule), sops, info
 
@@ -298,7 +299,7 @@ def _recorded_court(ctx: Context, name: str) -> str:
 
     like = difflib.get_close_matches(name, known, n=3)
     if like:
-        hint = f" (did you mean {', '.join(map(repr, like))}?)"
+        hint = f" (did you mean {', '.join(map(quoted, like))}?)"
     elif known:
         courts = "court" if len(known) == 1 else "courts"
         hint = (f" ({len(known)} {courts} recorded: `sop history` and `sop incident list` "
@@ -309,7 +310,9 @@ def _recorded_court(ctx: Context, name: str) -> str:
         hint += "; for a court that has not run a SOP yet use -i INVENTORY"
     elif ctx.args.command == "incident":
         hint += "; a court's first record needs -i INVENTORY (its court_name)"
-    raise SopError(f"--court {name!r}: no execution or incident of that court is recorded{hint}")
+    raise SopError(
+        f"--court {quoted(name)}: no execution or incident of that court is recorded{hint}"
+    )
 
 
 def _dues(
@@ -433,8 +436,8 @@ def _ignored_time_limit(limit: str | None) -> str | None:
         else "none"
     )
     return (
-        f"SOP_TIME_LIMIT={given[:40]!r} is ignored: this run's time limit is {held}; set a "
-        "timer's in the inventory's sop_schedule.time_limit, then run `sop schedule install`"
+        f"SOP_TIME_LIMIT={quoted(given[:40])} is ignored: this run's time limit is {held}; set "
+        "a timer's in the inventory's sop_schedule.time_limit, then run `sop schedule install`"
     )
 
 
@@ -523,9 +526,9 @@ def _since(text: str | None, zone: tzinfo) -> datetime | None:
     try:
         day = calendar_date(text, "%Y-%m-%d")
     except ValueError:
-        raise SopError(f"--since {text!r}: expected YYYY-MM-DD") from None
+        raise SopError(f"--since {quoted(text)}: expected YYYY-MM-DD") from None
     if not 1970 <= day.year <= 9998:  # as --month: every zone's midnight a datetime holds
-        raise SopError(f"--since {text!r}: expected a day from 1970 to 9998")
+        raise SopError(f"--since {quoted(text)}: expected a day from 1970 to 9998")
     return day.replace(tzinfo=zone)
 
 
@@ -580,11 +583,11 @@ def cmd_ack(ctx: Context) -> ExitCode:
         a for a in row["activities"] if a["ref"] and a["ref"] == key
     ]
     if not match:
-        raise SopError(f"execution {args.id} ({row['sop_id']}) has no activity {key!r}")
+        raise SopError(f"execution {args.id} ({row['sop_id']}) has no activity {quoted(key)}")
     if len(match) > 1:  # a record made before the catalogue refused a ref given twice
         numbers = " and ".join(str(a["number"]) for a in match)
         raise SopError(
-            f"execution {args.id} records activities {numbers} under {key!r}: "
+            f"execution {args.id} records activities {numbers} under {quoted(key)}: "
             "give the activity's number"
         )
     sop = ctx.sops.get(row["sop_id"])
@@ -757,7 +760,8 @@ def _report_kode_satker(
     own = info.court_kode_satker if info else None
     if given is not None and own is not None and given != own:
         raise SopError(
-            f"--kode-satker {given!r} differs from the inventory's court_kode_satker {own!r}"
+            f"--kode-satker {quoted(given)} differs from the inventory's court_kode_satker "
+            f"{quoted(own)}"
         )
     return given if given is not None else own
 
@@ -1030,7 +1034,7 @@ def cmd_incident(ctx: Context) -> ExitCode:
         if info is not None and args.host not in info.hosts:
             # a typo opened an incident no `sop run server-incident --limit` could diagnose
             raise SopError(
-                f"host {args.host!r} is not in inventory {args.inventory} (its hosts: "
+                f"host {quoted(args.host)} is not in inventory {args.inventory} (its hosts: "
                 f"{', '.join(info.hosts)}): give its inventory name, or leave -i out"
             )
         row = incidents.open_incident(
@@ -1090,7 +1094,7 @@ class _Parser(argparse.ArgumentParser):
         from sop.untrusted import visible
 
         line = f"{self.prog}: error: {message} (see {self.prog} --help)"
-        self.exit(ExitCode.USAGE, visible(line) + "\n")
+        self.exit(ExitCode.USAGE, visible(line, newlines=False) + "\n")
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         # --help, --version and the error above, written through `output` as every other
@@ -1160,7 +1164,7 @@ def _record_id(kind: str) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is no {kind} id") from None
+            raise argparse.ArgumentTypeError(f"{quoted(text)} is no {kind} id") from None
         if not 1 <= value <= MAX_ID:
             raise argparse.ArgumentTypeError(f"no {kind} {value}")
         return value
@@ -1455,9 +1459,10 @@ def _error(message: str) -> None:
 
     from sop.untrusted import visible
 
-    # An error may quote a host (a failed task's cause): shown, never acted on.
+    # An error may quote a host (a failed task's cause) or a value as typed (untrusted.
+    # quoted): shown, never acted on, on one line (a line break too is its escape).
     Console(file=output.guarded(sys.stderr), soft_wrap=True).print(
-        visible(message), markup=False, highlight=False
+        visible(message, newlines=False), markup=False, highlight=False
     )
 
 

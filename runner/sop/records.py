@@ -16,7 +16,7 @@ from sop import output
 from sop.errors import SopError
 from sop.overdue import Due, most_urgent
 from sop.store import HOST_COUNTS, human_part, partial_numbers
-from sop.untrusted import json_text
+from sop.untrusted import json_text, quoted
 
 if TYPE_CHECKING:
     from jmespath.parser import ParsedResult
@@ -193,7 +193,7 @@ def compile_query(text: str | None) -> ParsedResult | None:
     try:
         return jmespath.compile(text)
     except jmespath.exceptions.JMESPathError as exc:
-        raise SopError(f"--query {text!r}: {_jmespath_problem(exc)}") from None
+        raise SopError(f"--query {quoted(text)}: {_jmespath_problem(exc)}") from None
 
 
 def _jmespath_problem(exc: Exception) -> str:
@@ -211,10 +211,14 @@ def emit(data: Any, query: ParsedResult | None, stream: TextIO) -> None:
         try:
             data = query.search(data)
         except jmespath.exceptions.JMESPathError as exc:
-            raise SopError(f"--query {query.expression!r}: {_jmespath_problem(exc)}") from None
+            raise SopError(
+                f"--query {quoted(query.expression)}: {_jmespath_problem(exc)}"
+            ) from None
     try:
         text = json_text(data)
     except ValueError:  # JMESPath's to_number('1e999') is infinity
-        what = "the record holds" if query is None else f"--query {query.expression!r}: selects"
+        what = (
+            "the record holds" if query is None else f"--query {quoted(query.expression)}: selects"
+        )
         raise SopError(f"{what} a number JSON cannot hold (infinity or NaN)") from None
     output.write(stream, text + "\n")

@@ -25,7 +25,7 @@ from sop.oncalendar import Calendar, Calendars, count_occurrences
 from sop.overdue import Due
 from sop.schedule import DEFAULT_TIMEZONE
 from sop.store import Row, Store, human_part, now, partial_numbers, performs_sop
-from sop.untrusted import visible
+from sop.untrusted import quoted, visible
 
 STATUS_ID = {
     "successful": "Berhasil",
@@ -82,9 +82,9 @@ class Month:
         try:
             parsed = calendar_date(text, "%Y-%m")
         except ValueError:
-            raise SopError(f"--month {text!r}: expected YYYY-MM") from None
+            raise SopError(f"--month {quoted(text)}: expected YYYY-MM") from None
         if not 1970 <= parsed.year <= 9998:
-            raise SopError(f"--month {text!r}: expected a month from 1970 to 9998")
+            raise SopError(f"--month {quoted(text)}: expected a month from 1970 to 9998")
         return cls(parsed.year, parsed.month, zone)
 
     @classmethod
@@ -854,7 +854,7 @@ def one_court(
     codes = court_codes(executions).get(court, set())
     if kode_satker is None and len(codes) > 1:
         raise SopError(
-            f"{court!r} names {len(codes)} courts in {month.label} (kode satker "
+            f"{quoted(court)} names {len(codes)} courts in {month.label} (kode satker "
             f"{', '.join(sorted(codes))}): give --kode-satker CODE for one court's report"
         )
     if kode_satker is None or not codes - {kode_satker}:
@@ -862,7 +862,7 @@ def one_court(
     chosen = [e for e in executions if court_of(e, {court: codes}) == (court, kode_satker)]
     if not chosen and not store.executions(court=court, kode_satker=kode_satker, limit=1):
         raise SopError(
-            f"kode satker {kode_satker!r}: no execution of {court!r} recorded it (kode "
+            f"kode satker {quoted(kode_satker)}: no execution of {quoted(court)} recorded it (kode "
             f"satker recorded in {month.label}: {', '.join(sorted(codes))})"
         )
     return chosen

@@ -16,7 +16,8 @@ UTF-8 (a file an intruder named `shell\\xff.php`) reaches Python as a lone surro
 no UTF-8 terminal, file or message can hold: it is written as its escape too
 (`shell\\udcff.php`).
 `json_text` (`--json`) uses JSON's own escapes, so the data stays exact. `is_text` tells a
-command line's value that is no text at all.
+command line's value that is no text at all; `quoted` quotes one in an error, which
+`visible` then shows.
 """
 
 from __future__ import annotations
@@ -70,6 +71,15 @@ def visible(text: str, *, newlines: bool = True) -> str:
     `\\x5c`; newlines kept unless `newlines` is false (one value that must not fake
     a next line). What it returns is always valid UTF-8."""
     return (_SHOWN if newlines else _SHOWN_OR_NEWLINE).sub(_escape, text)
+
+
+def quoted(value: str) -> str:
+    """`value` between quotes, as repr quotes it, each character as it is: for a message
+    shown by `visible` (sop's errors), which writes a control character as its escape,
+    once. repr's escapes were escaped again there: a typed `a\\b` shown as `'a\\\\b'`,
+    an ESC as `'\\x5cx1b'`."""
+    quote = '"' if "'" in value and '"' not in value else "'"
+    return f"{quote}{value}{quote}"
 
 
 def is_text(value: str) -> bool:

@@ -55,6 +55,29 @@ def _refused(result: tuple[int, str, str], cause: str, code: int = 2) -> None:
 
 
 @pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (("show", "C:\\sop\\backup"), "unknown SOP 'C:\\sop\\backup'"),
+        (("show", "backup\x1b[2K"), "unknown SOP 'backup\\x1b[2K'"),
+        (("show", "backup\nsop: ok"), "unknown SOP 'backup\\x0asop: ok'"),
+        (("run", "local-demo", "--activity", "C\\9"), "has no activity 'C\\9'"),
+        (("history", "--since", "2026\\01\\02"), "--since '2026\\01\\02': expected"),
+        (("report", "--month", "2026\\01"), "--month '2026\\01': expected"),
+        (("history", "--query", "[?a=='\\']"), "--query \"[?a=='\\']\": "),
+        (("execution", "4\u200b"), "argument id: '4\\u200b' is no execution id"),
+    ],
+    ids=["backslash", "control", "newline", "activity", "since", "month", "query", "id"],
+)
+def test_a_value_an_error_quotes_is_escaped_once(
+    sop: Cli, args: tuple[str, ...], shown: str
+) -> None:
+    """An error quoted a value as repr() wrote it, then showed the line (untrusted.visible),
+    which escaped repr's escapes again: a typed `C:\\sop` read 'C:\\\\sop', an ESC
+    '\\x5cx1b'. Quoted as it is, each control character is written as its escape once,
+    a line break too: the error stays one line."""
+    _refused(sop(*args), shown)
+
+@pytest.mark.parametrize(
     ("args", "cause"),
     [
         (("execution", "abc"), "argument id: 'abc' is no execution id"),
