@@ -18,6 +18,7 @@ matches no host.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import os
@@ -133,13 +134,44 @@ def resolve_source(given: str | None) -> str:
         unreadable = _unreadable(path)
         if unreadable is not None:
             raise SopError(f"inventory {given}: {unreadable}: Permission denied")
-        return str(path.resolve())
+        return _utf8_source(path)
     import ansible.constants as C
 
     for candidate in C.DEFAULT_HOST_LIST or ():
         if Path(candidate).exists():
-            return str(Path(candidate).resolve())
+            return _utf8_source(Path(candidate))
     raise SopError("no inventory: give -i INVENTORY (ansible.cfg's inventory does not exist)")
+
+
+# Byte order marks of the encodings other than UTF-8 that an editor writes a text file in
+# (Windows Notepad's "Unicode" is UTF-16 LE); UTF-32's first, as UTF-32 LE's begins
+# with UTF-16 LE's.
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _utf8_source(path: Path) -> str:
+    """The inventory `path`, resolved; SopError naming its first file written in UTF-16
+    or UTF-32 (by its byte order mark): Ansible reads UTF-8 only, and such a file failed
+    as an internal error ("embedded null byte": a host named with its NUL bytes) or as
+    "YAML parsing failed: ... surrogates not allowed", the file unnamed."""
+    for file in inventory_files(str(path)):
+        try:
+            with file.open("rb") as handle:
+                start = handle.read(4)
+        except OSError:
+            continue  # Ansible names it
+        encoding = next((name for bom, name in _OTHER_BOMS if start.startswith(bom)), None)
+        if encoding is not None:
+            raise SopError(
+                f"inventory {file}: written in {encoding}: an inventory file must be UTF-8 "
+                "(save it as UTF-8)"
+            )
+    return str(path.resolve())
 
 
 def _inventory_paths(source: str) -> Iterable[Path]:

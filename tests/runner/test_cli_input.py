@@ -679,6 +679,36 @@ def test_an_inventory_this_account_cannot_read_is_named(
     assert store_at.executions() == []
 
 
+@pytest.mark.parametrize(
+    ("file", "encoding", "named"),
+    [
+        ("hosts.yml", "utf-16-le", "UTF-16"),  # Windows Notepad's "Unicode"
+        ("group_vars/all.yml", "utf-16-be", "UTF-16"),
+        ("group_vars/all.yml", "utf-32-le", "UTF-32"),
+    ],
+)
+def test_an_inventory_file_not_in_utf8_is_named(
+    sop: Cli, store_at: Store, tmp_path: Path, file: str, encoding: str, named: str
+) -> None:
+    """An inventory file saved in UTF-16 or UTF-32 (its byte order mark first) failed as
+    an internal error ("embedded null byte": its hosts named with NUL bytes, exit 6) or as
+    "YAML parsing failed: ... surrogates not allowed", the file unnamed, after `sop run`
+    began an execution. One line names the file and UTF-8, exit 2, nothing run."""
+    court = tmp_path / "court"
+    shutil.copytree(INVENTORY, court)
+    path = court / file
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(("\ufeff" + text).encode(encoding))  # the BOM, as an editor writes it
+    for args in (("run", "local-demo"), ("list",), ("show", "local-demo"), ("report",),
+                 ("schedule", "install", "--check", "--unit-dir", str(tmp_path / "units"))):
+        _refused(
+            sop(*args, "-i", str(court)),
+            f"sop: error: inventory {path}: written in {named}: an inventory file must be "
+            "UTF-8 (save it as UTF-8)",
+        )
+    assert store_at.executions() == []
+
+
 FULL_STORE = """
 dir=$1; shift
 mount -t tmpfs -o size=4m tmpfs "$dir" || exit 99
