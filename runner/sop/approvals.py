@@ -43,11 +43,17 @@ from sop.catalogue import Sop
 from sop.errors import SopError
 from sop.extravars import ExtraVars
 from sop.store import Store, now
+from sop.untrusted import quoted
 
 # SOPs with an approval step: the activity that is the order, the activity whose
 # success shows there is a plan to approve (the condition report), and the activity that
 # refuses a host no approval covers (the maintenance).
 APPROVAL_STEPS = {"server-maintenance": (4, 1, 6)}
+# The roles whose order an approval records (`sop approve --role`): the Sekretaris, whose
+# order the guide (README), the role's refusal and the catalogue's step name, and the
+# pelaksana of the order in the SOP document ("PPK/Kasub Umum dan Keuangan", Bengkalis
+# SOP 14 activity 4). Free text recorded a typo or a role with no say as the approver.
+APPROVER_ROLES = ("Sekretaris", "PPK", "Kasub Umum dan Keuangan")
 EXTRA_VAR = "sop_approvals"
 # How long after the execution that made it began a plan may be approved and carried out.
 PLAN_MAX_AGE = timedelta(days=7)
@@ -63,9 +69,11 @@ class Approval:
 
 
 def approve(store: Store, request: Approval) -> dict[str, Any]:
-    """Record the approval of an execution's plan and acknowledge its order activity."""
-    if not request.by.strip() or not request.role.strip():
-        raise SopError("--by and --role must name a person and a role")
+    """Record the approval of an execution's plan and acknowledge its order activity; its
+    role as APPROVER_ROLES spells it (given in any case)."""
+    if not request.by.strip():
+        raise SopError("--by must name a person")
+    role = _approver_role(request.role)
     if not 1 <= request.valid_days <= 366:
         raise SopError(f"--valid-days {request.valid_days}: expected 1 to 366")
     row = store.execution(request.execution_id)
@@ -95,7 +103,7 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
         "court_name": row["court_name"],
         "hosts": list(hosts),
         "approved_by": request.by,
-        "role": request.role,
+        "role": role,
         "note": request.note,
         "approved_at": approved_at,
         "valid_until": min(approved_at + timedelta(days=request.valid_days), plan_ends),
@@ -108,11 +116,22 @@ def approve(store: Store, request: Approval) -> dict[str, Any]:
                 request.execution_id,
                 order,
                 request.by,
-                f"Disetujui ({request.role}) s.d. {values['valid_until']:%Y-%m-%d %H:%M} UTC"
+                f"Disetujui ({role}) s.d. {values['valid_until']:%Y-%m-%d %H:%M} UTC"
                 + (f": {request.note}" if request.note else ""),
             )
         values["id"] = tx.insert("approvals", values)
     return values
+
+
+def _approver_role(given: str) -> str:
+    """The role of APPROVER_ROLES `given` names (in any case); SopError listing them."""
+    role = next((r for r in APPROVER_ROLES if r.casefold() == given.strip().casefold()), None)
+    if role is None:
+        raise SopError(
+            f"--role {quoted(given)}: not a role that orders the plan carried out; give one "
+            f"of {', '.join(APPROVER_ROLES)}"
+        )
+    return role
 
 
 def _refuse_courtless(store: Store, row: dict[str, Any]) -> None:

@@ -1013,7 +1013,7 @@ def cmd_approve(ctx: Context) -> ExitCode:
     shortened = until < done["approved_at"] + timedelta(days=args.valid_days)
     ctx.console.print(
         f"Approved execution {args.id} ({done['sop_id']}) for {', '.join(done['hosts'])} by "
-        f"{args.by} ({args.role}), valid until {until:%Y-%m-%d %H:%M} UTC"
+        f"{args.by} ({done['role']}), valid until {until:%Y-%m-%d %H:%M} UTC"
         + (f", when its plan turns {PLAN_MAX_AGE.days} days old." if shortened else "."),
         markup=False,
         highlight=False,
@@ -1386,7 +1386,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     appr.add_argument("--by", type=_line, required=True, help="who approves")
     appr.add_argument(
-        "--role", type=_line, required=True, help="their role, e.g. Sekretaris or PPK"
+        "--role",
+        type=_line,
+        required=True,
+        help="their role: Sekretaris, PPK or Kasub Umum dan Keuangan",
     )
     appr.add_argument(
         "--valid-days",

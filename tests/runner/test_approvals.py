@@ -113,6 +113,33 @@ def test_refused_without_a_condition_report_or_for_other_sops(store_url: str) ->
         approvals.approve(store, approvals.Approval(999, "A", "Sekretaris", 7))
 
 
+def test_the_role_is_one_that_orders_the_plan(
+    store_url: str, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--role took any text: a typo ("Sekertaris") or a role with no say over the plan was
+    recorded as the approver and handed to the playbook. One of APPROVER_ROLES, in any
+    case (recorded as it spells it); another is refused naming them, nothing recorded."""
+    monkeypatch.setenv("SOP_DATABASE_URL", store_url)
+    store = Store(store_url)
+    execution_id = _execution(store)
+    for role in ("Sekertaris", "Staf IT", "PPK/Kasub Umum dan Keuangan"):
+        code, out, err = cli("approve", str(execution_id), "--by", "A", "--role", role)
+        assert (code, out) == (2, "")
+        assert err == (
+            f"sop: error: --role '{role}': not a role that orders the plan carried out; give "
+            "one of Sekretaris, PPK, Kasub Umum dan Keuangan\n"
+        )
+    assert approvals.valid(store, "server-maintenance") == []
+    assert store.execution(execution_id)["activities"][1]["status"] == "pending-manual"
+    code, out, err = cli(
+        "approve", str(execution_id), "--by", "A", "--role", "kasub umum DAN keuangan"
+    )
+    assert code == 0, err
+    assert " by A (Kasub Umum dan Keuangan), valid until " in out
+    [given] = approvals.valid(store, "server-maintenance")
+    assert given["role"] == "Kasub Umum dan Keuangan"
+
+
 def test_run_hands_valid_approvals_to_the_playbook(store_url: str, sops: dict) -> None:
     store = Store(store_url)
     approvals.approve(store, approvals.Approval(_execution(store), "Dra. Siti", "PPK", 7))
