@@ -959,6 +959,10 @@ def test_a_bad_minimum_interval_is_refused_before_the_page_is_read(tmp_path, set
     ("sipp_sync_url_method=PO_ST",
      "sipp_sync_url_method: must be an HTTP method, one word of letters (GET or POST), "
      "not 'PO_ST'"),
+    # Jinja's match test is re.match: '$' matched before the trailing newline
+    ('{"sipp_sync_url_method": "GET\\n"}',
+     "sipp_sync_url_method: must be an HTTP method, one word of letters (GET or POST), "
+     "not 'GET\\n'"),
     ("sipp_sync_command=bin/sipp-sync --now",
      "sipp_sync_command: expected an absolute path, got 'bin/sipp-sync'"),
     ("sipp_sync_command=' '", "sipp_sync_command: blank (empty for none)"),
