@@ -122,7 +122,9 @@ options:
     elements: str
     default: ["%delete%", "%hapus%"]
   failed_login_warn:
-    description: Warn when failed logins in the period reach this number (0 never warns).
+    description: Warn when failed logins in the period reach this number (0 never warns;
+      a negative number, C(true) or more than 10000 fails the module before it connects,
+      with C(setting) C(failed_login_warn)).
     type: int
     default: 10
   columns:
@@ -297,7 +299,9 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
     text_value,
 )
 from ansible.module_utils.sop_options import (  # noqa: E402
+    RANGES,
     duration_error,
+    range_error,
     seconds_error,
     sexagesimal_hint,
 )
@@ -625,7 +629,8 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
         _office(params)
     except SettingError as exc:
         return {"msg": str(exc), "setting": exc.setting}
-    return (database_error(params) or seconds_error(params, "query_timeout")
+    return (range_error(params, "failed_login_warn", **RANGES["failed_login_warn"])
+            or database_error(params) or seconds_error(params, "query_timeout")
             or zone_error(params, ["timezone", "data_timezone"]))
 
 

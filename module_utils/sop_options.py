@@ -152,6 +152,12 @@ RANGES: dict[str, dict[str, Any]] = {
     # about as a reverse proxy: more than a court's site is asked between two runs warned
     # of none, without a word.
     "proxy_min_requests": {"unit": "requests", "most": 10_000_000, "most_said": "ten million"},
+    # sipp_audit_summary's failed logins in the period that warn (the sipp_maintenance
+    # role's sipp_maintenance_failed_login_warn), refused by the role before Kegiatan 1
+    # runs. A negative one never warned, without a word; true (Ansible's int option takes
+    # it as 1) warned of every failed login; a thousand times the default (10) is more
+    # failed logins than a court's SIPP sees in any period.
+    "failed_login_warn": {"unit": "failed logins", "most": 10000, "zero": "never warns"},
 }
 
 # What each kind of network target (target_error) must be, as the module that takes it

@@ -22,7 +22,7 @@ PARAMS = {"database": "sipp", "table": "sys_audittrail", "columns": {}, "hours":
           "timezone": "+07:00", "data_timezone": "+07:00", "login_actions": PATTERNS["login"],
           "failed_login_actions": PATTERNS["failed_login"],
           "delete_actions": PATTERNS["delete"], "max_details": 10,
-          "query_timeout": 300}
+          "failed_login_warn": 10, "query_timeout": 300}
 ODD = "si\tti\n\\x"
 
 
@@ -118,8 +118,20 @@ def test_a_max_details_not_an_integer_is_refused_by_the_check(value):
         "setting": "max_details"}
 
 
+@pytest.mark.parametrize(("value", "said"), [
+    # a negative one never warned, without a word; true warned of every failed login
+    (-1, "must be 0 (never warns) or a positive number of failed logins, not -1"),
+    (True, "must be 0 (never warns) or a positive number of failed logins, not True"),
+    (10**6, "must be at most 10000 failed logins, not 1000000"),
+])
+def test_a_failed_login_warning_level_out_of_its_bounds_is_refused(value, said):
+    assert mod.settings_error(dict(PARAMS, failed_login_warn=value)) == {
+        "msg": f"failed_login_warn: {said}", "setting": "failed_login_warn"}
+
+
 def test_valid_settings_are_accepted():
     assert mod.settings_error(PARAMS) is None
+    assert mod.settings_error(dict(PARAMS, failed_login_warn=0)) is None
 
 
 def test_outside_expression_uses_weekday_and_time():

@@ -288,7 +288,7 @@ def test_sop_range_error_is_the_modules_own_check(value, bounds, said):
 BOUNDS = ("threads, shrink_percent, shrink_min_rows, count_tolerance, zstd level, gzip level, "
           "percent, free_mb, load_per_cpu, log_lines, probes, loss_warn_percent, latency_warn_ms, "
           "temperature_warn, warn_percent, workers, keep, max_export_bytes, keep_free, "
-          "log_top, bruteforce_threshold, proxy_min_requests")
+          "log_top, bruteforce_threshold, proxy_min_requests, failed_login_warn")
 
 
 @pytest.mark.parametrize(("value", "name", "bounds", "message"), [
