@@ -380,9 +380,14 @@ def database_name_problem(name: str) -> str:
 
     Longer than MariaDB's limit the server refuses it with a message about the login; a
     leading '-' makes the command lines (the name is their last argument) read it as an
-    option."""
+    option; a control character (a trailing newline from a YAML block scalar) or a space
+    at its end names no database MariaDB has (it refuses names ending in a space) and was
+    refused only by the server, after the activity's other work."""
     if not name:
         return "the database name is empty"
+    if not name.isprintable() or name != name.rstrip():
+        return (f"the database name {name!r} holds a control character or ends in a space, "
+                "which no MariaDB database name does")
     if len(name) > MAX_DATABASE_CHARS:
         return (f"the database name is {len(name)} characters long, longer than MariaDB's "
                 f"limit of {MAX_DATABASE_CHARS}")

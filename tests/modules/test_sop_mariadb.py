@@ -188,12 +188,18 @@ def test_why_not_mydumper_names_a_backtick_or_slash_in_the_database_name() -> No
     ("é" * 65, "the database name is 65 characters long, longer than MariaDB's limit of 64"),
     ("--all-databases", "the database name --all-databases starts with '-', which the dump "
                         "and the client would read as an option"),
+    # a YAML block scalar's trailing newline: the server refused it after the other work
+    ("sipp\n", "the database name 'sipp\\n' holds a control character or ends in a space, "
+               "which no MariaDB database name does"),
+    ("sipp ", "the database name 'sipp ' holds a control character or ends in a space, "
+              "which no MariaDB database name does"),
 ])
 def test_database_name_problem_is_one_line_naming_the_cause(name: str, problem: str) -> None:
     assert m.database_name_problem(name) == problem
 
 
-@pytest.mark.parametrize("name", ["sipp", "x" * 64, "é" * 64, "a`b", "a.b", "a/b", "a-b"])
+@pytest.mark.parametrize("name", ["sipp", "x" * 64, "é" * 64, "a`b", "a.b", "a/b", "a-b",
+                                  "a b"])
 def test_database_names_mariadb_takes_have_no_problem(name: str) -> None:
     """64 characters (not bytes) is MariaDB's limit; backticks, dots and slashes are
     quoted (quote_identifier) or left to why_not_mydumper."""
