@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
+from loader import ROOT, last_message
 from test_role_relative_paths import run as run_checks
 from test_website_checks import ACCOUNT, HOST, PATH, PREFIX
 
@@ -76,3 +78,29 @@ def test_every_wrong_name_is_named_in_one_line_the_keys_path_last(tmp_path) -> N
 def test_good_names_pass(tmp_path, settings: dict[str, Any]) -> None:
     code, result = run_checks(tmp_path, "sipp_backup", settings)
     assert code == 0, result
+
+
+@pytest.mark.parametrize(("address", "port", "target", "known_name"), [
+    ("[fe80::2]", 22, "sipbackup@fe80::2", "fe80::2"),
+    ("[fe80::2]", 2222, "sipbackup@fe80::2", "[fe80::2]:2222"),
+    ("10.0.0.5", 2222, "sipbackup@10.0.0.5", "[10.0.0.5]:2222"),
+])
+def test_an_ipv6_address_in_brackets_is_one_ssh_and_known_hosts_take(
+        tmp_path, address: str, port: int, target: str, known_name: str) -> None:
+    """The checks take '[fe80::2]' (NAME_KINDS' host), but ssh resolved it as a host
+    name ("Could not resolve hostname [fe80::2]") and known_hosts named '[[fe80::2]]:2222':
+    the push's command line and the known_hosts name use the address without brackets
+    (the role's vars/main.yml and ssh_push.yml's own expression)."""
+    known = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/ssh_push.yml").read_text())
+    known_name_expr = next(task for task in known if "ansible.builtin.known_hosts" in task)[
+        "vars"]["sipp_backup__known_name"]
+    said = last_message(tmp_path, [{
+        "hosts": "localhost", "gather_facts": False,
+        "vars_files": [str(ROOT / "roles/sipp_backup/vars/main.yml")],
+        "vars": {"sipp_backup_ssh_key": "/root/.ssh/k", "sipp_backup_host_ssh_port": port,
+                 "sipp_backup_known_hosts": "/root/.ssh/kh",
+                 "sipp_backup_remote_user": "sipbackup", "sipp_backup_host_address": address},
+        "tasks": [{"ansible.builtin.debug": {
+            "msg": "{{ sipp_backup__ssh }}|" + known_name_expr.strip()}}]}])
+    line, name = said.split("|")
+    assert line.split()[-1] == target and name == known_name, said
