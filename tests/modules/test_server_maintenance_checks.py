@@ -1,8 +1,9 @@
-"""roles/server_maintenance/tasks/checks.yml: the condition report's thresholds refused
-before anything runs, by server_condition's own rules (module_utils/sop_options' RANGES
-and duration_error, the filters sop_range_error and sop_duration_error), whichever
-activity runs (playbooks/server_maintenance.yml on localhost in check mode, selecting a
-tag no activity has: only the tasks tagged always run, the checks)."""
+"""roles/server_maintenance/tasks/checks.yml: the condition report's thresholds, the
+patching's backup age and time limits refused before anything runs, by their modules'
+own rules (module_utils/sop_options' RANGES, duration_error and seconds_error, the
+filters sop_range_error, sop_duration_error and sop_seconds_error), whichever activity runs
+(playbooks/server_maintenance.yml on localhost in check mode, selecting a tag no activity
+has: only the tasks tagged always run, the checks)."""
 
 from __future__ import annotations
 
@@ -60,21 +61,50 @@ def checks(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, dict[str, Any
     ({"server_maintenance_uptime_warn_days": 0},
      "server_maintenance_uptime_warn_days: must be a positive number of days, not 0"),
     ({"server_maintenance_cert_warn_days": 10**6},
-     "server_maintenance_cert_warn_days: must be at most 3650 days (ten years), not 1000000")])
-def test_a_threshold_the_condition_report_refuses_is_refused_first(
+     "server_maintenance_cert_warn_days: must be at most 3650 days (ten years), not 1000000"),
+    # server_backup_age refused it at activity 6's pre-check (after the approval), or in
+    # activity 1 after server_condition's apt-get update; 1e12 made every backup fresh
+    ({"server_maintenance_backup_max_age_hours": 0},
+     "server_maintenance_backup_max_age_hours: must be a positive number of hours, not 0"),
+    ({"server_maintenance_backup_max_age_hours": "1e12"},
+     "server_maintenance_backup_max_age_hours: must be at most 87600 hours (ten years), "
+     "not 1e+12"),
+    # server_updates refused these only after the approval and the pre-checks
+    ({"server_maintenance_download_timeout": 0},
+     "server_maintenance_download_timeout: must be a positive number of seconds, not 0"),
+    ({"server_maintenance_apt_lock_timeout": -1},
+     "server_maintenance_apt_lock_timeout: must be 0 (does not wait) or a positive number "
+     "of seconds, not -1"),
+    ({"server_maintenance_apt_lock_timeout": 86401},
+     "server_maintenance_apt_lock_timeout: must be at most 86400 seconds (one day), not 86401"),
+    # 0 made timeout(1) wait without a limit for the boot or the ping: a hung boot or
+    # MariaDB held the run until its timer's time limit; 1e12 was ansible.builtin.reboot's
+    ({"server_maintenance_reboot_timeout": 0},
+     "server_maintenance_reboot_timeout: must be a positive number of seconds, not 0"),
+    ({"server_maintenance_mariadb_ping_timeout": 10**12},
+     "server_maintenance_mariadb_ping_timeout: must be at most 86400 seconds (one day), "
+     "not 1000000000000")])
+def test_a_setting_a_module_refuses_when_it_runs_is_refused_first(
         tmp_path: pathlib.Path, variables: dict[str, Any], cause: str) -> None:
-    """server_condition refused these only when activity 1 ran (after its apt-get
-    update); activity 6 alone went on with them. Refused before anything runs, in one
-    line naming the role's variable."""
+    """server_condition refused its thresholds only when activity 1 ran (after its
+    apt-get update), activity 6 alone going on with them; server_backup_age and
+    server_updates refused theirs in activity 6, the reboot and the ping were given
+    theirs after the upgrade. Refused before anything runs, in one line naming the role's
+    variable."""
     rc, result = checks(tmp_path, **variables)
     assert rc == 2 and result.get("failed"), result
     assert result["msg"] == f"pengaturan salah: {cause}"
 
 
 def test_the_defaults_and_zeros_that_mean_something_pass(tmp_path: pathlib.Path) -> None:
-    """The defaults pass; 0 MiB (no /boot test) and 0 days (flagged on the last day only)
-    are documented meanings, not refused."""
+    """The defaults pass; 0 MiB (no /boot test), 0 days (flagged on the last day only)
+    and 0 s for apt's lock (no wait) are documented meanings, not refused."""
     assert checks(tmp_path)[0] == 0
     rc, result = checks(tmp_path, server_maintenance_boot_min_free_mb=0,
                         server_maintenance_eos_warn_days="0", server_maintenance_cert_warn_days=0)
+    assert rc == 0, result
+    # 0 s for apt's lock does not wait; -e gives the numbers as text
+    rc, result = checks(tmp_path, server_maintenance_apt_lock_timeout="0",
+                        server_maintenance_download_timeout="86400",
+                        server_maintenance_backup_max_age_hours="0.5")
     assert rc == 0, result

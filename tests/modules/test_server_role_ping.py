@@ -140,38 +140,6 @@ def test_the_post_check_judges_the_pings_error_line(tmp_path):
     assert "hunter2" not in proc.stdout + proc.stderr
 
 
-def refused(tmp_path: Path, settings: dict[str, object]) -> tuple[int, str]:
-    """The exit status and message of the role's check of its time limits, run alone with
-    ``settings``."""
-    tasks = yaml.safe_load(TASKS.read_text())
-    check = next(t for t in tasks if t.get("name", "").startswith("Refuse a time limit of the "
-                                                                  "reboot"))
-    play = tmp_path / "play.yml"
-    play.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
-                                     "vars": settings, "tasks": [check]}]))
-    env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-           "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
-           "ANSIBLE_CALLBACK_RESULT_FORMAT": "json", "ANSIBLE_CALLBACK_FORMAT_PRETTY": "false"}
-    proc = subprocess.run([*LOCAL_PLAYBOOK, str(play)], capture_output=True, text=True,
-                          env=env, check=False, timeout=120)
-    failed = [json.loads(line.split(" => ", 1)[1])["msg"] for line in proc.stdout.splitlines()
-              if line.startswith("fatal: ") and " => " in line]
-    return proc.returncode, failed[0] if failed else ""
-
-
-def test_a_reboot_or_ping_time_limit_that_waits_for_ever_is_refused(tmp_path):
-    """0 made timeout(1) wait without a limit for the boot or the ping: a hung boot or
-    MariaDB held the run until its timer's time limit; 1e12 was ansible.builtin.reboot's."""
-    ok = {"server_maintenance_reboot_timeout": 600, "server_maintenance_mariadb_ping_timeout": 30}
-    assert refused(tmp_path, ok) == (0, "")
-    assert refused(tmp_path, dict(ok, server_maintenance_reboot_timeout=0)) == (
-        2, "pengaturan salah: server_maintenance_reboot_timeout: must be a positive number of "
-           "seconds, not 0")
-    assert refused(tmp_path, dict(ok, server_maintenance_mariadb_ping_timeout=10**12)) == (
-        2, "pengaturan salah: server_maintenance_mariadb_ping_timeout: must be at most 86400 "
-           "seconds (one day), not 1000000000000")
-
-
 def test_a_sipp_url_no_request_can_go_to_is_a_named_problem(tmp_path):
     """sipp_http_check refuses a URL with no scheme (localhost/sipp/): the post-check
     stopped the play there, the website unchecked, naming the module's option url. It is
