@@ -1,7 +1,8 @@
 """roles/server_maintenance/tasks/checks.yml: the condition report's thresholds, the
-patching's backup age and time limits refused before anything runs, by their modules'
-own rules (module_utils/sop_options' RANGES, duration_error and seconds_error, the
-filters sop_range_error, sop_duration_error and sop_seconds_error), whichever activity runs
+patching's backup age and time limits and court_kode_satker refused before anything runs,
+by their modules' own rules (module_utils/sop_options' RANGES, duration_error,
+seconds_error and NAME_KINDS, the filters sop_range_error, sop_duration_error,
+sop_seconds_error and sop_name_error), whichever activity runs
 (playbooks/server_maintenance.yml on localhost in check mode, selecting a tag no activity
 has: only the tasks tagged always run, the checks)."""
 
@@ -83,7 +84,12 @@ def checks(tmp_path: pathlib.Path, **variables: Any) -> tuple[int, dict[str, Any
      "server_maintenance_reboot_timeout: must be a positive number of seconds, not 0"),
     ({"server_maintenance_mariadb_ping_timeout": 10**12},
      "server_maintenance_mariadb_ping_timeout: must be at most 86400 seconds (one day), "
-     "not 1000000000000")])
+     "not 1000000000000"),
+    # it names the court's directory in the SIPP backup store whose ledger the pre-check
+    # reads: one level up was another court's
+    ({"court_kode_satker": "../400998"},
+     "court_kode_satker: must be the court's kode satker, six digits (400999), not "
+     "'../400998'")])
 def test_a_setting_a_module_refuses_when_it_runs_is_refused_first(
         tmp_path: pathlib.Path, variables: dict[str, Any], cause: str) -> None:
     """server_condition refused its thresholds only when activity 1 ran (after its
@@ -98,7 +104,9 @@ def test_a_setting_a_module_refuses_when_it_runs_is_refused_first(
 
 def test_the_defaults_and_zeros_that_mean_something_pass(tmp_path: pathlib.Path) -> None:
     """The defaults pass; 0 MiB (no /boot test), 0 days (flagged on the last day only)
-    and 0 s for apt's lock (no wait) are documented meanings, not refused."""
+    and 0 s for apt's lock (no wait) are documented meanings, not refused; a six-digit
+    court_kode_satker passes, and one unset (as in the first run: the check's vars lookup
+    failed on it) is left to the task that reads the store."""
     assert checks(tmp_path)[0] == 0
     rc, result = checks(tmp_path, server_maintenance_boot_min_free_mb=0,
                         server_maintenance_eos_warn_days="0", server_maintenance_cert_warn_days=0)
@@ -106,5 +114,6 @@ def test_the_defaults_and_zeros_that_mean_something_pass(tmp_path: pathlib.Path)
     # 0 s for apt's lock does not wait; -e gives the numbers as text
     rc, result = checks(tmp_path, server_maintenance_apt_lock_timeout="0",
                         server_maintenance_download_timeout="86400",
-                        server_maintenance_backup_max_age_hours="0.5")
+                        server_maintenance_backup_max_age_hours="0.5",
+                        court_kode_satker="400997")
     assert rc == 0, result
