@@ -9,7 +9,7 @@ import pathlib
 from typing import Any
 
 import pytest
-from test_role_relative_paths import run
+from test_role_relative_paths import INVENTORY, run
 
 ROLE = "it_security"
 
@@ -25,7 +25,8 @@ def refused(tmp_path: pathlib.Path, settings: dict[str, Any]) -> str:
     {"it_security_public_addresses": {"203.0.113.10": [80, 443], "2001:db8::10": [],
                                       "gw.example.go.id": ["443"]},
      "it_security_nmap_ports": "1-1024,3306", "it_security_outside_group": "routers"},
-    {"it_security_drill_older": 0, "it_security_drill_kinds": "sipp,website_db"},
+    {"it_security_drill_older": 0, "it_security_drill_kinds": "sipp,website_db",
+     "court_kode_satker": "400997"},
     {"it_security_month": "2026-12", "it_security_web_alert_categories": "webshell,sqli",
      "it_security_wordpress_url": "https://pn-contoh.go.id/",
      "it_security_wordpress_available": {"core": "6.4.3", "plugins": {"akismet": "5.3.1"}},
@@ -121,10 +122,25 @@ def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) ->
     ({"it_security_drill_kinds": []},
      "it_security_drill_kinds: empty, name at least one backup kind to restore (sipp, "
      "website_files, website_db)"),
+    # it names the backup stores the drill restores from: one level up was another
+    # court's, drilled as this court's
+    ({"court_kode_satker": "../400998"},
+     "court_kode_satker: must be the court's kode satker, six digits (400999), not "
+     "'../400998'"),
 ])
 def test_a_bad_setting_is_refused_in_one_line(tmp_path: pathlib.Path,
                                               settings: dict[str, Any], line: str) -> None:
     assert refused(tmp_path, settings) == f"pengaturan salah: {line}"
+
+
+def test_an_unset_kode_satker_is_left_to_the_drill(tmp_path: pathlib.Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without court_kode_satker the drill's stores end in an empty name, left to the
+    drill: the check does not fail on the variable it judges (the vars lookup's
+    default=none is no default, and failed it)."""
+    monkeypatch.delitem(INVENTORY["all"]["vars"], "court_kode_satker")
+    code, result = run(tmp_path, ROLE, {})
+    assert code == 0, result
 
 
 @pytest.mark.parametrize("name", [
