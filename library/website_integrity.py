@@ -1067,10 +1067,11 @@ def main() -> None:
     error = url_option_error([("urls", url) for url in params["urls"]])
     if error:
         module.fail_json(msg=error, setting="urls", invocation=invocation)
+    # returned as its setting too: the role names website_integrity_spam_accepted
     try:
         accepted_spam(params["spam_accepted"])
     except ValueError as exc:
-        module.fail_json(msg=str(exc), invocation=invocation)
+        module.fail_json(msg=str(exc), setting="spam_accepted", invocation=invocation)
     conn = None
     if params["database"]:
         binary = find_binary(CLIENT_BINARIES)

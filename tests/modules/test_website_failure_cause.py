@@ -113,6 +113,18 @@ def test_a_refused_integrity_page_names_the_variable_that_sets_it(
         "http(s) URL with a host")
 
 
+def test_a_refused_accepted_spam_fingerprint_names_website_integrity_spam_accepted(
+        tmp_path):
+    """website_integrity refused it with no setting: the cause was 'spam_accepted: ...',
+    no court's variable, and no bad setting at all."""
+    settings = {"website_integrity_paths": [str(tmp_path)],
+                "website_integrity_state_dir": str(tmp_path / "integrity"),
+                "website_integrity_spam_accepted": [{"fingerprint": "togel"}]}
+    assert outcome(tmp_path, settings, 3, "website_integrity") == (
+        "Kegiatan 3: pengaturan salah: website_integrity_spam_accepted: 'togel' is no "
+        "fingerprint (32 hex digits, as a finding names it)")
+
+
 @pytest.mark.parametrize(("activity", "module", "settings", "expected"), [
     (1, "website_check", {"website_http_timeout": 0},
      "pengaturan salah: website_http_timeout: must be a positive number of seconds"),
