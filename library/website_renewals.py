@@ -153,7 +153,7 @@ import urllib.parse  # noqa: E402
 from typing import Any  # noqa: E402
 
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
-from ansible.module_utils.sop_clock import parse_day, zone  # noqa: E402
+from ansible.module_utils.sop_clock import day_error, parse_day, zone, zone_error  # noqa: E402
 from ansible.module_utils.sop_http import (  # noqa: E402
     fetch,
     parse_date,
@@ -351,15 +351,9 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
     """The first setting the module refuses, (option, one line starting with its name),
     else None; the role names its own variable from the option (sop_failure_cause). A
     timeout of 0 s left every certificate unread ("Operation now in progress")."""
-    if p["hosting_end_date"]:
-        try:
-            parse_day(p["hosting_end_date"])
-        except ValueError:
-            return "hosting_end_date", (f"hosting_end_date {p['hosting_end_date']!r} is not "
-                                        "a date (YYYY-MM-DD)")
-    bad_timeout = seconds_error(p, "timeout")
-    if bad_timeout:
-        return bad_timeout["setting"], bad_timeout["msg"]
+    bad_setting = day_error(p, "hosting_end_date") or seconds_error(p, "timeout")
+    if bad_setting:
+        return bad_setting["setting"], bad_setting["msg"]
     for days in p["warn_days"]:
         bad_days = duration_error({"warn_days": days}, "warn_days", unit="days",
                                   zero="the expiry day only")
@@ -370,13 +364,9 @@ def setting_error(p: dict[str, Any]) -> tuple[str, str] | None:
         error = url_option_error([(name, url)])
         if error:
             return name, error
-    try:
-        zone(p["timezone"])
-    except ValueError as exc:
-        return "timezone", f"timezone: {exc}"
-    bad_ca = ca_file_error(p, "ca_file")
-    if bad_ca:
-        return bad_ca["setting"], bad_ca["msg"]
+    bad_zone_or_ca = zone_error(p, "timezone") or ca_file_error(p, "ca_file")
+    if bad_zone_or_ca:
+        return bad_zone_or_ca["setting"], bad_zone_or_ca["msg"]
     return None
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 # Seconds a time may lie ahead of this host's clock and still count.
@@ -65,6 +67,32 @@ def parse_day(text: str) -> datetime.date:
     if match is None:
         raise ValueError(f"not a YYYY-MM-DD date: {text!r}")
     return datetime.date(int(match["year"]), int(match["month"]), int(match["day"]))
+
+
+def zone_error(params: Mapping[str, Any], option: str) -> dict[str, str] | None:
+    """The failure of a module's time zone ``option`` that names no zone (``zone``):
+    ``msg`` ('<option>: unknown time zone ...') and ``setting`` (the option, which a role
+    names by its variable); None for a zone. The website role's checks refuse its setting
+    by this too (the filter sop_zone_error), before any activity runs."""
+    try:
+        zone(params[option])
+    except ValueError as exc:
+        return {"msg": f"{option}: {exc}", "setting": option}
+    return None
+
+
+def day_error(params: Mapping[str, Any], option: str) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of a module's date ``option`` that is no
+    YYYY-MM-DD date (``parse_day``: 2027-02-30 neither); None for a date or empty (none
+    given). The website role's checks refuse its setting by this too (the filter
+    sop_day_error)."""
+    value = params[option]
+    if value:
+        try:
+            parse_day(value)
+        except ValueError:
+            return {"msg": f"{option} {value!r} is not a date (YYYY-MM-DD)", "setting": option}
+    return None
 
 
 def parse_moment(text: str, time_required: bool = False) -> datetime.datetime:

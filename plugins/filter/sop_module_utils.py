@@ -41,14 +41,23 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   category no finding of the access-log audit has, a typo that alerted on nothing).
 - ``sop_wordpress_error``: module_utils/sop_security's ``wordpress_settings`` (the
   settings security_wordpress refuses, refused before the activities ahead of it ran).
+- ``sop_zone_error``, ``sop_day_error``: module_utils/sop_clock's ``zone_error`` and
+  ``day_error`` (a time zone or a YYYY-MM-DD date website_renewals refuses, refused
+  before the backup ran).
+- ``sop_proxies_error``: module_utils/sop_weblog's ``Proxies`` (a trusted proxy that is
+  no IP address or network, which website_log_audit refuses).
+- ``sop_spam_accepted_error``: module_utils/sop_integrity_content's ``accepted_spam``
+  (an accepted spam fingerprint website_integrity refuses).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
 ``sop_ping_failure``, ``sop_angka``, ``sop_sipp_central_said``, ``sop_seconds_error``,
 ``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error``, ``sop_keep_error``,
 ``sop_url_error``, ``sop_database_name_error``, ``sop_targets_error``, ``sop_name_error``,
-``sop_month_error``, ``sop_log_category_error`` and ``sop_wordpress_error``
-(``ansible-doc -t filter NAME``) is in the YAML files of their names beside this one.
+``sop_month_error``, ``sop_log_category_error``, ``sop_wordpress_error``,
+``sop_zone_error``, ``sop_day_error``, ``sop_proxies_error`` and
+``sop_spam_accepted_error`` (``ansible-doc -t filter NAME``) is in the YAML files of
+their names beside this one.
 """
 
 from __future__ import annotations
@@ -112,6 +121,12 @@ _SECURITY = _load_using(
     sop_server=_load_using("sop_server", sop_bahasa=_BAHASA, sop_command=_load("sop_command"),
                            sop_secrets=_SECRETS))
 _WEBLOG_PATTERNS = _load("sop_weblog_patterns")
+_PATHWALK = _load("sop_pathwalk")
+_WEBLOG = _load_using("sop_weblog", sop_pathwalk=_PATHWALK, sop_secrets=_SECRETS,
+                      sop_state=_load("sop_state"),
+                      sop_tree=_load_using("sop_tree", sop_pathwalk=_PATHWALK),
+                      sop_weblog_patterns=_WEBLOG_PATTERNS)
+_INTEGRITY_CONTENT = _load_using("sop_integrity_content", sop_bahasa=_BAHASA, sop_http=_HTTP)
 
 
 def _kind(value: Any) -> str:
@@ -352,6 +367,73 @@ def log_category_error(value: Any, name: Any) -> dict[str, str] | None:
                    f"(the categories are {', '.join(known)})", "setting": name}
 
 
+def zone_error(value: Any, name: Any) -> dict[str, str] | None:
+    """``module_utils/sop_clock.zone_error`` of the time zone ``value``, named ``name``:
+    its failure (``msg``, ``setting``) or None for a zone the modules know (WIB, WITA and
+    WIT too). A value that is no text is refused too, never an error that fails the
+    template."""
+    _variable_name("sop_zone_error", name)
+    if not isinstance(value, str):
+        return {"msg": f"{name}: must be a time zone name (text), not {_kind(value)}",
+                "setting": name}
+    failure: dict[str, str] | None = _CLOCK.zone_error({name: value}, name)
+    return failure
+
+
+def day_error(value: Any, name: Any) -> dict[str, str] | None:
+    """``module_utils/sop_clock.day_error`` of the date ``value``, named ``name``: its
+    failure (``msg``, ``setting``) or None for a YYYY-MM-DD date or '' (none). A date
+    YAML read unquoted (2027-01-31) is its text, as a module's ``type: str`` option reads
+    it; any other value that is no text is refused."""
+    _variable_name("sop_day_error", name)
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        return {"msg": f"{name}: must be a date YYYY-MM-DD (text), not {_kind(value)}",
+                "setting": name}
+    failure: dict[str, str] | None = _CLOCK.day_error({name: value}, name)
+    return failure
+
+
+def proxies_error(value: Any, name: Any) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of the list ``value`` (give a role's variable
+    through ``sop_list``), named ``name``, of trusted proxies that website_log_audit
+    refuses (``module_utils/sop_weblog.Proxies``: an entry that is no IP address or
+    network); None for good ones. An entry is read as its text, as the module's
+    ``elements: str`` option reads it (10 is '10', no address)."""
+    _variable_name("sop_proxies_error", name)
+    if not isinstance(value, list):
+        raise AnsibleFilterError(f"sop_proxies_error: {name} must be a list, "
+                                 f"not {_kind(value)}")
+    try:
+        _WEBLOG.Proxies([str(entry) for entry in value])
+    except ValueError as exc:
+        return {"msg": f"{name}: {exc}", "setting": name}
+    return None
+
+
+def spam_accepted_error(value: Any, name: Any) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of the list ``value`` (give a role's variable
+    through ``sop_list``), named ``name``, of accepted spam matches ({fingerprint, note})
+    that website_integrity refuses (``module_utils/sop_integrity_content.accepted_spam``:
+    a fingerprint that is not 32 hex digits), or an entry that is no {fingerprint, note};
+    None for good ones."""
+    _variable_name("sop_spam_accepted_error", name)
+    if not isinstance(value, list):
+        raise AnsibleFilterError(f"sop_spam_accepted_error: {name} must be a list, "
+                                 f"not {_kind(value)}")
+    shapeless = next((entry for entry in value
+                      if not isinstance(entry, Mapping) or "fingerprint" not in entry), None)
+    if shapeless is not None:
+        return {"msg": f"{name}: each entry must be {{fingerprint, note}}, not "
+                       f"{_kind(shapeless)} {shapeless!r}", "setting": name}
+    try:
+        _INTEGRITY_CONTENT.accepted_spam(value)
+    except ValueError as exc:  # 'spam_accepted: ...', the module's option
+        return {"msg": f"{name}{str(exc).removeprefix('spam_accepted')}", "setting": name}
+    return None
+
+
 def wordpress_error(settings: Any) -> dict[str, str] | None:
     """The failure (``msg`` starting with the option's name, ``setting`` the option) of
     security_wordpress's options ``available``, ``site_url`` and ``root_urls`` (the input,
@@ -400,4 +482,8 @@ class FilterModule:
             "sop_month_error": month_error,
             "sop_log_category_error": log_category_error,
             "sop_wordpress_error": wordpress_error,
+            "sop_zone_error": zone_error,
+            "sop_day_error": day_error,
+            "sop_proxies_error": proxies_error,
+            "sop_spam_accepted_error": spam_accepted_error,
         }

@@ -5,8 +5,10 @@ ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_ang
 (module_utils/sop_sipp_central's table), ``sop_seconds_error``, ``sop_duration_error``,
 ``sop_range_error`` and ``sop_targets_error`` (module_utils/sop_options), ``sop_keep_error``
 (module_utils/sop_retention), ``sop_name_error`` (module_utils/sop_options; the roles'
-checks are in test_website_checks.py and test_sipp_backup_names.py), the ``sop_mask_*``
-filters (sop_secrets)."""
+checks are in test_website_checks.py and test_sipp_backup_names.py), ``sop_zone_error``
+and ``sop_day_error`` (module_utils/sop_clock), ``sop_proxies_error``
+(module_utils/sop_weblog), ``sop_spam_accepted_error`` (module_utils/
+sop_integrity_content), the ``sop_mask_*`` filters (sop_secrets)."""
 
 from __future__ import annotations
 
@@ -335,7 +337,12 @@ def test_the_documented_choices_are_sop_options_own_keys(name, option, keys):
                                                ("sop_name_error", {"_input"}),
                                                ("sop_month_error", {"_input", "name"}),
                                                ("sop_log_category_error", {"_input", "name"}),
-                                               ("sop_wordpress_error", {"_input"})])
+                                               ("sop_wordpress_error", {"_input"}),
+                                               ("sop_zone_error", {"_input", "name"}),
+                                               ("sop_day_error", {"_input", "name"}),
+                                               ("sop_proxies_error", {"_input", "name"}),
+                                               ("sop_spam_accepted_error",
+                                                {"_input", "name"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -622,3 +629,87 @@ def test_sop_wordpress_error_refuses_its_own_bad_arguments(settings, message):
         _filters()["sop_wordpress_error"](settings)
     assert str(refused.value) == message
 
+
+
+@pytest.mark.parametrize(("option", "name", "value", "module_value"), [
+    ("timezone", "sop_zone_error", "Asia/Jakrta", "Asia/Jakrta"),
+    ("timezone", "sop_zone_error", " WIB", " WIB"),
+    ("timezone", "sop_zone_error", "", ""),
+    ("timezone", "sop_zone_error", "wita", "wita"),
+    ("timezone", "sop_zone_error", "Asia/Jayapura", "Asia/Jayapura"),
+    ("hosting_end_date", "sop_day_error", "31-01-2027", "31-01-2027"),
+    ("hosting_end_date", "sop_day_error", "2027-02-30", "2027-02-30"),
+    ("hosting_end_date", "sop_day_error", "2027-01-31", "2027-01-31"),
+    # a date YAML read unquoted: the module's str option reads its text
+    ("hosting_end_date", "sop_day_error", datetime.date(2027, 1, 31), "2027-01-31"),
+    ("hosting_end_date", "sop_day_error", "", ""),
+])
+def test_sop_zone_and_day_error_are_website_renewals_own_check(
+        tmp_path, option, name, value, module_value):
+    """The failure website_renewals returns for the same setting, before it asks
+    anything (no URL, no RDAP service); none where it refuses nothing."""
+    rc, result = run_module("website_renewals", tmp_path, {
+        "domain": "pn-contoh.go.id", "rdap_url": "", option: module_value,
+        "_ansible_check_mode": True})
+    said = _filters()[name](value, option)
+    if rc == 0:
+        assert said is None
+    else:
+        assert said == {"msg": result["msg"], "setting": result["setting"]}
+
+
+@pytest.mark.parametrize(("name", "value", "said"), [
+    ("sop_zone_error", 7, "z: must be a time zone name (text), not int"),
+    ("sop_zone_error", None, "z: must be a time zone name (text), not NoneType"),
+    ("sop_day_error", 20270131, "z: must be a date YYYY-MM-DD (text), not int"),
+    ("sop_day_error", ["2027-01-31"], "z: must be a date YYYY-MM-DD (text), not list"),
+])
+def test_sop_zone_and_day_error_refuse_a_value_that_is_no_text(name, value, said):
+    assert _filters()[name](value, "z") == {"msg": said, "setting": "z"}
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    (["10.0.0.5", "10.0.0.0/24", "2001:db8::/112", "::ffff:10.0.0.0/120"], None),
+    ([], None),
+    (["10.0.0.5", "proxy.lan"], "p: 'proxy.lan' is no IP address or network"),
+    # the module's elements: str reads 10 as '10', no address
+    ([10], "p: '10' is no IP address or network"),
+])
+def test_sop_proxies_error_is_website_log_audits_own_reading(tmp_path, value, said):
+    assert _filters()["sop_proxies_error"](value, "p") == (
+        None if said is None else {"msg": said, "setting": "p"})
+    if said is not None:
+        log = tmp_path / "access.log"
+        log.write_text("", encoding="utf-8")
+        rc, result = run_module("website_log_audit", tmp_path, {
+            "paths": [str(log)], "state_dir": str(tmp_path / "state"),
+            "trusted_proxies": value, "_ansible_check_mode": True})
+        assert rc == 1
+        assert (result["msg"], result["setting"]) == (
+            said.replace("p:", "trusted_proxies:", 1), "trusted_proxies")
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ([{"fingerprint": "0123456789abcdef" * 2, "note": "berita perkara"},
+      {"fingerprint": " 0123456789ABCDEF0123456789ABCDEF "}], None),
+    ([], None),
+    ([{"fingerprint": "togel"}],
+     "s: 'togel' is no fingerprint (32 hex digits, as a finding names it)"),
+    (["0123456789abcdef" * 2], "s: each entry must be {fingerprint, note}, not str "
+                               "'0123456789abcdef0123456789abcdef'"),
+    ([{"note": "berita"}], "s: each entry must be {fingerprint, note}, not dict "
+                           "{'note': 'berita'}"),
+])
+def test_sop_spam_accepted_error_is_website_integritys_own_reading(value, said):
+    assert _filters()["sop_spam_accepted_error"](value, "s") == (
+        None if said is None else {"msg": said, "setting": "s"})
+
+
+@pytest.mark.parametrize("name", ["sop_proxies_error", "sop_spam_accepted_error"])
+def test_the_list_filters_refuse_their_own_bad_arguments(name):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()[name]("10.0.0.5", "x")
+    assert str(refused.value) == f"{name}: x must be a list, not str"
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()[name]([], None)
+    assert str(refused.value) == f"{name}: name must be the variable's name, not None"
