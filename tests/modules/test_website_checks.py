@@ -164,6 +164,16 @@ def test_an_integrity_page_activity_1_does_not_check_is_refused_first(tmp_path) 
     assert "rahasia" not in result["msg"]
 
 
+@pytest.mark.parametrize("urls", [[], "", [""]])
+def test_no_page_to_check_is_refused_first(tmp_path, urls: Any) -> None:
+    """website_check refused it only in Kegiatan 1, whose failure let the backup run;
+    -e website_urls= gives the text '' (the list [''])."""
+    code, result = run_checks(tmp_path, "website", {"website_urls": urls})
+    assert code == 2, result
+    assert failure_cause(result) == ("pengaturan salah: website_urls is empty: name at "
+                                     "least one page of the website to check")
+
+
 @pytest.mark.parametrize("settings", [
     {"website_urls": ["https://pn-bangil.go.id/", "https://pn-bangil.go.id/berita/"],
      "website_integrity_urls": ["https://pn-bangil.go.id/berita/"]},
@@ -212,6 +222,23 @@ def test_good_urls_pass(tmp_path, settings: dict[str, Any]) -> None:
      "categories are sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, "
      "admin_probe, scanner, header_injection, protocol, wp_bruteforce, drupal_bruteforce, "
      "drupal_xmlrpc, forged_time)"),
+    # website_log_audit's in Kegiatan 3, after the backup
+    ({"website_log_trusted_proxies": ["10.0.0.0/24", "proxy.lan"]},
+     "website_log_trusted_proxies: 'proxy.lan' is no IP address or network"),
+    ({"website_log_trusted_proxies": "10.0.0.5,10"},
+     "website_log_trusted_proxies: '10' is no IP address or network"),
+    # website_integrity's in Kegiatan 3
+    ({"website_integrity_spam_accepted": [{"fingerprint": "0" * 32},
+                                          {"fingerprint": "togel", "note": "berita"}]},
+     "website_integrity_spam_accepted: 'togel' is no fingerprint (32 hex digits, as a "
+     "finding names it)"),
+    # website_renewals' in Kegiatan 4
+    ({"website_hosting_end_date": "31-01-2027"},
+     "website_hosting_end_date '31-01-2027' is not a date (YYYY-MM-DD)"),
+    ({"website_hosting_end_date": "2027-02-30"},
+     "website_hosting_end_date '2027-02-30' is not a date (YYYY-MM-DD)"),
+    ({"website_timezone": "Asia/Jakrta"},
+     "website_timezone: unknown time zone 'Asia/Jakrta'"),
 ])
 def test_a_number_the_site_checks_refuse_is_refused_before_the_backup(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
@@ -225,6 +252,9 @@ def test_a_number_the_site_checks_refuse_is_refused_before_the_backup(
     {"website_log_alert_categories": "webshell,sqli", "court_kode_satker": "400997"},
     {"website_log_top": 1000, "website_log_bruteforce_threshold": "10000",
      "website_log_proxy_share_percent": 100, "website_log_proxy_min_requests": 1},
+    {"website_log_trusted_proxies": "10.0.0.5,2001:db8::/112",
+     "website_integrity_spam_accepted": [{"fingerprint": "0123456789ABCDEF" * 2}],
+     "website_hosting_end_date": "2027-01-31", "website_timezone": "wita"},
 ])
 def test_numbers_at_their_bounds_pass(tmp_path, settings: dict[str, Any]) -> None:
     code, result = run_checks(tmp_path, "website", settings)
