@@ -29,7 +29,7 @@ import yaml
 from sop.durations import format_seconds, parse_duration
 from sop.errors import SopError
 from sop.oncalendar import Calendar, UnsupportedCalendar, never_elapses, systemd_refusal
-from sop.untrusted import quoted
+from sop.untrusted import quoted, shortened
 
 if TYPE_CHECKING:
     import jsonschema
@@ -38,8 +38,6 @@ PACKAGE_CATALOGUE = Path(__file__).with_name("catalogue")
 # Tags Ansible gives a meaning (`--tags always` runs only the tasks every run runs, `all`
 # every task): no activity's own tag, by which it is run and its tasks are counted.
 _ANSIBLE_SPECIAL_TAGS = ("all", "always", "never", "tagged", "untagged")
-# The characters of an unknown SOP's name that an error quotes, the rest cut ("…").
-_SHOWN_ID_CHARS = 60
 FREQUENCY_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "on_demand": None}
 # Grace after a SOP falls due before it counts as overdue (Healthchecks' period + grace),
 # unless the SOP's catalogue file (`grace`) or the court (`sop_catalogue_overrides`) says.
@@ -174,7 +172,7 @@ class Sop:
         for activity in self.activities:
             if key in (str(activity.number), activity.ref or None):
                 return activity
-        raise SopError(f"SOP {self.id} has no activity {quoted(key)}")
+        raise SopError(f"SOP {self.id} has no activity {quoted(shortened(key))}")
 
     def chosen(self, keys: Iterable[str]) -> tuple[int, ...]:
         """The activities `sop run --activity` names (numbers or references), as their
@@ -447,10 +445,9 @@ def load_catalogue(directory: Path | None = None, cache_dir: Path | None = None)
 
 def get_sop(sops: Mapping[str, Sop], sop_id: str) -> Sop:
     """The SOP `sop_id` names; SopError naming the known ones for an unknown one, which it
-    quotes cut at _SHOWN_ID_CHARS (a name pasted whole from a file filled the screen)."""
+    quotes cut (untrusted.shortened: a name pasted whole from a file filled the screen)."""
     if sop_id not in sops:
-        shown = sop_id if len(sop_id) <= _SHOWN_ID_CHARS else sop_id[:_SHOWN_ID_CHARS] + "…"
-        raise SopError(f"unknown SOP {quoted(shown)} (known: {', '.join(sops)})")
+        raise SopError(f"unknown SOP {quoted(shortened(sop_id))} (known: {', '.join(sops)})")
     return sops[sop_id]
 
 

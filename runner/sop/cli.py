@@ -29,7 +29,7 @@ from sop.paths import (
 )
 from sop.statuses import STATUSES
 from sop.sweep import ARTIFACTS_DIR, sweep
-from sop.untrusted import is_one_line, is_text, quoted
+from sop.untrusted import is_one_line, is_text, quoted, shortened
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -583,7 +583,9 @@ def cmd_ack(ctx: Context) -> ExitCode:
         a for a in row["activities"] if a["ref"] and a["ref"] == key
     ]
     if not match:
-        raise SopError(f"execution {args.id} ({row['sop_id']}) has no activity {quoted(key)}")
+        raise SopError(
+            f"execution {args.id} ({row['sop_id']}) has no activity {quoted(shortened(key))}"
+        )
     if len(match) > 1:  # a record made before the catalogue refused a ref given twice
         numbers = " and ".join(str(a["number"]) for a in match)
         raise SopError(

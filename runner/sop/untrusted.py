@@ -17,7 +17,7 @@ no UTF-8 terminal, file or message can hold: it is written as its escape too
 (`shell\\udcff.php`).
 `json_text` (`--json`) uses JSON's own escapes, so the data stays exact. `is_text` tells a
 command line's value that is no text at all; `quoted` quotes one in an error, which
-`visible` then shows.
+`visible` then shows, and `shortened` cuts a name an error quotes.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ _SHOWN = re.compile(f"[{_CONTROLS}]|{_ESCAPE_LIKE}")
 _SHOWN_OR_NEWLINE = re.compile(f"[{_CONTROLS}\\n]|{_ESCAPE_LIKE}")
 # ...and, for `is_one_line`, tab and newline too.
 _NOT_ONE_LINE = re.compile(f"[{_CONTROLS}\\t\\n]")
+# The characters of a name an error quotes (`shortened`), the rest cut ("…").
+_SHOWN_NAME_CHARS = 60
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -80,6 +82,13 @@ def quoted(value: str) -> str:
     an ESC as `'\\x5cx1b'`."""
     quote = '"' if "'" in value and '"' not in value else "'"
     return f"{quote}{value}{quote}"
+
+
+def shortened(name: str) -> str:
+    """`name` to its _SHOWN_NAME_CHARS-th character, "…" for the rest: for an error quoting
+    a name that names nothing (an unknown SOP, an execution's unknown activity), which a
+    name pasted whole (a file's content, a log line) filled the screen with."""
+    return name if len(name) <= _SHOWN_NAME_CHARS else name[:_SHOWN_NAME_CHARS] + "…"
 
 
 def is_text(value: str) -> bool:

@@ -147,6 +147,22 @@ def test_a_long_unknown_sop_name_is_cut_in_its_error(cli: Cli, command: tuple[st
     assert code == 2 and f"unknown SOP '{'y' * 60}' (known:" in err
 
 
+def test_a_long_unknown_activity_is_cut_in_its_error(cli: Cli, store_at: Store) -> None:
+    """`sop ack` and `sop run --activity` quote an activity key that names none as an
+    unknown SOP's name is quoted (untrusted.shortened): to its 60th character, "…" for the
+    rest; a key pasted whole was echoed back whole."""
+    execution = craft_execution(store_at, "local-manual", now(), activities=1)
+    code, out, err = cli("ack", str(execution), "x" * 500, "--by", "Budi")
+    assert (code, out) == (2, "")
+    assert err == f"sop: error: execution {execution} (local-manual) has no activity " \
+        f"'{'x' * 60}…'\n"
+    code, out, err = cli("run", "local-demo", "--activity", "x" * 500)
+    assert (code, out) == (2, "")
+    assert err == f"sop: error: SOP local-demo has no activity '{'x' * 60}…'\n"
+    code, _, err = cli("ack", str(execution), "y" * 60, "--by", "Budi")  # at most 60: whole
+    assert code == 2 and err.endswith(f"has no activity '{'y' * 60}'\n")
+
+
 def test_manual_sop_run_ack_and_report(cli: Cli) -> None:
     code, out, _ = cli("run", "local-manual", "-i", str(INVENTORY), "--operator", "ani")
     assert code == 0
