@@ -29,7 +29,7 @@ from sop.paths import (
 )
 from sop.statuses import STATUSES
 from sop.sweep import ARTIFACTS_DIR, sweep
-from sop.untrusted import is_one_line, is_text, quoted, shortened
+from sop.untrusted import is_one_line, is_text, quoted, shortened, visible
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -601,9 +601,11 @@ def cmd_ack(ctx: Context) -> ExitCode:
         manual_step=human_part(sop, match[0]) is not None,  # as recorded with the run
         label=key,
     )
+    # The store's text (another process, an older sop may have written it) is shown as
+    # `sop execution` shows it (untrusted.visible), never acted on by the terminal.
     ctx.console.print(
-        f"[green]Acknowledged[/] activity {escape(key)} of execution {args.id} "
-        f"({escape(row['sop_id'])}) by {escape(args.by)}."
+        f"[green]Acknowledged[/] activity {escape(visible(key))} of execution {args.id} "
+        f"({escape(visible(row['sop_id']))}) by {escape(args.by)}."
     )
     if abandoned_step(row, match[0]):  # recorded all the same: a person did it after all
         ctx.console.print(
@@ -623,10 +625,14 @@ def cmd_ack(ctx: Context) -> ExitCode:
         elif activity["status"] == "pending-manual":
             pending.append(name)
     if pending:
-        ctx.console.print(f"Still waiting: {', '.join(pending)}", markup=False, highlight=False)
+        ctx.console.print(
+            visible(f"Still waiting: {', '.join(pending)}"),
+            markup=False,
+            highlight=False,
+        )
     if abandoned:
         ctx.console.print(
-            f"Not awaited: {', '.join(abandoned)} ({abandoned_state(updated)})",
+            visible(f"Not awaited: {', '.join(abandoned)} ({abandoned_state(updated)})"),
             markup=False,
             highlight=False,
         )
@@ -641,18 +647,22 @@ def cmd_reap(ctx: Context) -> ExitCode:
     reaped = ctx.reaped + store.reap_stale(former)
     for execution_id in reaped:
         row = store.execution(execution_id)
-        ctx.console.print(
-            f"execution {execution_id} ({row['sop_id']}, pid {row['pid']} on "
-            f"{row['hostname']}) marked interrupted: {row['error']}",
+        ctx.console.print(  # the store's text, shown as `sop execution` shows it
+            visible(
+                f"execution {execution_id} ({row['sop_id']}, pid {row['pid']} on "
+                f"{row['hostname']}) marked interrupted: {row['error']}"
+            ),
             markup=False,
             highlight=False,
         )
     alive = [row for row in store.executions(status="running") if row["hostname"] == former]
     for row in alive:
         ctx.console.print(
-            f"execution {row['id']} ({row['sop_id']}, pid {row['pid']} on {former}) is "
-            "still running on this controller"
-            + (f": {row['error']}" if row["error"] else ""),
+            visible(
+                f"execution {row['id']} ({row['sop_id']}, pid {row['pid']} on {former}) is "
+                "still running on this controller"
+                + (f": {row['error']}" if row["error"] else "")
+            ),
             markup=False,
             highlight=False,
         )
@@ -1093,8 +1103,6 @@ class _Parser(argparse.ArgumentParser):
     line argparse prints before them is a --help away)."""
 
     def error(self, message: str) -> NoReturn:
-        from sop.untrusted import visible
-
         line = f"{self.prog}: error: {message} (see {self.prog} --help)"
         self.exit(ExitCode.USAGE, visible(line, newlines=False) + "\n")
 
@@ -1461,8 +1469,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _error(message: str) -> None:
     from rich.console import Console
-
-    from sop.untrusted import visible
 
     # An error may quote a host (a failed task's cause) or a value as typed (untrusted.
     # quoted): shown, never acted on, on one line (a line break too is its escape).

@@ -293,6 +293,74 @@ def test_what_a_host_reported_is_shown_not_acted_on(
     assert HOSTILE_SHOWN in out
 
 
+def test_ack_shows_the_stores_text_not_acts_on_it(cli: Cli, store_at: Store) -> None:
+    """`sop ack` echoes what the store holds (a SOP's name, a step's reference, its human
+    part), which another process or an older `sop` wrote: its control characters shown
+    as `sop execution` shows them, never sent to the terminal."""
+    execution = craft_execution(store_at, "local-manual", now(), activities=3)
+    with store_at.db.transaction(write=True) as tx:
+        tx.update("executions", {"sop_id": HOSTILE}, "id = :key_id", key_id=execution)
+        for number, ref in ((1, "A.1"), (2, HOSTILE)):
+            tx.update(
+                "activity_results",
+                {"ref": ref, "mode": "manual", "status": "pending-manual"},
+                "execution_id = :key_id AND number = :key_number",
+                key_id=execution,
+                key_number=number,
+            )
+        tx.update(
+            "activity_results",
+            {"ref": "A.3", "manual_step": HOSTILE},
+            "execution_id = :key_id AND number = 3",
+            key_id=execution,
+        )
+    code, out, err = cli("ack", str(execution), "A.1", "--by", "Budi")
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"Acknowledged activity A.1 of execution {execution} ({HOSTILE_SHOWN}) by Budi.",
+        f"Still waiting: {HOSTILE_SHOWN}, A.3 ({HOSTILE_SHOWN})",
+    ]
+    code, out, err = cli("ack", str(execution), HOSTILE, "--by", "Budi")
+    assert code == 0, err
+    assert out.splitlines()[0] == (
+        f"Acknowledged activity {HOSTILE_SHOWN} of execution {execution} ({HOSTILE_SHOWN}) "
+        "by Budi."
+    )
+
+
+def test_reap_shows_the_stores_text_not_acts_on_it(
+    cli: Cli, store_at: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sop reap` echoes the runs' SOP, hostname and error as the store holds them,
+    which another controller or an older `sop` wrote: their control characters shown,
+    never sent to the terminal."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    crashed = craft_execution(store_at, "local-demo", now())
+    alive = craft_execution(store_at, "local-demo", now())
+    with store_at.db.transaction(write=True) as tx:
+        for execution, pid, hostname in ((crashed, dead.pid, HOSTILE),
+                                         (alive, os.getpid(), "pn-lama")):
+            tx.update(
+                "executions",
+                {"sop_id": HOSTILE, "status": "running", "ended_at": None, "rc": None,
+                 "error": HOSTILE, "pid": pid, "hostname": hostname},
+                "id = :key_id",
+                key_id=execution,
+            )
+    monkeypatch.setenv("COLUMNS", "400")  # each line whole
+    code, out, err = cli("reap", "--hostname", "pn-lama")
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"execution {crashed} ({HOSTILE_SHOWN}, pid {dead.pid} on {HOSTILE_SHOWN}) marked "
+        "interrupted: the sop process ended without recording the result before "
+        "ansible-playbook reported its start",
+        f"execution {alive} ({HOSTILE_SHOWN}, pid {os.getpid()} on pn-lama) is still "
+        f"running on this controller: {HOSTILE_SHOWN}",
+        "1 executions marked interrupted; 1 recorded on pn-lama still running.",
+    ]
+
+
 def test_the_warnings_a_host_returned_are_shown_not_acted_on(
     cli: Cli, store_at: Store
 ) -> None:
