@@ -81,6 +81,26 @@ def test_a_zone_with_spaces_around_it_is_refused_alike(
     )
 
 
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [("Asia\\Makassar", "'Asia\\Makassar'"), ("WITA\x1b[2K", "'WITA\\x1b[2K'")],
+    ids=["backslash", "control"],
+)
+def test_a_zone_an_error_quotes_is_escaped_once(
+    cli: Cli, store_at: Store, tmp_path: Path, zone: str, shown: str
+) -> None:
+    """A zone that names none is quoted as every value an error quotes (untrusted.quoted):
+    repr's escapes were escaped again when the line was shown (an ESC as '\\x5cx1b', a
+    backslash doubled)."""
+    cause = f"{shown} is not a time zone (WIB, WITA, WIT or a tz database name such as " \
+        "Asia/Makassar)\n"
+    code, out, err = cli("history", "--timezone", zone)
+    assert (code, out, err) == (2, "", f"sop: error: --timezone: {cause}")
+    inventory = _wita_inventory(tmp_path, json.dumps(zone))  # YAML's double-quoted escapes
+    code, out, err = cli("overdue", "-i", str(inventory))
+    assert (code, out, err) == (2, "", f"sop: error: inventory: sop_schedule/timezone: {cause}")
+
+
 def test_execution_shows_the_courts_clock(
     cli: Cli, store_at: Store, controller_at_utc: None
 ) -> None:
