@@ -174,6 +174,15 @@ def test_no_page_to_check_is_refused_first(tmp_path, urls: Any) -> None:
                                      "least one page of the website to check")
 
 
+def test_an_empty_page_beside_others_is_refused_first(tmp_path) -> None:
+    """sop_url_error leaves an empty URL alone (a feed or sitemap may be none): an empty
+    entry beside pages was asked as the page '' in Kegiatan 1."""
+    code, result = run_checks(tmp_path, "website",
+                              {"website_urls": ["https://pn-bangil.go.id/", ""]})
+    assert code == 2, result
+    assert failure_cause(result) == "pengaturan salah: website_urls holds an empty entry: remove it"
+
+
 @pytest.mark.parametrize("settings", [
     {"website_urls": ["https://pn-bangil.go.id/", "https://pn-bangil.go.id/berita/"],
      "website_integrity_urls": ["https://pn-bangil.go.id/berita/"]},
