@@ -92,6 +92,14 @@ def run(tmp_path: pathlib.Path, role: str, settings: dict[str, Any]) -> tuple[in
     return proc.returncode, tasks[-1]["hosts"]["localhost"]
 
 
+def refused(tmp_path: pathlib.Path, role: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The failed result of ``run`` with ``settings``, the run's exit code 2 (a task
+    failed) checked."""
+    code, result = run(tmp_path, role, settings)
+    assert code == 2 and result.get("failed"), result
+    return result
+
+
 def given_paths(value: str | list[str] | dict[str, list[str]]) -> list[str]:
     """The paths of a setting's value: itself, a list's, each group's list's."""
     if isinstance(value, dict):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from loader import ROOT, last_message
+from test_role_relative_paths import refused
 from test_role_relative_paths import run as run_checks
 from test_website_checks import ACCOUNT, HOST, PATH, PREFIX
 
@@ -51,9 +52,7 @@ from sop.events import failure_cause
 ])
 def test_a_name_the_backups_commands_would_misread_is_refused_first(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
-    code, result = run_checks(tmp_path, "sipp_backup", settings)
-    assert code == 2, result
-    assert failure_cause(result) == f"pengaturan salah: {cause}"
+    assert failure_cause(refused(tmp_path, "sipp_backup", settings)) == f"pengaturan salah: {cause}"
 
 
 def test_every_wrong_name_is_named_in_one_line_the_keys_path_last(tmp_path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import test_role_relative_paths
+from test_role_relative_paths import refused
 from test_role_relative_paths import run as run_checks
 
 from sop.events import failure_cause
@@ -74,9 +75,7 @@ PATH = ("an absolute path of letters, digits, '/', '.', '_', '+' and '-' (a shel
 ])
 def test_a_name_the_backups_commands_would_misread_is_refused_first(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
-    code, result = run_checks(tmp_path, "website", settings)
-    assert code == 2, result
-    assert failure_cause(result) == f"pengaturan salah: {cause}"
+    assert failure_cause(refused(tmp_path, "website", settings)) == f"pengaturan salah: {cause}"
 
 
 def test_every_wrong_name_is_named_in_one_line(tmp_path) -> None:
@@ -141,8 +140,7 @@ SPACE = ("holds a space at character 26, which no URL holds: remove it or percen
 ])
 def test_a_url_no_check_could_ask_is_refused_first(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
-    code, result = run_checks(tmp_path, "website", settings)
-    assert code == 2, result
+    result = refused(tmp_path, "website", settings)
     assert failure_cause(result) == f"pengaturan salah: {cause}"
     assert "rahasia" not in result["msg"]
 
@@ -151,11 +149,10 @@ def test_an_integrity_page_activity_1_does_not_check_is_refused_first(tmp_path) 
     """Activity 3 only warns of a page that gives no answer, the site down being activity
     1's failure: a page only website_integrity_urls named could be down for ever, warned
     of alone. Each is one of website_urls, as written; its credentials masked."""
-    code, result = run_checks(tmp_path, "website", {
+    result = refused(tmp_path, "website", {
         "website_urls": ["https://pn-bangil.go.id/"],
         "website_integrity_urls": ["https://pn-bangil.go.id/",
                                    "https://pn-bangil.go.id/berita/?token=rahasia"]})
-    assert code == 2, result
     assert failure_cause(result) == (
         "pengaturan salah: website_integrity_urls: "
         "'https://pn-bangil.go.id/berita/?token=***' not in website_urls: Kegiatan 1 does "
@@ -168,8 +165,7 @@ def test_an_integrity_page_activity_1_does_not_check_is_refused_first(tmp_path) 
 def test_no_page_to_check_is_refused_first(tmp_path, urls: Any) -> None:
     """website_check refused it only in Kegiatan 1, whose failure let the backup run;
     -e website_urls= gives the text '' (the list [''])."""
-    code, result = run_checks(tmp_path, "website", {"website_urls": urls})
-    assert code == 2, result
+    result = refused(tmp_path, "website", {"website_urls": urls})
     assert failure_cause(result) == ("pengaturan salah: website_urls is empty: name at "
                                      "least one page of the website to check")
 
@@ -177,9 +173,7 @@ def test_no_page_to_check_is_refused_first(tmp_path, urls: Any) -> None:
 def test_an_empty_page_beside_others_is_refused_first(tmp_path) -> None:
     """sop_url_error leaves an empty URL alone (a feed or sitemap may be none): an empty
     entry beside pages was asked as the page '' in Kegiatan 1."""
-    code, result = run_checks(tmp_path, "website",
-                              {"website_urls": ["https://pn-bangil.go.id/", ""]})
-    assert code == 2, result
+    result = refused(tmp_path, "website", {"website_urls": ["https://pn-bangil.go.id/", ""]})
     assert failure_cause(result) == "pengaturan salah: website_urls holds an empty entry: remove it"
 
 
@@ -251,9 +245,7 @@ def test_good_urls_pass(tmp_path, settings: dict[str, Any]) -> None:
 ])
 def test_a_number_the_site_checks_refuse_is_refused_before_the_backup(
         tmp_path, settings: dict[str, Any], cause: str) -> None:
-    code, result = run_checks(tmp_path, "website", settings)
-    assert code == 2, result
-    assert failure_cause(result) == f"pengaturan salah: {cause}"
+    assert failure_cause(refused(tmp_path, "website", settings)) == f"pengaturan salah: {cause}"
 
 
 @pytest.mark.parametrize("settings", [
@@ -283,8 +275,7 @@ def test_an_inventory_without_a_backup_computer_is_refused_in_one_line(
     else:
         groups["backup_hosts"] = backup_hosts
     monkeypatch.setattr(test_role_relative_paths, "INVENTORY", inventory)
-    code, result = run_checks(tmp_path, "website", {})
-    assert code == 2, result
+    result = refused(tmp_path, "website", {})
     assert failure_cause(result) == (
         "pengaturan salah: website_backup_host: no backup computer: the inventory's group "
         "backup_hosts has no host; add the backup computer to backup_hosts, or set "
