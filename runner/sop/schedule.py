@@ -178,7 +178,9 @@ def _utf8(what: str, value: str) -> str:
     try:
         value.encode()
     except UnicodeEncodeError:
-        raise SopError(f"{what} {value!r} is not UTF-8, which a systemd unit cannot name") from None
+        raise SopError(
+            f"{what} {quoted(value)} is not UTF-8, which a systemd unit cannot name"
+        ) from None
     return value
 
 
@@ -187,7 +189,7 @@ def _text(what: str, value: str) -> str:
     % as %%; SopError naming it when a unit cannot carry it."""
     if _UNFIT_TEXT.search(_utf8(what, value)):
         raise SopError(
-            f"{what} {value!r} holds a control character, or a space or backslash at its "
+            f"{what} {quoted(value)} holds a control character, or a space or backslash at its "
             "end, which a systemd unit cannot carry"
         )
     return value.replace("%", "%%")
@@ -212,6 +214,12 @@ def default_calendar(sop: Sop) -> list[str]:
     return [f"*-*-* {m // 60:02d}:{m % 60:02d}" for m in minutes]
 
 
+def _shown(value: object) -> str:
+    """`value` as an error quotes it: a text quoted once (untrusted.quoted), what else YAML
+    gives (its 7, a list) as repr writes it."""
+    return quoted(value) if isinstance(value, str) else repr(value)
+
+
 def _tz_name(zone: str) -> str:
     """The tz database's name of WIB, WITA or WIT (in any case); any other name itself."""
     return INDONESIAN_ZONES.get(zone.upper(), zone)
@@ -232,9 +240,8 @@ def zone_name(zone: object, where: str) -> str:
     except (ValueError, ZoneInfoNotFoundError):
         spaced = isinstance(zone, str) and zone.strip() != zone
         hint = ": write it without the spaces around it" if spaced else ""
-        shown = quoted(zone) if isinstance(zone, str) else repr(zone)  # YAML's 7, a list
         raise SopError(
-            f"{where}: {shown} is not a time zone{hint} (WIB, WITA, WIT or a tz database "
+            f"{where}: {_shown(zone)} is not a time zone{hint} (WIB, WITA, WIT or a tz database "
             "name such as Asia/Makassar)"
         ) from None
     return name
@@ -302,7 +309,7 @@ def _calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
 
 def _not_a_calendar(sop: Sop, value: object) -> str:
     return (
-        f"inventory: sop_schedule/{sop.id}: {value!r} is not a systemd OnCalendar "
+        f"inventory: sop_schedule/{sop.id}: {_shown(value)} is not a systemd OnCalendar "
         "expression (such as 18:30 or Mon..Fri *-*-* 07:00)"
     )
 
@@ -433,17 +440,17 @@ def _time_limit(sop: Sop, court_schedule: Mapping[str, Any]) -> str:
     span = time_span(given)
     if span is None or span.microseconds == 0:  # 0: systemd's no limit
         raise SopError(
-            f"inventory: sop_schedule/time_limit: {given!r} is not a time span (such as 4h "
+            f"inventory: sop_schedule/time_limit: {_shown(given)} is not a time span (such as 4h "
             "or 90min)"
         )
     if not span.has_unit:
         # `time_limit: 4` meant hours would stop every run after 4 seconds; `1h 30` meant
         # 1h 30min would be 1h 30s
         raise SopError(
-            f"inventory: sop_schedule/time_limit: {given!r} has no unit: write it as a time "
+            f"inventory: sop_schedule/time_limit: {_shown(given)} has no unit: write it as a time "
             "span such as 4h or 90min (systemd would read a bare number as seconds)"
             if not any(c.isalpha() for c in span.text) else
-            f"inventory: sop_schedule/time_limit: {given!r} has a number without a unit: "
+            f"inventory: sop_schedule/time_limit: {_shown(given)} has a number without a unit: "
             "write each with its unit, such as 1h 30min (systemd would read it as seconds)"
         )
     return span.text
@@ -496,7 +503,8 @@ def render(
     delay_span = time_span(given_delay)
     if delay_span is None:
         raise SopError(
-            f"inventory: sop_schedule/randomized_delay: {str(given_delay)!r} is not a time span"
+            f"inventory: sop_schedule/randomized_delay: {quoted(str(given_delay))} is not a "
+            "time span"
         )
     delay = delay_span.text
     # A run starts up to the delay after its time (systemd's random pick): a delay as long
@@ -504,7 +512,7 @@ def render(
     for sop in scheduled(sops):
         if sop.grace_seconds is not None and delay_span.microseconds >= sop.grace_seconds * 10**6:
             raise SopError(
-                f"inventory: sop_schedule/randomized_delay: {delay!r} is not shorter than "
+                f"inventory: sop_schedule/randomized_delay: {quoted(delay)} is not shorter than "
                 f"the grace of {sop.id} ({_seconds_text(sop.grace_seconds)}): a run delayed "
                 "that long would be overdue before it starts"
             )

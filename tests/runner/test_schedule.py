@@ -26,6 +26,7 @@ from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
 from sop.cli import build_parser
 from sop.errors import SopError
 from sop.schedule import FLOCK, Unit, default_calendar, render, write
+from sop.untrusted import visible
 
 from .conftest import FIXTURES, INVENTORY, REPO, SOP_BIN, spawn_sop
 
@@ -631,8 +632,8 @@ def test_an_on_demand_sop_takes_no_calendar(tmp_path: Path) -> None:
         # systemd-analyze read it as its option (help, exit 0): a timer that never ran
         ("  local-demo: '-h'\n", "sop_schedule/local-demo: '-h' is not a systemd OnCalendar"),
         # a line of its own after the time, the zone on the next: the controller's clock
-        ("  local-demo: \"18:00\\n\"\n", "sop_schedule/local-demo: '18:00\\n' is not a"),
-        ("  randomized_delay: \"15m\\n\"\n", "randomized_delay: '15m\\n' is not a time span"),
+        ("  local-demo: \"18:00\\n\"\n", "sop_schedule/local-demo: '18:00\\x0a' is not a"),
+        ("  randomized_delay: \"15m\\n\"\n", "randomized_delay: '15m\\x0a' is not a time span"),
         ("  time_limit: soon\n", "sop_schedule/time_limit: 'soon' is not a time span"),
         ("  time_limit: 0\n", "sop_schedule/time_limit: 0 is not a time span"),  # systemd: none
         # meant as hours, read by systemd as seconds: every run stopped after 4 s
@@ -645,7 +646,14 @@ def test_an_on_demand_sop_takes_no_calendar(tmp_path: Path) -> None:
                                    "unit: write each with its unit, such as 1h 30min"),
         ("  time_limit: 1h30x\n", "sop_schedule/time_limit: '1h30x' is not a time span"),
         ("  time_limit: 2months\n", "sop_schedule/time_limit: '2months' is not a time span"),
-        ("  time_limit: \"1h\\n30min\"\n", "sop_schedule/time_limit: '1h\\n30min' is not a"),
+        ("  time_limit: \"1h\\n30min\"\n", "sop_schedule/time_limit: '1h\\x0a30min' is not a"),
+        # quoted once (untrusted.quoted): repr's escapes were escaped again when shown
+        ("  local-demo: \"07:00\\x1b[2K\"\n", "local-demo: '07:00\\x1b[2K' is not a systemd"),
+        ("  local-demo: 'C:\\07:00'\n", "sop_schedule/local-demo: 'C:\\07:00' is not a systemd"),
+        ("  local-demo: [7]\n", "sop_schedule/local-demo: 7 is not a systemd OnCalendar"),
+        ("  randomized_delay: \"15m\\x1b\"\n", "randomized_delay: '15m\\x1b' is not a time"),
+        ("  time_limit: 'C:\\4h'\n", "sop_schedule/time_limit: 'C:\\4h' is not a time span"),
+        ("  time_limit: \"4\\x1b\"\n", "sop_schedule/time_limit: '4\\x1b' is not a time span"),
         ("  time_limit: 0.4us\n", "sop_schedule/time_limit: '0.4us' is not a time span"),
     ],
 )
@@ -964,15 +972,15 @@ def _render_with(tmp_path: Path, **changed: object) -> list[Unit]:
     ("changed", "named"),
     [
         ({"project_dir": Path("/opt/sop\nExecStartPre=/bin/false")},
-         "'/opt/sop\\nExecStartPre=/bin/false'"),
-        ({"project_dir": Path("/opt/sop\r")}, "'/opt/sop\\r'"),
+         "'/opt/sop\\x0aExecStartPre=/bin/false'"),
+        ({"project_dir": Path("/opt/sop\r")}, "'/opt/sop\\x0d'"),
         ({"project_dir": Path("/opt/sop\x1b[2J")}, "'/opt/sop\\x1b[2J'"),
         ({"project_dir": Path("/opt/sop ")}, "'/opt/sop '"),  # systemd strips it: another dir
-        ({"project_dir": Path("/opt/sop\\")}, "'/opt/sop\\\\'"),  # continues on the next line
+        ({"project_dir": Path("/opt/sop\\")}, "'/opt/sop\\'"),  # continues on the next line
         ({"project_dir": Path("/opt/s\udce9p")}, "'/opt/s\\udce9p'"),  # not UTF-8
         ({"inventory": "/etc/inv\udce9"}, "'/etc/inv\\udce9'"),
         ({"data_dir": Path("/var/lib/s\udce9p")}, "'/var/lib/s\\udce9p'"),
-        ({"title": "Cadangan\nExecStartPre=/bin/false"}, "'Cadangan\\nExecStartPre=/bin/false'"),
+        ({"title": "Cadangan\nExecStartPre=/bin/false"}, "'Cadangan\\x0aExecStartPre=/bin/false'"),
         ({"title": "Cadangan \x1b]0;x\x07"}, "'Cadangan \\x1b]0;x\\x07'"),
     ],
 )  # fmt: skip
@@ -984,11 +992,13 @@ def test_a_value_a_unit_cannot_carry_is_refused(
     trailing space or backslash changed the path (systemd strips the one and joins the
     next line for the other), a control character reached `systemctl status` as is, and a
     name that is not UTF-8 crashed the writing (UnicodeEncodeError). Neither setting takes
-    escapes (systemd.unit(5)): such a value is refused with one line naming it."""
+    escapes (systemd.unit(5)): such a value is refused with one line naming it, each
+    character escaped once as shown (untrusted.quoted: repr's escapes were escaped again,
+    an ESC shown as '\\x5cx1b', a backslash doubled)."""
     with pytest.raises(SopError) as raised:
         _render_with(tmp_path, **changed)
-    message = str(raised.value)
-    assert "\n" not in message and named in message, message
+    message = visible(str(raised.value), newlines=False)  # as `sop` shows its error
+    assert named in message, message
 
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
