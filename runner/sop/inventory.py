@@ -31,6 +31,7 @@ from typing import Any
 
 from sop import output
 from sop.errors import SopError
+from sop.untrusted import shortened
 
 VAULT_HEADER = b"$ANSIBLE_VAULT;"
 COURT_VARS = (
@@ -352,14 +353,13 @@ def identity_problems(court: Mapping[str, Any]) -> dict[str, str]:
             if problem:
                 problems[key] = problem
             continue
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:59] + "…"
         hint = ""
         if isinstance(value, int | float) and not isinstance(value, bool):
             hint = (
                 " (write it in quotes: unquoted, YAML reads it as a number, an octal one "
                 "when it starts with 0)"
             )
-        problems[key] = f"inventory: {key}: {shown} is not text{hint}"
+        problems[key] = f"inventory: {key}: {shortened(repr(value))} is not text{hint}"
     return problems
 
 

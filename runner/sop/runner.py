@@ -54,6 +54,7 @@ from sop.sweep import (
     rotate_artifacts,
     scrub_command,
 )
+from sop.untrusted import quoted, shortened
 
 if TYPE_CHECKING:
     from ansible_runner import Runner
@@ -527,8 +528,8 @@ def _keep_artifacts() -> int:
     count = given.strip()
     if not (count.isascii() and count.isdigit() and len(count) <= 9):
         raise SopError(
-            f"SOP_KEEP_ARTIFACTS={given[:20]!r}: must be a whole number of artifact directories "
-            "to keep (0: keep every one)"
+            f"SOP_KEEP_ARTIFACTS={quoted(shortened(given))}: must be a whole number of artifact "
+            "directories to keep (0: keep every one)"
         )
     return int(count)
 

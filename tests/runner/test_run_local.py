@@ -868,17 +868,28 @@ def test_court_comes_from_the_playbook_and_bad_overrides_are_reported(
     assert row["sop_number"] == "1/TEST/SOP/2025"
 
 
-@pytest.mark.parametrize("keep", ["abc", "-1", "1.5", "9" * 5000])
+@pytest.mark.parametrize(
+    ("keep", "shown"),
+    [
+        ("abc", "'abc'"),
+        ("-1", "'-1'"),
+        ("1.5", "'1.5'"),
+        ("9" * 5000, "'" + "9" * 60 + "…'"),  # cut as every name an error quotes
+        ("C:\\5", "'C:\\5'"),  # quoted once: repr doubled the backslash
+        ("2\x1b[2K", "'2\\x1b[2K'"),  # ...and shown an ESC as '\x5cx1b'
+    ],
+)  # fmt: skip
 def test_a_bad_keep_artifacts_refuses_the_run_before_it_is_recorded(
-    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: str
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keep: str, shown: str
 ) -> None:
     """A SOP_KEEP_ARTIFACTS that is no count is bad input, named in one line before
-    anything runs: not an internal error, nor an execution recorded as failed."""
+    anything runs: not an internal error, nor an execution recorded as failed. Its value
+    is quoted as every value an error quotes (untrusted.quoted, untrusted.shortened)."""
     monkeypatch.setenv("SOP_KEEP_ARTIFACTS", keep)
     work = tmp_path / "work"
     code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}")
     assert code == 2 and err.strip() == (
-        f"sop: error: SOP_KEEP_ARTIFACTS={keep[:20]!r}: must be a whole number of artifact "
+        f"sop: error: SOP_KEEP_ARTIFACTS={shown}: must be a whole number of artifact "
         "directories to keep (0: keep every one)"
     ), err
     code, out, _ = cli("history")
@@ -975,6 +986,24 @@ def test_a_court_identity_that_is_no_text_is_not_recorded(
         "sop: error: inventory: court_name: ['PN A', 'PN B'] is not text"
     ), err
     assert _execution(Path(sop_env["SOP_DATA_DIR"]), 2)["court_name"] is None
+
+
+def test_a_long_identity_that_is_no_text_is_cut_as_every_quoted_name(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A court_name given as a long list is named to its 60th character, then … (untrusted.
+    shortened), as every name an error quotes: inventory cut its own way, at 59."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    (inventory / "group_vars" / "all.yml").write_text(
+        "court_name: [Pengadilan Negeri Uji Satu, Pengadilan Negeri Uji Dua, "
+        "Pengadilan Negeri Uji Tiga]\n"
+    )
+    code, out, err = cli("show", "local-demo", "-i", str(inventory))
+    assert (code, out, err) == (
+        2, "", "sop: error: inventory: court_name: ['Pengadilan Negeri Uji Satu', "
+        "'Pengadilan Negeri Uji Dua', … is not text\n"
+    )
 
 
 def test_run_is_judged_against_the_courts_own_mutu_baku(
