@@ -6,6 +6,7 @@ import math
 import re
 
 from sop.bahasa import angka
+from sop.untrusted import quoted, shortened
 
 _SIMPLE = re.compile(r"^(\d+)([smhd])$")
 _ISO = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
@@ -32,11 +33,11 @@ def _seconds(text: str) -> int | None:
 def parse_duration(text: str) -> int:
     """Seconds in `text`, at most MAX_SECONDS; raises ValueError (naming it) otherwise."""
     seconds = _seconds(text)
-    shown = text if len(text) <= _MAX_CHARS else text[: _MAX_CHARS - 1] + "…"
+    shown = quoted(shortened(text))
     if seconds is None:
-        raise ValueError(f"not a duration: {shown!r} (use 5m, 1h, 1d or ISO 8601 such as PT1H)")
+        raise ValueError(f"not a duration: {shown} (use 5m, 1h, 1d or ISO 8601 such as PT1H)")
     if seconds > MAX_SECONDS:
-        raise ValueError(f"{shown!r} is longer than 366 days")
+        raise ValueError(f"{shown} is longer than 366 days")
     return seconds
 
 

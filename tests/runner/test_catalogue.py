@@ -413,6 +413,16 @@ def test_overrides_waktu_bengkalis_example() -> None:
             "inventory: sop_catalogue_overrides/local-demo/waktu/1: not a duration: '30 menit' "
             "(use 5m, 1h, 1d or ISO 8601 such as PT1H)",
         ),
+        (  # quoted once (untrusted.quoted): repr doubled it, then `sop` showed that
+            {"1": "30\\menit"},
+            "inventory: sop_catalogue_overrides/local-demo/waktu/1: not a duration: '30\\menit' "
+            "(use 5m, 1h, 1d or ISO 8601 such as PT1H)",
+        ),
+        (  # cut as every name an error quotes (untrusted.shortened), not at its own 39
+            {"1": "9" * 5000 + "m"},
+            "inventory: sop_catalogue_overrides/local-demo/waktu/1: not a duration: '"
+            + "9" * 60 + "…' (use 5m, 1h, 1d or ISO 8601 such as PT1H)",
+        ),
         (
             {"1": 30},
             "inventory: sop_catalogue_overrides/local-demo/waktu/1: 30 is not a duration such "
