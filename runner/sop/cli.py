@@ -436,8 +436,9 @@ def _ignored_time_limit(limit: str | None) -> str | None:
         else "none"
     )
     return (
-        f"SOP_TIME_LIMIT={quoted(given[:40])} is ignored: this run's time limit is {held}; set "
-        "a timer's in the inventory's sop_schedule.time_limit, then run `sop schedule install`"
+        f"SOP_TIME_LIMIT={quoted(shortened(given))} is ignored: this run's time limit is "
+        f"{held}; set a timer's in the inventory's sop_schedule.time_limit, then run "
+        "`sop schedule install`"
     )
 
 

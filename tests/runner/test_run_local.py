@@ -693,6 +693,21 @@ def test_a_run_past_its_time_limit_is_recorded_failed_saying_so(
     assert _statuses(row) == {1: "failed", 2: "not-run", **MANUAL}
 
 
+def test_an_ignored_sop_time_limit_is_quoted_as_every_value_an_error_quotes(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warning names SOP_TIME_LIMIT to its 60th character, then … (untrusted.
+    shortened), as every value an error quotes: it was cut at 40 without a mark."""
+    monkeypatch.setenv("SOP_TIME_LIMIT", "C:\\" + "9" * 100)
+    work = tmp_path / "work"
+    code, _, err = cli("run", "local-demo", "-i", str(INVENTORY), "-e", f"demo_dir={work}")
+    assert code == 0 and err.startswith(
+        "sop: warning: SOP_TIME_LIMIT='C:\\" + "9" * 57 + "…' is ignored: this run's time "
+        "limit is none; set a timer's in the inventory's sop_schedule.time_limit, then run "
+        "`sop schedule install`\n"
+    ), err
+
+
 def test_a_timer_unit_written_before_time_limit_still_has_its_run_stopped_recorded(
     sop_env: dict[str, str], tmp_path: Path
 ) -> None:
