@@ -13,14 +13,23 @@ from typing import Any
 import pytest
 from loader import LOCAL_PLAYBOOK, ROOT
 
-PLAY = "- hosts: localhost\n  gather_facts: false\n  roles: [network]\n"
+PLAY = "- hosts: all\n  gather_facts: false\n  roles: [network]\n"
 
 
 def activity(tmp_path: pathlib.Path, *extra: str, path: pathlib.Path | None = None,
              **variables: Any) -> tuple[int, dict[str, str]]:
     """The role run with ``variables`` (and ``extra`` arguments, -e key=value; the tools
-    in ``path`` found first): its exit status and the message of each task it ran on
-    localhost by the task's name (its last, 'Failed activities', the activity's failure)."""
+    in ``path`` found first) on localhost: its exit status and the message of each task it
+    ran there by the task's name (its last, 'Failed activities', the activity's failure)."""
+    rc, messages = activity_on(tmp_path, *extra, path=path, **variables)
+    return rc, messages["localhost"]
+
+
+def activity_on(tmp_path: pathlib.Path, *extra: str, path: pathlib.Path | None = None,
+                inventory: dict[str, Any] | None = None,
+                **variables: Any) -> tuple[int, dict[str, dict[str, str]]]:
+    """``activity`` on every host of ``inventory`` (YAML's, its hosts run locally; none:
+    localhost alone): the messages by host."""
     play, given = tmp_path / "play.yml", tmp_path / "vars.json"
     play.write_text(PLAY, encoding="utf-8")
     given.write_text(json.dumps({"network_config_store_path": str(tmp_path / "store"),
@@ -29,12 +38,19 @@ def activity(tmp_path: pathlib.Path, *extra: str, path: pathlib.Path | None = No
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
     if path:
         env["PATH"] = f"{path}:{env['PATH']}"
-    proc = subprocess.run([*LOCAL_PLAYBOOK, "--check", "-e", f"@{given}", *extra, str(play)],
+    command = list(LOCAL_PLAYBOOK)
+    if inventory is not None:
+        hosts = tmp_path / "hosts.json"
+        hosts.write_text(json.dumps(inventory), encoding="utf-8")
+        command[command.index("-i") + 1] = str(hosts)
+    proc = subprocess.run([*command, "--check", "-e", f"@{given}", *extra, str(play)],
                           capture_output=True, text=True, check=False, env=env, timeout=300)
     assert proc.stdout.startswith("{"), proc.stdout[-3000:] + proc.stderr[-3000:]
     tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
-    return proc.returncode, {t["task"]["name"].removeprefix("network : "):
-                             str(t["hosts"]["localhost"].get("msg", "")) for t in tasks}
+    hosts_run = {host for task in tasks for host in task["hosts"]}
+    return proc.returncode, {host: {t["task"]["name"].removeprefix("network : "):
+                                    str(t["hosts"][host].get("msg", "")) for t in tasks
+                                    if host in t["hosts"]} for host in hosts_run}
 
 
 ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
@@ -44,11 +60,14 @@ ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
 REACH = "Refuse a reachability setting net_reachability would refuse"
 ROUTEROS = "Refuse a RouterBoard setting routeros_check would refuse"
 STORE = "Refuse a configuration history or UPS setting net_config_store or ups_status would refuse"
-HOSTS = "Refuse a configuration history or UPS client host that is no host name"
+HOSTS = ("Refuse a configuration history or UPS client host that is no inventory host "
+         "nor IP address")
+GATEWAY = "Refuse a gateway whose inventory name cannot name its directory in the history"
 HOST_NAME = ("must be letters, digits, '.', '-', '_' (':' and '[]' for an IP address), not "
              "starting with '-' or '.'")
 HOST = ("must be a host name (letters, digits, '-' and '_', labels separated by '.', none "
         "starting with '-') or an IP address")
+NOT_IN_INVENTORY = "is not in the inventory (give an inventory host's name or an IP address)"
 NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '.', none "
         "starting with '-')")
 
@@ -120,6 +139,13 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
      f"network_config_store_host: {HOST_NAME}, not '-oProxyCommand=touch /tmp/x'"),
     ([], {"network_ups_client_host": "nut server"}, HOSTS,
      f"network_ups_client_host: {HOST_NAME}, not 'nut server'"),
+    # a typo of an inventory name (or a name outside the inventory, without its
+    # connection settings) was delegated to as a host of its own: the gateway's store
+    # and the UPSes unreachable after every host was probed, nothing recorded
+    (["-e", "network_config_store_host=bakup-pc"], {}, HOSTS,
+     f"network_config_store_host: 'bakup-pc' {NOT_IN_INVENTORY}"),
+    ([], {"network_ups_client_host": "nut.pn-contoh.local"}, HOSTS,
+     f"network_ups_client_host: 'nut.pn-contoh.local' {NOT_IN_INVENTORY}"),
 ])
 def test_a_setting_a_module_would_refuse_is_refused_before_anything_is_checked(
         tmp_path, extra, variables, task, cause):
@@ -179,6 +205,14 @@ R = "network_routeros_routers"
      "the inventory, the password in Ansible Vault), not text"),
     (["name=rb1 host=192.0.2.1 username=sop password=rahasia-api"],
      f"{R}[0]: not a mapping of name, host, username, password"),
+    # argument_specs' elements: dict refused it first in Ansible's words, "Elements value
+    # for option 'network_routeros_routers' is of type str", and the role's check said
+    # "not text" of anything that was no list
+    (5, f"{R}: must be a list of routers, each with name, host, username and password (in "
+        "the inventory, the password in Ansible Vault), not int"),
+    (None, f"{R}: must be a list of routers, each with name, host, username and password "
+           "(in the inventory, the password in Ansible Vault), not NoneType"),
+    ([5], f"{R}[0]: not a mapping of name, host, username, password"),
     # net_config_store's "device names unusable as file names: RB Kantor", once every
     # router was read: the activity failed with no health recorded
     ([without("", name="RB Kantor")],
@@ -252,3 +286,38 @@ def test_targets_and_settings_the_modules_take_pass_the_check(tmp_path):
         assert messages[task] == "", messages
     assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
         in messages, messages
+
+
+@pytest.mark.parametrize("store_host", ["127.0.0.1", "::1", "localhost", "backup-pc"])
+def test_an_inventory_host_or_an_ip_address_is_taken_as_the_history_host(tmp_path, store_host):
+    """An IP address (outside the inventory too), Ansible's implicit localhost (not in
+    this inventory) and an inventory host's name are taken for the history and the UPS
+    client host."""
+    inventory = {"all": {"hosts": {"court-server": {}, "backup-pc": {}}}}
+    rc, messages = activity_on(tmp_path, inventory=inventory,
+                               network_config_store_host=store_host,
+                               network_ups_client_host=store_host)
+    assert rc == 0, messages
+    assert messages["court-server"][HOSTS] == "", messages
+
+
+@pytest.mark.parametrize("gateway", ["fe80::1", "gw-" + "kantor" * 11, "_gw"])
+def test_a_gateway_named_so_the_history_cannot_name_its_directory_is_refused(tmp_path, gateway):
+    """The history names the gateway's directory by its inventory name: an IPv6 address,
+    a name over 64 characters or one starting with '_' was refused by net_config_store
+    ("device names unusable as file names") only once the gateway was probed and read.
+    Refused before anything is read on it, by the store's own check; the other hosts go
+    on."""
+    inventory = {"all": {"hosts": {"localhost": {}},
+                         "children": {"routers": {"hosts": {gateway: {}}}}}}
+    rc, by_host = activity_on(tmp_path, inventory=inventory)
+    messages = by_host[gateway]
+    assert rc == 2
+    assert messages[GATEWAY] == (
+        f"pengaturan salah: gateway {gateway} (its inventory name, group routers): must be "
+        "1 to 64 letters, digits, '.', '_' and '-', starting with a letter or a digit (it "
+        "names the gateway's directory in network_config_store_path: name it so in the "
+        "inventory, its address as ansible_host)")
+    assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
+        not in messages, messages
+    assert "The network, its routers and UPSes are in order" in by_host["localhost"], by_host
