@@ -219,7 +219,8 @@ routers:
       description: "Read and without problems."
       type: bool
     error:
-      description: "Why the router could not be read (null when read)."
+      description: "Why the router could not be read (null when read), in Bahasa Indonesia;
+        the router's own text and the system's error text as given."
       type: str
     identity:
       description: "/system/identity name."
@@ -293,7 +294,7 @@ routers:
         ready)...)."
       type: str
     export_error:
-      description: "Why the export is unavailable."
+      description: "Why the export is unavailable (Bahasa Indonesia, as RV(routers[].error))."
       type: str
     warnings:
       description: "One line per warning (Bahasa Indonesia); what the router named in it
@@ -406,7 +407,7 @@ def exported(rows: list[dict[str, str]]) -> str:
     reply holds none: an export is never empty (its header names the RouterOS)."""
     text = next((row["ret"] for row in rows if row.get("ret")), None)
     if text is None:
-        raise RouterError("/execute: the reply holds no export")
+        raise RouterError("/execute: balasan tidak memuat ekspor")
     return normalise_export(text)
 
 
@@ -424,9 +425,10 @@ def export_refused(exc: RouterTrap, show_sensitive: bool) -> str:
     if NO_PERMISSION not in exc.message:
         return str(exc)
     sensitive = "'sensitive' (show_sensitive), " if show_sensitive else ""
-    return (f"{exc} (the API user's group lacks a policy /execute needs: {sensitive}'test' "
-            "as RouterOS's own read group has it, or 'write' or 'policy', which would also "
-            "let this user change the router; the health is read without /execute)")
+    return (f"{exc} (grup pengguna API tidak memiliki policy yang diperlukan /execute: "
+            f"{sensitive}'test' seperti pada grup read bawaan RouterOS, atau 'write' atau "
+            "'policy', yang juga mengizinkan pengguna ini mengubah router; sensor dibaca "
+            "tanpa /execute)")
 
 
 def read_health(api: Any) -> tuple[list[dict[str, str]], str | None]:
@@ -439,8 +441,9 @@ def read_health(api: Any) -> tuple[list[dict[str, str]], str | None]:
     except RouterTrap as exc:
         if NO_PERMISSION not in exc.message:
             return [], None
-        return [], (f"{exc} (the API user's group lacks the 'read' policy, which RouterOS's "
-                    "manual names for every command that does not change the configuration)")
+        return [], (f"{exc} (grup pengguna API tidak memiliki policy 'read', yang menurut "
+                    "manual RouterOS diperlukan setiap perintah yang tidak mengubah "
+                    "konfigurasi)")
 
 
 def read_router(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
@@ -479,8 +482,8 @@ def read_unescaped(spec: dict[str, Any], params: dict[str, Any]) -> dict[str, An
         # well-formed sentences, but not what RouterOS answers (no resource row, a
         # counter that is not a number, an uptime of 99999999w, before the year 1): this
         # router's error, not the module's crash
-        error = (f"RouterOS at {spec['host']}:{port} answered with data RouterOS does "
-                 f"not send ({type(exc).__name__})")
+        error = (f"RouterOS di {spec['host']}:{port} menjawab dengan data yang tidak "
+                 f"dikirim RouterOS ({type(exc).__name__})")
         result["error"] = error
         result["problems"].append(f"router {name} tidak dapat dibaca: {error}")
     finally:
@@ -590,11 +593,11 @@ def unkept(value: Any) -> str | None:
 
 # Why an export holding a password given to the module is not returned: Ansible returns a
 # module's result with each no_log option's value replaced by ******** wherever it appears.
-ALTERED_EXPORT = ("the export holds the text of a password given to this module (an API "
-                  "password in routers), which Ansible replaces with ******** wherever it "
-                  "appears in a module's result: the configuration store would keep that "
-                  "altered copy; give the API user a password found nowhere in the routers' "
-                  "configurations")
+ALTERED_EXPORT = ("ekspor memuat teks kata sandi yang diberikan ke modul ini (kata sandi "
+                  "API di routers), yang diganti Ansible dengan ******** di mana pun teks "
+                  "itu muncul dalam hasil modul: penyimpanan konfigurasi akan menyimpan "
+                  "salinan yang berubah itu; beri pengguna API kata sandi yang tidak ada di "
+                  "konfigurasi router mana pun")
 
 
 def withhold_altered_export(result: dict[str, Any], secrets: Any) -> None:

@@ -2,7 +2,9 @@
 network SOP's RouterBoard module on the controller.
 
 Errors become one line naming the real cause (wrong credentials, API port closed,
-TLS certificate that does not verify, no answer). Nothing here is specific to the
+TLS certificate that does not verify, no answer), in Bahasa Indonesia as the network
+SOP's report lines quote them; the router's own text and the system's error text (an
+OS error, OpenSSL's reason) are kept as given. Nothing here is specific to the
 lab's RouterOS test service: the same commands go to a real RouterBoard.
 """
 
@@ -214,14 +216,14 @@ class BoundedSocket:
 
     def _late(self) -> RouterError:
         return RouterError(
-            f"RouterOS API at {self.where} did not finish its answers within {self.total:g} s"
+            f"RouterOS API di {self.where} tidak selesai menjawab dalam {self.total:g} detik"
         )
 
     def recv(self, size: int) -> bytes:
         if self.received + size > self.limit:
             raise RouterError(
-                f"RouterOS API at {self.where} sent more than {self.limit // 2**20} MiB "
-                "in one session"
+                f"RouterOS API di {self.where} mengirim lebih dari {self.limit // 2**20} MiB "
+                "dalam satu sesi"
             )
         left = self.deadline - time.monotonic()
         if left <= 0:
@@ -233,7 +235,7 @@ class BoundedSocket:
             if time.monotonic() >= self.deadline:
                 raise self._late() from None
             # named so in run's error line (the socket's own says "timed out")
-            raise socket.timeout(f"no answer within {self.timeout:g} s") from None
+            raise socket.timeout(f"tidak ada jawaban dalam {self.timeout:g} detik") from None
         self.received += max(len(data), READ_COST)
         self.head += data[:2 - len(self.head)]
         return data
@@ -244,7 +246,7 @@ class BoundedSocket:
             self.sock.sendall(data)
         except socket.timeout:
             raise socket.timeout(
-                f"the router took no command within {self.timeout:g} s") from None
+                f"router tidak menerima perintah dalam {self.timeout:g} detik") from None
 
     def close(self) -> None:
         self.sock.close()
@@ -262,11 +264,12 @@ def tls_context(ca_path: str | None, validate: bool, where: str) -> ssl.SSLConte
         return ssl.create_default_context(cafile=ca_path)
     except ssl.SSLError:
         raise RouterError(
-            f"CA file {ca_path} for the RouterOS API at {where} holds no usable certificate"
+            f"berkas CA {ca_path} untuk RouterOS API di {where} tidak memuat sertifikat "
+            "yang dapat dipakai"
         ) from None
     except OSError as exc:
         raise RouterError(
-            f"CA file {ca_path} for the RouterOS API at {where} cannot be read: "
+            f"berkas CA {ca_path} untuk RouterOS API di {where} tidak dapat dibaca: "
             f"{exc.strerror or exc}"
         ) from None
 
@@ -302,8 +305,8 @@ def open_socket(host: str, port: int, deadline: float) -> socket.socket:
     gaierror EAI_AGAIN (the resolver has no time limit of ours to give it)."""
     addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     if time.monotonic() >= deadline:
-        raise socket.gaierror(socket.EAI_AGAIN, "the resolver answered only after the timeout")
-    error = OSError(f"{host} has no address")
+        raise socket.gaierror(socket.EAI_AGAIN, "resolver baru menjawab setelah batas waktu")
+    error = OSError(f"{host} tidak memiliki alamat")
     for index, (family, kind, proto, _, address) in enumerate(addresses):
         share = left(deadline) / (len(addresses) - index)
         sock = socket.socket(family, kind, proto)
@@ -386,9 +389,9 @@ def plain_to_tls(host: str, port: int, session: BoundedSocket | None, closed: bo
         or (closed and not session.head and session.sends == 1
             and speaks_tls(host, port, timeout))
     ):
-        return f" (port {port} seems to speak TLS (api-ssl): set tls: true)"
+        return f" (port {port} tampaknya memakai TLS (api-ssl): setel tls: true)"
     if port == API_SSL_PORT:
-        return f" (port {API_SSL_PORT} is api-ssl: set tls: true)"
+        return f" (port {API_SSL_PORT} adalah api-ssl: setel tls: true)"
     return ""
 
 
@@ -399,8 +402,8 @@ def tls_to_plain(host: str, port: int, reason: str | None, closed: bool,
     connection and answers a plain ``/quit`` as the API does (``speaks_plain``)."""
     if reason not in _NOT_TLS and not (closed and speaks_plain(host, port, timeout)):
         return ""
-    return (f" (port {port} answers without TLS, as the plain API does: set tls: false, "
-            f"or use api-ssl's port {API_SSL_PORT})")
+    return (f" (port {port} menjawab tanpa TLS, seperti API biasa: setel tls: false, "
+            f"atau pakai port api-ssl {API_SSL_PORT})")
 
 
 def open_api(host: str, port: int, context: ssl.SSLContext | None,
@@ -413,41 +416,41 @@ def open_api(host: str, port: int, context: ssl.SSLContext | None,
         sock = open_socket(host, port, deadline)
     except socket.timeout:
         raise RouterError(
-            f"RouterOS API at {where} did not accept a connection within {timeout:g} s"
+            f"RouterOS API di {where} tidak menerima koneksi dalam {timeout:g} detik"
         ) from None
     except ConnectionRefusedError:
-        raise RouterError(f"RouterOS API port {where} is closed (connection refused)") from None
+        raise RouterError(f"port RouterOS API {where} tertutup (koneksi ditolak)") from None
     except socket.gaierror as exc:
-        raise RouterError(f"cannot resolve RouterOS host {host}: {exc.strerror}") from None
+        raise RouterError(f"alamat host RouterOS {host} tidak ditemukan: {exc.strerror}") from None
     except UnicodeError as exc:  # the IDNA codec refused the name before any lookup
         raise RouterError(
-            f"cannot resolve RouterOS host {host}: not a host name ({exc.__cause__ or exc})"
+            f"alamat host RouterOS {host} tidak ditemukan: bukan nama host ({exc.__cause__ or exc})"
         ) from None
     except OSError as exc:
         raise RouterError(
-            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}"
+            f"RouterOS API di {where} tidak dapat dihubungi: {exc.strerror or exc}"
         ) from None
     if context is None:
         return sock
     try:
         return tls_socket(sock, context, host, deadline)
     except socket.timeout:  # the plain API waits for words, silent to a handshake
-        hint = (f"TLS to the API's plain port? api-ssl is {API_SSL_PORT}" if port != API_SSL_PORT
-                else "the router hung or overloaded?")
+        hint = (f"TLS ke port API biasa? api-ssl adalah {API_SSL_PORT}" if port != API_SSL_PORT
+                else "router macet atau kelebihan beban?")
         raise RouterError(
-            f"RouterOS API at {where} did not answer the TLS handshake within {timeout:g} s "
+            f"RouterOS API di {where} tidak menjawab jabat tangan TLS dalam {timeout:g} detik "
             f"({hint})"
         ) from None
     except ssl.SSLCertVerificationError as exc:
         raise RouterError(
-            f"TLS certificate of the RouterOS API at {where} does not verify: {exc.verify_message}"
+            f"sertifikat TLS RouterOS API di {where} tidak terverifikasi: {exc.verify_message}"
         ) from None
     except OSError as exc:  # ssl.SSLError, or the connection closed
         reason = getattr(exc, "reason", None)
         closed = isinstance(exc, _CLOSED)
-        cause = "the port closed the connection" if closed else reason or exc.strerror or exc
+        cause = "port menutup koneksi" if closed else reason or exc.strerror or exc
         raise RouterError(
-            f"TLS handshake with the RouterOS API at {where} failed: {cause}"
+            f"jabat tangan TLS dengan RouterOS API di {where} gagal: {cause}"
             f"{tls_to_plain(host, port, reason, closed, timeout)}"
         ) from None
 
@@ -494,44 +497,44 @@ def log_in(api: Any, session: BoundedSocket, username: str, password: str,
         login(api, to_wire(username), to_wire(password))
     except socket.timeout:
         raise RouterError(
-            f"RouterOS API at {where} did not answer within {timeout:g} s{hint()}"
+            f"RouterOS API di {where} tidak menjawab dalam {timeout:g} detik{hint()}"
         ) from None
     except UnknownReply as exc:
         raise RouterError(
-            f"RouterOS API at {where} answered the login with {exc.word}, no reply word of "
-            f"the RouterOS API{hint()}"
+            f"RouterOS API di {where} menjawab login dengan {exc.word}, bukan kata balasan "
+            f"RouterOS API{hint()}"
         ) from None
     except OSError as exc:
         closed = isinstance(exc, (ConnectionResetError, BrokenPipeError))
         raise RouterError(
-            f"cannot reach the RouterOS API at {where}: {exc.strerror or exc}{hint(closed)}"
+            f"RouterOS API di {where} tidak dapat dihubungi: {exc.strerror or exc}{hint(closed)}"
         ) from None
     except TrapError as exc:
         if any(wrong in str(exc.message) for wrong in _WRONG_LOGIN):
             raise RouterError(
-                f"RouterOS at {where} refused the login of user {username!r}: "
-                "wrong user name or password"
+                f"RouterOS di {where} menolak login pengguna {username!r}: "
+                "nama pengguna atau kata sandi salah"
             ) from None
         raise RouterError(
-            f"RouterOS at {where} refused the login: {one_line(from_wire(str(exc.message)))}"
+            f"RouterOS di {where} menolak login: {one_line(from_wire(str(exc.message)))}"
         ) from None
     except LibRouterosError as exc:
         if isinstance(exc, ProtocolError) and not isinstance(exc, (FatalError, MultiTrapError)):
             # a length's first byte RouterOS never sends (librouteros's "Unknown
             # controll byte bytearray(...)")
             raise RouterError(
-                f"RouterOS API at {where} answered the login with a malformed reply "
-                f"(not the RouterOS API protocol){hint()}"
+                f"RouterOS API di {where} menjawab login dengan balasan rusak "
+                f"(bukan protokol RouterOS API){hint()}"
             ) from None
         raise RouterError(
-            f"RouterOS API at {where} broke off the login: "
+            f"RouterOS API di {where} memutus login: "
             f"{one_line(from_wire(str(exc))).rstrip('.')}"
             f"{hint(isinstance(exc, ConnectionClosed))}"
         ) from None
     except _MALFORMED:
         raise RouterError(
-            f"RouterOS API at {where} answered the login with a malformed reply "
-            f"(not the RouterOS API protocol){hint()}"
+            f"RouterOS API di {where} menjawab login dengan balasan rusak "
+            f"(bukan protokol RouterOS API){hint()}"
         ) from None
 
 
@@ -551,16 +554,16 @@ def run(api: Any, command: str, **words: Any) -> list[dict[str, str]]:
                                             for trap in exc.traps)) from None
     except FatalError as exc:
         raise RouterError(
-            f"{command}: the router closed the session ({one_line(from_wire(str(exc)))})"
+            f"{command}: router menutup sesi ({one_line(from_wire(str(exc)))})"
         ) from None
     except ConnectionClosed:
         raise RouterError(
-            f"{command}: the router closed the connection before the end of its reply"
+            f"{command}: router menutup koneksi sebelum balasannya selesai"
         ) from None
     except (LibRouterosError, OSError) as exc:
         if isinstance(exc, ProtocolError):  # a length's first byte RouterOS never sends
             raise RouterError(
-                f"{command}: malformed reply from the router (not the RouterOS API protocol)"
+                f"{command}: balasan rusak dari router (bukan protokol RouterOS API)"
             ) from None
         raise RouterError(f"{command}: {exc.strerror or exc}" if isinstance(exc, OSError)
                           else f"{command}: {exc}") from None
@@ -568,11 +571,11 @@ def run(api: Any, command: str, **words: Any) -> list[dict[str, str]]:
         raise RouterError(f"{command}: {exc}") from None
     except UnknownReply as exc:
         raise RouterError(
-            f"{command}: the router answered with {exc.word}, no reply word of the RouterOS API"
+            f"{command}: router menjawab dengan {exc.word}, bukan kata balasan RouterOS API"
         ) from None
     except _MALFORMED:
         raise RouterError(
-            f"{command}: malformed reply from the router (not the RouterOS API protocol)"
+            f"{command}: balasan rusak dari router (bukan protokol RouterOS API)"
         ) from None
 
 

@@ -107,7 +107,7 @@ def test_a_word_without_equals_sign_is_a_clear_error():
 
     with crafted(answer) as port:
         r = mod.read_router(spec(port), PARAMS)
-    assert "malformed" in one_line(r["error"]) and r["ok"] is False
+    assert "balasan rusak" in one_line(r["error"]) and r["ok"] is False
 
 
 def test_a_trap_without_message_is_a_clear_error():
@@ -116,7 +116,7 @@ def test_a_trap_without_message_is_a_clear_error():
 
     with crafted(answer) as port:
         r = mod.read_router(spec(port), PARAMS)
-    assert "malformed" in one_line(r["error"])
+    assert "balasan rusak" in one_line(r["error"])
 
 
 def test_no_resource_row_is_a_clear_error():
@@ -136,7 +136,7 @@ def test_a_crafted_router_does_not_crash_the_module_for_the_others(tmp_path):
         rc, out = run_module("routeros_check", tmp_path, {
             "routers": [spec(port)], "timeout": 2})
     assert rc == 0, out
-    assert "malformed" in out["routers"][0]["error"]
+    assert "balasan rusak" in out["routers"][0]["error"]
 
 
 def test_an_uptime_older_than_the_calendar_is_that_routers_error(tmp_path):
@@ -153,8 +153,9 @@ def test_an_uptime_older_than_the_calendar_is_that_routers_error(tmp_path):
             "routers": [spec(port), {**spec(closed), "name": "rb-y"}], "timeout": 2})
     assert rc == 0, out
     assert one_line(out["routers"][0]["error"]) == (
-        f"RouterOS at 127.0.0.1:{port} answered with data RouterOS does not send (OverflowError)")
-    assert "connection refused" in out["routers"][1]["error"]
+        f"RouterOS di 127.0.0.1:{port} menjawab dengan data yang tidak dikirim RouterOS "
+        "(OverflowError)")
+    assert "koneksi ditolak" in out["routers"][1]["error"]
 
 
 def test_a_router_that_never_stops_sending_is_given_up():
@@ -179,7 +180,7 @@ def test_a_router_that_trickles_is_given_up():
     params = dict(PARAMS, timeout=0.3)
     with crafted(answer) as port, within(30, "reading a trickling reply"):
         r = mod.read_router(spec(port), params)
-    assert "within" in one_line(r["error"])
+    assert "tidak selesai menjawab dalam" in one_line(r["error"])
 
 
 
@@ -200,7 +201,7 @@ def test_a_flood_of_short_rows_is_given_up_before_it_fills_memory():
 
     with crafted(answer) as port, within(60, "reading a flood of rows"):
         r = mod.read_router(spec(port), dict(PARAMS, timeout=10))
-    assert "sent more than 32 MiB in one session" in one_line(r["error"])
+    assert "mengirim lebih dari 32 MiB dalam satu sesi" in one_line(r["error"])
 
 
 def test_a_real_routers_largest_session_is_read_whole():
@@ -279,10 +280,10 @@ def test_a_ca_file_that_cannot_be_read_is_that_routers_error(tmp_path):
     assert rc == 0, out
     errors = [one_line(r["error"]) for r in out["routers"]]
     assert errors == [
-        f"CA file {missing} for the RouterOS API at 127.0.0.1:{port} cannot be read: "
+        f"berkas CA {missing} untuk RouterOS API di 127.0.0.1:{port} tidak dapat dibaca: "
         "No such file or directory",
-        f"CA file {not_pem} for the RouterOS API at 127.0.0.1:{port} holds no usable "
-        "certificate",
+        f"berkas CA {not_pem} untuk RouterOS API di 127.0.0.1:{port} tidak memuat "
+        "sertifikat yang dapat dipakai",
     ]
 
 
@@ -396,8 +397,8 @@ def test_a_routeros_older_than_6_43_is_logged_in_with_its_challenge(challenge):
             api.close()
     with crafted(*legacy_router("right")) as port:
         r = mod.read_router(spec(port), PARAMS)
-    assert r["error"] == (f"RouterOS at 127.0.0.1:{port} refused the login of user 'sop': "
-                          "wrong user name or password")
+    assert r["error"] == (f"RouterOS di 127.0.0.1:{port} menolak login pengguna 'sop': "
+                          "nama pengguna atau kata sandi salah")
 
 
 def test_a_health_menu_that_answers_late_is_the_routers_error_not_its_other_answers():
@@ -435,8 +436,8 @@ def test_an_execute_reply_without_an_export_is_no_configuration():
         with crafted(answer) as port:
             r = mod.read_router(spec(port), PARAMS)
         assert r["error"] is None and r["export"] is None
-        assert r["export_error"] == "/execute: the reply holds no export"
-        assert "rb-x: ekspor konfigurasi tidak tersedia (/execute: the reply holds no export)" \
+        assert r["export_error"] == "/execute: balasan tidak memuat ekspor"
+        assert "rb-x: ekspor konfigurasi tidak tersedia (/execute: balasan tidak memuat ekspor)" \
             in r["warnings"]
 
 
@@ -480,9 +481,9 @@ def test_values_are_kept_as_the_text_the_router_sent():
 @pytest.mark.parametrize(("api_ssl_s_port", "hint"), [
     # TLS to the API's plain port (8728) reaches a service that waits for API words and
     # never answers the handshake: reported as a router that does not answer
-    (False, "TLS to the API's plain port? api-ssl is 8729"),
+    (False, "TLS ke port API biasa? api-ssl adalah 8729"),
     # on api-ssl's own port a silent handshake is a hung router, not a port mix-up
-    (True, "the router hung or overloaded?"),
+    (True, "router macet atau kelebihan beban?"),
 ])
 def test_tls_to_a_port_that_does_not_answer_it_is_named_so(monkeypatch, api_ssl_s_port, hint):
     srv = socket.socket()
@@ -496,7 +497,7 @@ def test_tls_to_a_port_that_does_not_answer_it_is_named_so(monkeypatch, api_ssl_
     finally:
         srv.close()
     assert one_line(r["error"]) == (
-        f"RouterOS API at 127.0.0.1:{port} did not answer the TLS handshake within 1 s "
+        f"RouterOS API di 127.0.0.1:{port} tidak menjawab jabat tangan TLS dalam 1 detik "
         f"({hint})")
 
 
@@ -526,8 +527,8 @@ TLS_ALERT = b"\x15\x03\x03\x00\x02\x02\x46"  # fatal protocol_version, as OpenSS
 
 
 @pytest.mark.parametrize(("hold", "failure"), [
-    (0, "broke off the login: Connection unexpectedly closed"),
-    (2, "did not answer within 1 s"),
+    (0, "memutus login: Connection unexpectedly closed"),
+    (2, "tidak menjawab dalam 1 detik"),
 ], ids=["closes", "holds"])
 def test_a_plain_login_answered_by_a_tls_alert_names_tls(hold, failure):
     # a TLS service on a port other than 8729 answered the API's words with an alert:
@@ -540,8 +541,8 @@ def test_a_plain_login_answered_by_a_tls_alert_names_tls(hold, failure):
 
     with raw_service(answer) as port, within(30, "a TLS alert"):
         r = mod.read_router(spec(port), PARAMS)
-    assert one_line(r["error"]) == (f"RouterOS API at 127.0.0.1:{port} {failure} (port {port} "
-                                    "seems to speak TLS (api-ssl): set tls: true)")
+    assert one_line(r["error"]) == (f"RouterOS API di 127.0.0.1:{port} {failure} (port {port} "
+                                    "tampaknya memakai TLS (api-ssl): setel tls: true)")
 
 
 def test_a_plain_service_closing_the_session_is_not_taken_for_tls():
@@ -552,7 +553,7 @@ def test_a_plain_service_closing_the_session_is_not_taken_for_tls():
 
     with raw_service(answer) as port:
         r = mod.read_router(spec(port), PARAMS)
-    assert one_line(r["error"]) == (f"RouterOS API at 127.0.0.1:{port} broke off the login: "
+    assert one_line(r["error"]) == (f"RouterOS API di 127.0.0.1:{port} memutus login: "
                                     "Connection unexpectedly closed")
 
 
@@ -568,9 +569,9 @@ def test_tls_to_the_plain_api_is_named_so():
     with raw_service(answer) as port:
         r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
     assert one_line(r["error"]).startswith(
-        f"TLS handshake with the RouterOS API at 127.0.0.1:{port} failed: ")
-    assert r["error"].endswith(f" (port {port} answers without TLS, as the plain API does: "
-                               "set tls: false, or use api-ssl's port 8729)")
+        f"jabat tangan TLS dengan RouterOS API di 127.0.0.1:{port} gagal: ")
+    assert r["error"].endswith(f" (port {port} menjawab tanpa TLS, seperti API biasa: "
+                               "setel tls: false, atau pakai port api-ssl 8729)")
 
 
 @pytest.mark.parametrize("swallows", [False, True], ids=["resets", "closes"])
@@ -587,9 +588,9 @@ def test_tls_to_a_plain_api_that_closes_the_handshake_is_named_so(swallows):
     with raw_service(answer) as port, within(30, "a plain API closing a handshake"):
         r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
     assert one_line(r["error"]) == (
-        f"TLS handshake with the RouterOS API at 127.0.0.1:{port} failed: the port closed "
-        f"the connection (port {port} answers without TLS, as the plain API does: set tls: "
-        "false, or use api-ssl's port 8729)")
+        f"jabat tangan TLS dengan RouterOS API di 127.0.0.1:{port} gagal: port menutup "
+        f"koneksi (port {port} menjawab tanpa TLS, seperti API biasa: setel tls: false, "
+        "atau pakai port api-ssl 8729)")
 
 
 def test_a_port_closing_tls_and_plain_alike_is_not_taken_for_the_plain_api():
@@ -600,8 +601,8 @@ def test_a_port_closing_tls_and_plain_alike_is_not_taken_for_the_plain_api():
 
     with raw_service(answer) as port, within(30, "a port closing everything"):
         r = mod.read_router({**spec(port), "tls": True, "validate_certs": False}, PARAMS)
-    assert one_line(r["error"]) == (f"TLS handshake with the RouterOS API at 127.0.0.1:{port} "
-                                    "failed: the port closed the connection")
+    assert one_line(r["error"]) == (f"jabat tangan TLS dengan RouterOS API di 127.0.0.1:{port} "
+                                    "gagal: port menutup koneksi")
 
 
 @contextmanager
@@ -662,8 +663,8 @@ def test_connecting_to_every_address_takes_one_timeout(monkeypatch):
         started = time.monotonic()
         r = mod.read_router({**spec(dead[1]), "host": "rb.test"}, SLOW)
     assert time.monotonic() - started < 3.2
-    assert one_line(r["error"]) == (f"RouterOS API at rb.test:{dead[1]} did not accept a "
-                                    "connection within 2 s")
+    assert one_line(r["error"]) == (f"RouterOS API di rb.test:{dead[1]} tidak menerima "
+                                    "koneksi dalam 2 detik")
 
 
 def test_connecting_and_the_tls_handshake_take_one_timeout(monkeypatch):
@@ -677,8 +678,8 @@ def test_connecting_and_the_tls_handshake_take_one_timeout(monkeypatch):
                              "validate_certs": False}, SLOW)
     assert time.monotonic() - started < 3.2
     assert one_line(r["error"]) == (
-        f"RouterOS API at rb.test:{dead[1]} did not answer the TLS handshake within 2 s "
-        "(TLS to the API's plain port? api-ssl is 8729)")
+        f"RouterOS API di rb.test:{dead[1]} tidak menjawab jabat tangan TLS dalam 2 detik "
+        "(TLS ke port API biasa? api-ssl adalah 8729)")
 
 
 def test_a_name_resolved_after_the_timeout_is_given_up(monkeypatch):
@@ -687,8 +688,8 @@ def test_a_name_resolved_after_the_timeout_is_given_up(monkeypatch):
     with crafted(lambda conn, sentence: None) as port, within(30, "a slow resolver"):
         resolving(monkeypatch, ("127.0.0.1", port), delay=1.1)
         r = mod.read_router({**spec(port), "host": "rb.test"}, PARAMS)
-    assert one_line(r["error"]) == ("cannot resolve RouterOS host rb.test: the resolver "
-                                    "answered only after the timeout")
+    assert one_line(r["error"]) == ("alamat host RouterOS rb.test tidak ditemukan: resolver "
+                                    "baru menjawab setelah batas waktu")
 
 
 def test_a_host_name_that_is_no_name_is_that_routers_error():
@@ -696,7 +697,7 @@ def test_a_host_name_that_is_no_name_is_that_routers_error():
     # its UnicodeError escaped open_api and crashed the module with a traceback
     host = "a" * 64 + ".example"
     r = mod.read_router({**spec(1), "host": host}, PARAMS)
-    assert one_line(r["error"]) == (f"cannot resolve RouterOS host {host}: not a host name "
+    assert one_line(r["error"]) == (f"alamat host RouterOS {host} tidak ditemukan: bukan nama host "
                                     "(label empty or too long)")
 
 
@@ -736,10 +737,10 @@ def test_an_execute_refused_for_a_policy_names_the_policies(show_sensitive):
     with crafted(answer) as port:
         r = mod.read_router(spec(port), {**PARAMS, "show_sensitive": show_sensitive})
     sensitive = "'sensitive' (show_sensitive), " if show_sensitive else ""
-    expected = ("/execute: not enough permissions (9) (the API user's group lacks a policy "
-                f"/execute needs: {sensitive}'test' as RouterOS's own read group has it, or "
-                "'write' or 'policy', which would also let this user change the router; the "
-                "health is read without /execute)")
+    expected = ("/execute: not enough permissions (9) (grup pengguna API tidak memiliki "
+                f"policy yang diperlukan /execute: {sensitive}'test' seperti pada grup read "
+                "bawaan RouterOS, atau 'write' atau 'policy', yang juga mengizinkan pengguna "
+                "ini mengubah router; sensor dibaca tanpa /execute)")
     assert r["error"] is None and r["export"] is None and r["uptime"] == "1d"
     assert one_line(r["export_error"]) == expected
     assert f"rb-x: ekspor konfigurasi tidak tersedia ({expected})" in r["warnings"]
@@ -751,9 +752,9 @@ def test_an_execute_refused_for_a_policy_names_the_policies(show_sensitive):
 @pytest.mark.parametrize(("health", "warning"), [
     (reply("!trap", "=message=not enough permissions (9)") + reply("!done"),
      "rb-x: sensor (suhu, tegangan, catu daya, kipas) tidak dapat dibaca "
-     "(/system/health/print: not enough permissions (9) (the API user's group lacks the "
-     "'read' policy, which RouterOS's manual names for every command that does not change "
-     "the configuration))"),
+     "(/system/health/print: not enough permissions (9) (grup pengguna API tidak memiliki "
+     "policy 'read', yang menurut manual RouterOS diperlukan setiap perintah yang tidak "
+     "mengubah konfigurasi))"),
     (reply("!trap", "=message=no such command prefix") + reply("!done"), None),
     (reply("!done"), None),
 ], ids=["refused", "no-menu", "empty"])
@@ -826,7 +827,7 @@ def test_a_message_of_several_lines_from_the_router_is_one_error_line():
             with pytest.raises(sop_routeros.RouterError) as fatal:
                 sop_routeros.run(api, "/log/print")
             assert one_line(str(fatal.value)) == \
-                "/log/print: the router closed the session (session ended, by the router)"
+                "/log/print: router menutup sesi (session ended, by the router)"
         finally:
             api.close()
 
@@ -844,7 +845,7 @@ def test_a_router_closing_the_connection_mid_reply_is_named_so(cut):
     with crafted(answer) as port:
         r = mod.read_router(spec(port), PARAMS)
     assert one_line(r["error"]) == (
-        "/system/identity/print: the router closed the connection before the end of its reply")
+        "/system/identity/print: router menutup koneksi sebelum balasannya selesai")
 
 
 def test_a_length_byte_routeros_never_sends_is_a_malformed_reply():
@@ -858,12 +859,12 @@ def test_a_length_byte_routeros_never_sends_is_a_malformed_reply():
     with crafted(answer) as port:
         r = mod.read_router(spec(port), PARAMS)
     assert one_line(r["error"]) == (
-        "/system/identity/print: malformed reply from the router (not the RouterOS API protocol)")
+        "/system/identity/print: balasan rusak dari router (bukan protokol RouterOS API)")
     with crafted(answer, login) as port:
         r = mod.read_router(spec(port), PARAMS)
     assert one_line(r["error"]) == (
-        f"RouterOS API at 127.0.0.1:{port} answered the login with a malformed reply "
-        "(not the RouterOS API protocol)")
+        f"RouterOS API di 127.0.0.1:{port} menjawab login dengan balasan rusak "
+        "(bukan protokol RouterOS API)")
 
 
 @pytest.mark.parametrize("length", [0x7F, 0x80, 0x3FFF, 0x4000, 0x1FFFFF, 0x200000])
@@ -901,12 +902,12 @@ def test_a_word_longer_than_a_session_may_send_is_given_up_unread(length):
     with crafted(answer) as port, within(30, "reading an announced word"):
         r = mod.read_router(spec(port), PARAMS)
     assert one_line(r["error"]) == (
-        f"/system/identity/print: RouterOS API at 127.0.0.1:{port} sent more than 32 MiB "
-        "in one session")
+        f"/system/identity/print: RouterOS API di 127.0.0.1:{port} mengirim lebih dari 32 MiB "
+        "dalam satu sesi")
     with crafted(answer, login) as port:
         r = mod.read_router(spec(port), PARAMS)
     assert one_line(r["error"]) == (
-        f"RouterOS API at 127.0.0.1:{port} sent more than 32 MiB in one session")
+        f"RouterOS API di 127.0.0.1:{port} mengirim lebih dari 32 MiB dalam satu sesi")
 
 
 def test_a_router_that_stops_answering_after_the_login_is_named_so():
@@ -916,7 +917,7 @@ def test_a_router_that_stops_answering_after_the_login_is_named_so():
 
     with crafted(answer) as port, within(30, "waiting for a silent router"):
         r = mod.read_router(spec(port), PARAMS)
-    assert one_line(r["error"]) == "/system/identity/print: no answer within 1 s"
+    assert one_line(r["error"]) == "/system/identity/print: tidak ada jawaban dalam 1 detik"
 
 
 def test_names_the_router_sends_are_escaped_in_its_warning_lines():
@@ -964,7 +965,8 @@ def test_an_export_holding_an_api_password_is_not_stored_altered(tmp_path):
             "show_sensitive": True, "timeout": 2})
     assert rc == 0, out
     altered, kept = out["routers"]
-    assert altered["export"] is None and "found nowhere" in one_line(altered["export_error"])
+    assert altered["export"] is None
+    assert "tidak ada di konfigurasi router mana pun" in one_line(altered["export_error"])
     assert altered["warnings"] == [f"rb-x: ekspor konfigurasi tidak tersedia "
                                    f"({altered['export_error']})"]
     assert altered["ok"] is True  # read, its stored export kept: a warning, as any export error
@@ -994,10 +996,10 @@ def test_a_reply_word_the_api_has_not_is_named_not_taken_for_silence(word, shown
         first = mod.read_router(spec(at_login), PARAMS)
         later = mod.read_router(spec(at_command), PARAMS)
     assert one_line(first["error"]) == (
-        f"RouterOS API at 127.0.0.1:{at_login} answered the login with {shown}, no reply "
-        "word of the RouterOS API")
+        f"RouterOS API di 127.0.0.1:{at_login} menjawab login dengan {shown}, bukan kata "
+        "balasan RouterOS API")
     assert one_line(later["error"]) == (
-        f"/system/identity/print: the router answered with {shown}, no reply word of the "
+        f"/system/identity/print: router menjawab dengan {shown}, bukan kata balasan "
         "RouterOS API")
 
 

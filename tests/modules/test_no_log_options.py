@@ -112,7 +112,7 @@ def test_a_routers_password_is_masked_in_its_error_and_invocation(
     )
     router = result["routers"][0]
     assert router["error"] == (
-        f"RouterOS API port 127.0.0.1:{closed_port} is closed (connection refused)"
+        f"port RouterOS API 127.0.0.1:{closed_port} tertutup (koneksi ditolak)"
     )
     assert result["failed_count"] == 1
     assert "password" in result["invocation"]["module_args"]["routers"][0]

@@ -281,16 +281,20 @@ def test_normalise_joins_continuations():
 def test_wrong_credentials(lab):
     r = mod.read_router(router(lab, "v7", password="wrong"), PARAMS)
     where = f"127.0.0.1:{lab['v7']}"
-    assert r["error"] == (f"RouterOS at {where} refused the login of user 'sop': "
-                          "wrong user name or password")
+    assert r["error"] == (f"RouterOS di {where} menolak login pengguna 'sop': "
+                          "nama pengguna atau kata sandi salah")
     assert r["ok"] is False
 
 
 def test_api_port_closed(lab):
     r = mod.read_router(router(lab, "closed"), PARAMS)
     assert (
-        r["error"] == f"RouterOS API port 127.0.0.1:{lab['closed']} is closed (connection refused)"
+        r["error"] == f"port RouterOS API 127.0.0.1:{lab['closed']} tertutup (koneksi ditolak)"
     )
+    # the report's line is Bahasa throughout: it read "router rb-closed tidak dapat dibaca:
+    # RouterOS API port ... is closed (connection refused)"
+    assert r["problems"] == [f"router rb-closed tidak dapat dibaca: port RouterOS API "
+                             f"127.0.0.1:{lab['closed']} tertutup (koneksi ditolak)"]
 
 
 def test_tls_verified_and_mismatched(lab):
@@ -300,11 +304,11 @@ def test_tls_verified_and_mismatched(lab):
     name = mod.read_router(
         router(lab, "tls", host="localhost", tls=True, ca_path=lab["ca"]), PARAMS
     )
-    assert "does not verify" in name["error"] and "mismatch" in name["error"]
+    assert "tidak terverifikasi" in name["error"] and "mismatch" in name["error"]
     other = certificate(lab["dir"], "other-ca")[0]
     r = mod.read_router(router(lab, "tls", tls=True, ca_path=str(other)), PARAMS)
     assert r["error"].startswith(
-        f"TLS certificate of the RouterOS API at 127.0.0.1:{lab['tls']} does not verify: "
+        f"sertifikat TLS RouterOS API di 127.0.0.1:{lab['tls']} tidak terverifikasi: "
     )
     unchecked = mod.read_router(router(lab, "tls", tls=True, validate_certs=False), PARAMS)
     assert unchecked["identity"] == "rb-tls"
@@ -315,16 +319,16 @@ def test_the_plain_api_to_a_tls_port_is_named_so(lab, monkeypatch):
     # only as a login broken off, and named only on port 8729; the lab's TLS router, on
     # a port of its own, closes it so and then takes a TLS handshake
     r = mod.read_router(router(lab, "tls"), PARAMS)
-    assert r["error"] == (f"RouterOS API at 127.0.0.1:{lab['tls']} broke off the login: "
-                          f"Connection unexpectedly closed (port {lab['tls']} seems to speak "
-                          "TLS (api-ssl): set tls: true)")
+    assert r["error"] == (f"RouterOS API di 127.0.0.1:{lab['tls']} memutus login: "
+                          f"Connection unexpectedly closed (port {lab['tls']} tampaknya memakai "
+                          "TLS (api-ssl): setel tls: true)")
     # a service waiting for a handshake says nothing of itself: named on api-ssl's port
     with socket.create_server(("127.0.0.1", 0)) as silent:
         port = silent.getsockname()[1]
         monkeypatch.setattr(util, "API_SSL_PORT", port)
         r = mod.read_router({**router(lab, "tls"), "port": port}, {**PARAMS, "timeout": 0.5})
-    assert r["error"] == (f"RouterOS API at 127.0.0.1:{port} did not answer within 0.5 s "
-                          f"(port {port} is api-ssl: set tls: true)")
+    assert r["error"] == (f"RouterOS API di 127.0.0.1:{port} tidak menjawab dalam 0.5 detik "
+                          f"(port {port} adalah api-ssl: setel tls: true)")
     # the plain API's own port, nothing known of it, says nothing
     assert util.plain_to_tls("127.0.0.1", 8728, None, True, 1) == ""
 
