@@ -25,6 +25,19 @@ def start(handler: type[BaseHTTPRequestHandler], *,
     return srv
 
 
+class Ok(BaseHTTPRequestHandler):
+    """Answers every GET 200 with the body ``ok``, logging nothing."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def tls_contexts(directory: Path, **days: int) -> tuple[str, dict[str, ssl.SSLContext]]:
     """A test CA (made by openssl) and, per keyword, a server context for a localhost
     certificate it signed, valid that many days (0: expired the moment it was made).

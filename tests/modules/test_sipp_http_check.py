@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import pytest
 from conftest import within
-from httpd import PHP_FATAL_PAGE, https_and_http, redirect_loop, send_without_end, serving
+from httpd import PHP_FATAL_PAGE, Ok, https_and_http, redirect_loop, send_without_end, serving
 from loader import load, run_module
 
 mod = load("sipp_http_check")
@@ -118,20 +118,14 @@ def test_a_malformed_url_is_a_bad_setting_not_a_traceback(tmp_path):
     assert "Pa55" not in json.dumps(result)
 
 
-class _Seen(BaseHTTPRequestHandler):
+class _Seen(Ok):
     """The redirect's target: records the Authorization header it was sent."""
 
     sent: ClassVar[list[str | None]] = []
 
     def do_GET(self):
         type(self).sent.append(self.headers.get("Authorization"))
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
+        super().do_GET()
 
 
 def _redirecting_to(target: str) -> type[BaseHTTPRequestHandler]:

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
-from httpd import serving
+from httpd import Ok, serving
 from loader import LOCAL_PLAYBOOK, load
 
 ROOT = pathlib.Path(__file__).parents[2]
@@ -118,23 +118,10 @@ def test_sipp_mas_5xx_is_said_as_sipp_sync_status_says_it(tmp_path):
         message
 
 
-class Answering(BaseHTTPRequestHandler):
-    """SIPP MA answering as it should."""
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
 def test_an_answer_uri_took_is_named_without_nested_brackets(tmp_path):
     """SIPP MA answering while the public site did not was recorded as 'status 200
     (OK (2 bytes))': uri's own "OK (2 bytes)" follows the status as it is."""
-    with serving(Answering) as central:
+    with serving(Ok) as central:  # SIPP MA answering as it should
         message = preparation_failure(tmp_path, central)
     assert message.startswith(
         f"Persiapan gagal: SIPP MA {central}/ status 200 OK (2 bytes), SIPP publik "), message

@@ -45,6 +45,14 @@ def _hangup_default() -> Iterator[None]:
     signal.signal(signal.SIGHUP, previous)
 
 
+def _inventory_of(tmp_path: Path, all_yml: str) -> Path:
+    """The fixture inventory with its group_vars/all.yml replaced by ``all_yml``."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    (inventory / "group_vars" / "all.yml").write_text(all_yml)
+    return inventory
+
+
 def _execution(data: Path, execution_id: int) -> dict[str, object]:
     with sqlite3.connect(data / "sop.db") as conn:
         conn.row_factory = sqlite3.Row
@@ -859,9 +867,8 @@ def test_court_comes_from_the_playbook_and_bad_overrides_are_reported(
     callback), vaulted or templated as Ansible resolves them; an invalid
     sop_catalogue_overrides does not stop the playbook halfway: the execution is recorded
     without the overrides and `sop` exits 2 naming the problem."""
-    inventory = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, inventory)
-    (inventory / "group_vars" / "all.yml").write_text(
+    inventory = _inventory_of(
+        tmp_path,
         "court_base: Pengadilan Negeri\n"
         "court_name: \"{{ court_base }} Templat\"\n"
         "court_kode_satker: '000002'\n"
@@ -956,9 +963,8 @@ def test_a_kode_satker_longer_than_the_store_records_is_refused(
     it as the run recorded the court, mid-playbook; now bad input on both (the run kept
     without it, as a kode satker that is no text), and the commands that read the
     inventory refuse it."""
-    inventory = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, inventory)
-    (inventory / "group_vars" / "all.yml").write_text(
+    inventory = _inventory_of(
+        tmp_path,
         f"court_name: Pengadilan Negeri Uji\ncourt_kode_satker: '{'4' * 41}'\n"
     )
     line = "inventory: court_kode_satker is 41 characters long: the store records at most 40"
@@ -977,9 +983,8 @@ def test_a_court_identity_that_is_no_text_is_not_recorded(
     as 5349) and a court_name may be a list: neither is recorded as the court's identity.
     The run (already under way when the playbook reports them) is kept without them and
     `sop` exits 2 naming them; the commands that read the inventory refuse it."""
-    inventory = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, inventory)
-    (inventory / "group_vars" / "all.yml").write_text(
+    inventory = _inventory_of(
+        tmp_path,
         "court_name: Pengadilan Negeri Uji\ncourt_kode_satker: 012345\n"
     )
     work = tmp_path / "work"
@@ -1008,9 +1013,8 @@ def test_a_long_identity_that_is_no_text_is_cut_as_every_quoted_name(
 ) -> None:
     """A court_name given as a long list is named to its 60th character, then … (untrusted.
     shortened), as every name an error quotes: inventory cut its own way, at 59."""
-    inventory = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, inventory)
-    (inventory / "group_vars" / "all.yml").write_text(
+    inventory = _inventory_of(
+        tmp_path,
         "court_name: [Pengadilan Negeri Uji Satu, Pengadilan Negeri Uji Dua, "
         "Pengadilan Negeri Uji Tiga]\n"
     )
@@ -1064,9 +1068,8 @@ def test_manual_sop_records_the_courts_own_mutu_baku(
 ) -> None:
     """A SOP of manual steps only (no playbook: the inventory read in-process) records the
     court's own time as well."""
-    inventory = tmp_path / "inventory"
-    shutil.copytree(INVENTORY, inventory)
-    (inventory / "group_vars" / "all.yml").write_text(
+    inventory = _inventory_of(
+        tmp_path,
         "court_name: Pengadilan Negeri Uji\n"
         "sop_catalogue_overrides:\n  local-manual:\n    waktu:\n      A.1: 2h\n"
     )
