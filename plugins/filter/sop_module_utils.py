@@ -191,6 +191,13 @@ def _variable_name(filter_name: str, name: Any) -> None:
                                  f"not {name!r}")
 
 
+def _list_input(filter_name: str, value: Any, name: str) -> None:
+    """Refuse, in one line, a filter's input that is no list (a role's variable given
+    through ``sop_list``)."""
+    if not isinstance(value, list):
+        raise AnsibleFilterError(f"{filter_name}: {name} must be a list, not {_kind(value)}")
+
+
 def _option_error(filter_name: str, value: Any, name: Any, zero: Any, *,
                   check: Callable[..., dict[str, str] | None]) -> dict[str, str] | None:
     """``check`` (a function of module_utils/sop_options) of ``value`` named ``name``,
@@ -297,9 +304,7 @@ def targets_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:
     if not isinstance(kind, str) or kind not in _OPTIONS.TARGETS:
         raise AnsibleFilterError("sop_targets_error: kind must be one of "
                                  f"{', '.join(_OPTIONS.TARGETS)}, not {kind!r}")
-    if not isinstance(value, list):
-        raise AnsibleFilterError(f"sop_targets_error: {name} must be a list, "
-                                 f"not {_kind(value)}")
+    _list_input("sop_targets_error", value, name)
     entries = [str(entry) if isinstance(entry, (int, float)) and not isinstance(entry, bool)
                else entry for entry in value]
     failure: dict[str, str] | None = _OPTIONS.targets_error({name: entries}, name, kind=kind)
@@ -356,9 +361,7 @@ def log_category_error(value: Any, name: Any) -> dict[str, str] | None:
     no finding has (``module_utils/sop_weblog_patterns.CATEGORIES``) and the known ones;
     None when all are known."""
     _variable_name("sop_log_category_error", name)
-    if not isinstance(value, list):
-        raise AnsibleFilterError(f"sop_log_category_error: {name} must be a list, "
-                                 f"not {_kind(value)}")
+    _list_input("sop_log_category_error", value, name)
     known = _WEBLOG_PATTERNS.CATEGORIES
     unknown = [str(category) for category in value if str(category) not in known]
     if not unknown:
@@ -402,9 +405,7 @@ def proxies_error(value: Any, name: Any) -> dict[str, str] | None:
     network); None for good ones. An entry is read as its text, as the module's
     ``elements: str`` option reads it (10 is '10', no address)."""
     _variable_name("sop_proxies_error", name)
-    if not isinstance(value, list):
-        raise AnsibleFilterError(f"sop_proxies_error: {name} must be a list, "
-                                 f"not {_kind(value)}")
+    _list_input("sop_proxies_error", value, name)
     try:
         _WEBLOG.Proxies([str(entry) for entry in value])
     except ValueError as exc:
@@ -419,9 +420,7 @@ def spam_accepted_error(value: Any, name: Any) -> dict[str, str] | None:
     a fingerprint that is not 32 hex digits), or an entry that is no {fingerprint, note};
     None for good ones."""
     _variable_name("sop_spam_accepted_error", name)
-    if not isinstance(value, list):
-        raise AnsibleFilterError(f"sop_spam_accepted_error: {name} must be a list, "
-                                 f"not {_kind(value)}")
+    _list_input("sop_spam_accepted_error", value, name)
     shapeless = next((entry for entry in value
                       if not isinstance(entry, Mapping) or "fingerprint" not in entry), None)
     if shapeless is not None:
