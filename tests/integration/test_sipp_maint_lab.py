@@ -74,13 +74,13 @@ def test_check_mode_passes_and_changes_nothing():
 
 
 def test_wrong_password_is_one_clear_line():
-    rc, report = play("--tags", "aktivitas_user", "-e", "sipp_db_password=salah")
+    rc, report = play("--tags", "aktivitas_user", "-e", "sipp_db_password=sandi-keliru")
     assert rc == 2
     msg = failure(report)
     assert msg.startswith("SIPP database sipp: ")
     assert "Access denied" in msg
     assert "\n" not in msg
-    assert "salah" not in json.dumps(report)
+    assert "sandi-keliru" not in json.dumps(report)
 
 
 def test_unreachable_application_fails_activity_1():
