@@ -277,7 +277,6 @@ summary:
 
 import datetime as dt  # noqa: E402
 import heapq  # noqa: E402
-import re  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import Any, TypeVar  # noqa: E402
 
@@ -301,11 +300,13 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 from ansible.module_utils.sop_options import (  # noqa: E402
     RANGES,
     duration_error,
+    office_hours_error,
+    parse_hhmm,
     range_error,
     seconds_error,
-    sexagesimal_hint,
 )
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    COLUMN_CANDIDATES,
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
     database_error,
@@ -321,13 +322,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     zone_error,
 )
 
-CANDIDATES: dict[str, list[str]] = {
-    "time": ["datetime", "waktu", "created_at", "tanggal", "date_time", "log_time", "timestamp"],
-    "user": ["username", "user_name", "userid", "user_id", "user", "pengguna"],
-    "action": ["action", "aksi", "activity", "aktivitas", "event"],
-    "ip": ["ipaddress", "ip_address", "ip", "host_address"],
-    "table": ["tablename", "table_name", "tabel", "formname"],
-}
+CANDIDATES = COLUMN_CANDIDATES["sipp_audit_summary"]
 # Summary keys each column's absence hides (None in the result).
 HIDDEN: dict[str, list[str]] = {
     "time": ["rows", "users", "per_user", "per_user_left_out", "per_action",
@@ -354,30 +349,11 @@ DETAILS: dict[str, str] = {"failed_login": "login gagal", "login": "login di lua
 MAX_DETAILS = 1000
 # The per-user and per-action counts cut to max_details, by the report's word for one.
 GROUPS: dict[str, str] = {"per_user": "user", "per_action": "jenis"}
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 UNKNOWN = "(tidak diketahui)"
-
-
-class SettingError(ValueError):
-    """A refused option: its message starts with the option's name."""
-
-    def __init__(self, setting: str, problem: str) -> None:
-        super().__init__(f"{setting}: {problem}")
-        self.setting = setting
 
 
 def _int(value: str | None) -> int:
     return int(float(value)) if value not in (None, "") else 0
-
-
-def parse_hhmm(value: str) -> str:
-    """'8:00' -> '08:00:00'; raises ValueError. A whole number of minutes of the day
-    from 60 is named as the time YAML read it from: an unquoted 16:30 in the inventory
-    is the number 990 (YAML 1.1's base 60; 08:00, its leading zero, stays text)."""
-    match = _HHMM.match(value.strip())
-    if not match:
-        raise ValueError(f"must be HH:MM, got {value!r}{sexagesimal_hint(value)}")
-    return f"{int(match.group(1)):02d}:{match.group(2)}:00"
 
 
 def outside_expr(time_expr: str, start: str, end: str, days: list[int]) -> str:
@@ -593,25 +569,10 @@ def summarise(main_rows: list[list[str | None]], detail_rows: list[list[str | No
 
 
 def _office(params: dict[str, Any]) -> tuple[str, str, list[int]]:
-    """The office hours and days; SettingError naming the option of a bad one."""
-    start, end = (_hhmm(params, option) for option in ("office_hours_start", "office_hours_end"))
-    if end <= start:
-        raise SettingError("office_hours_end", f"{end[:5]} is not after the start "
-                           f"{start[:5]} (office hours do not run overnight)")
-    days = list(params["office_days"])
-    if not days:  # no office day: every login in the period read as outside office hours
-        raise SettingError("office_days", "empty: name at least one office day, ISO weekday "
-                           "numbers 1 (Monday) to 7 (Sunday)")
-    if any(d < 1 or d > 7 for d in days):
-        raise SettingError("office_days", "ISO weekday numbers are 1 (Monday) to 7 (Sunday)")
-    return start, end, days
-
-
-def _hhmm(params: dict[str, Any], option: str) -> str:
-    try:
-        return parse_hhmm(params[option])
-    except ValueError as exc:
-        raise SettingError(option, str(exc)) from exc
+    """The office hours (HH:MM:SS) and days, which settings_error accepted
+    (sop_options.office_hours_error)."""
+    return (parse_hhmm(params["office_hours_start"]), parse_hhmm(params["office_hours_end"]),
+            list(params["office_days"]))
 
 
 def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
@@ -625,11 +586,8 @@ def settings_error(params: dict[str, Any]) -> dict[str, str] | None:
     if type(max_details) is not int or not 0 <= max_details <= MAX_DETAILS:
         return {"msg": f"max_details: must be a whole number from 0 to {MAX_DETAILS}, "
                        f"got {max_details!r}", "setting": "max_details"}
-    try:
-        _office(params)
-    except SettingError as exc:
-        return {"msg": str(exc), "setting": exc.setting}
-    return (range_error(params, "failed_login_warn", **RANGES["failed_login_warn"])
+    return (office_hours_error(params)
+            or range_error(params, "failed_login_warn", **RANGES["failed_login_warn"])
             or database_error(params) or seconds_error(params, "query_timeout")
             or zone_error(params, ["timezone", "data_timezone"]))
 

@@ -177,6 +177,7 @@ from ansible.module_utils.sop_mariadb import (  # noqa: E402
 )
 from ansible.module_utils.sop_options import duration_error, seconds_error  # noqa: E402
 from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
+    COLUMN_CANDIDATES,
     SIPP_DB_ARGUMENT_SPEC,
     columns_error,
     database_error,
@@ -190,12 +191,7 @@ from ansible.module_utils.sop_sipp_schema import (  # noqa: E402
     zone_error,
 )
 
-CANDIDATES: dict[str, list[str]] = {
-    "last_activity": ["last_visit", "last_activity", "lastvisit", "last_access", "updated_at", "waktu"],
-    "user": ["userid", "user_id", "username", "user_name"],
-    "host": ["host_address", "ipaddress", "ip_address", "ip"],
-    "login_time": ["login_time", "logintime", "created_at"],
-}
+CANDIDATES = COLUMN_CANDIDATES["sipp_online_users"]
 # What each column's absence hides (Bahasa Indonesia, for the report).
 AFFECTS: dict[str, list[str]] = {
     "last_activity": ["user online", "sesi online", "aktivitas terakhir", "daftar sesi aktif"],

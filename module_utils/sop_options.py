@@ -56,6 +56,48 @@ def sexagesimal_hint(value: Any) -> str:
     return f' (YAML reads an unquoted {typed} as the number {text}: quote it, "{typed}")'
 
 
+# A time of day as office hours are given: H:MM or HH:MM, 00:00 to 23:59.
+HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> str:
+    """'8:00' -> '08:00:00'; raises ValueError. A whole number of minutes of the day
+    from 60 is named as the time YAML read it from: an unquoted 16:30 in the inventory
+    is the number 990 (YAML 1.1's base 60; 08:00, its leading zero, stays text)."""
+    match = HHMM.match(value.strip())
+    if not match:
+        raise ValueError(f"must be HH:MM, got {value!r}{sexagesimal_hint(value)}")
+    return f"{int(match.group(1)):02d}:{match.group(2)}:00"
+
+
+def office_hours_error(params: Mapping[str, Any]) -> dict[str, str] | None:
+    """The failure (``msg`` and ``setting``) of the first of the options
+    ``office_hours_start`` and ``office_hours_end`` (text) and ``office_days`` (a list of
+    whole numbers) that is refused: a time that is not HH:MM (parse_hhmm), an end not
+    after the start (office hours do not run overnight), no office day (every login read
+    as one outside office hours) or a day that is no ISO weekday, 1 (Monday) to 7; None
+    when all three hold. sipp_audit_summary checks its options by it, and the
+    sipp_maintenance role its settings (the filter sop_office_hours_error)."""
+    times = []
+    for option in ("office_hours_start", "office_hours_end"):
+        try:
+            times.append(parse_hhmm(params[option]))
+        except ValueError as exc:
+            return {"msg": f"{option}: {exc}", "setting": option}
+    start, end = times
+    if end <= start:
+        return {"msg": f"office_hours_end: {end[:5]} is not after the start {start[:5]} "
+                       "(office hours do not run overnight)", "setting": "office_hours_end"}
+    days = params["office_days"]
+    if not days:
+        return {"msg": "office_days: empty: name at least one office day, ISO weekday "
+                       "numbers 1 (Monday) to 7 (Sunday)", "setting": "office_days"}
+    if any(day < 1 or day > 7 for day in days):
+        return {"msg": "office_days: ISO weekday numbers are 1 (Monday) to 7 (Sunday)",
+                "setting": "office_days"}
+    return None
+
+
 # The highest level each stream compressor takes (the lowest is 1). zstd goes above 19
 # only with --ultra: without it zstd -99 compressed at 19, with -q silently, many times
 # slower than the default 3; gzip read -12 as -1 -2 (level 2) and failed on -10 (an

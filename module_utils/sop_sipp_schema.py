@@ -81,6 +81,29 @@ def query(conn: Connection, sql: str) -> list[list[str | None]]:
     return rows[1:]
 
 
+# The roles the columns of each module's table play, each with the names SIPP versions give
+# its column, the first one the table has taken (resolve_columns). The roles are the keys
+# of the module's ``columns`` option (columns_error), by which the sipp_maintenance role
+# refuses its settings too (the filter sop_sipp_columns_error).
+COLUMN_CANDIDATES: dict[str, dict[str, list[str]]] = {
+    "sipp_audit_summary": {
+        "time": ["datetime", "waktu", "created_at", "tanggal", "date_time", "log_time",
+                 "timestamp"],
+        "user": ["username", "user_name", "userid", "user_id", "user", "pengguna"],
+        "action": ["action", "aksi", "activity", "aktivitas", "event"],
+        "ip": ["ipaddress", "ip_address", "ip", "host_address"],
+        "table": ["tablename", "table_name", "tabel", "formname"],
+    },
+    "sipp_online_users": {
+        "last_activity": ["last_visit", "last_activity", "lastvisit", "last_access",
+                          "updated_at", "waktu"],
+        "user": ["userid", "user_id", "username", "user_name"],
+        "host": ["host_address", "ipaddress", "ip_address", "ip"],
+        "login_time": ["login_time", "logintime", "created_at"],
+    },
+}
+
+
 def resolve_columns(
     columns: Mapping[str, tuple[str, str]],
     candidates: Mapping[str, Sequence[str]],

@@ -48,6 +48,13 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   no IP address or network, which website_log_audit refuses).
 - ``sop_spam_accepted_error``: module_utils/sop_integrity_content's ``accepted_spam``
   (an accepted spam fingerprint website_integrity refuses).
+- ``sop_office_hours_error``: module_utils/sop_options's ``office_hours_error`` (office
+  hours and days sipp_audit_summary refuses, refused before the activities ahead of it
+  ran).
+- ``sop_sipp_zone_error``, ``sop_sipp_columns_error``: module_utils/sop_sipp_schema's
+  ``zone_error`` (a time zone, offset or WIB, WITA or WIT, the sipp_* modules refuse) and
+  ``columns_error`` with a module's ``COLUMN_CANDIDATES`` (a column override naming no
+  column role of sipp_audit_summary or sipp_online_users), refused before SIPP is read.
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
@@ -55,9 +62,10 @@ to the host), so the files are loaded here by their paths, once. The documentati
 ``sop_duration_error``, ``sop_range_error``, ``sop_device_name_error``, ``sop_keep_error``,
 ``sop_url_error``, ``sop_database_name_error``, ``sop_targets_error``, ``sop_name_error``,
 ``sop_month_error``, ``sop_log_category_error``, ``sop_wordpress_error``,
-``sop_zone_error``, ``sop_day_error``, ``sop_proxies_error`` and
-``sop_spam_accepted_error`` (``ansible-doc -t filter NAME``) is in the YAML files of
-their names beside this one.
+``sop_zone_error``, ``sop_day_error``, ``sop_proxies_error``,
+``sop_spam_accepted_error``, ``sop_office_hours_error``, ``sop_sipp_zone_error`` and
+``sop_sipp_columns_error`` (``ansible-doc -t filter NAME``) is in the YAML files of their
+names beside this one.
 """
 
 from __future__ import annotations
@@ -74,7 +82,11 @@ from types import ModuleType
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.validation import check_type_int
+from ansible.module_utils.common.validation import (
+    check_type_dict,
+    check_type_int,
+    check_type_list,
+)
 
 _MODULE_UTILS = Path(__file__).resolve().parents[2] / "module_utils"
 
@@ -127,6 +139,8 @@ _WEBLOG = _load_using("sop_weblog", sop_pathwalk=_PATHWALK, sop_secrets=_SECRETS
                       sop_tree=_load_using("sop_tree", sop_pathwalk=_PATHWALK),
                       sop_weblog_patterns=_WEBLOG_PATTERNS)
 _INTEGRITY_CONTENT = _load_using("sop_integrity_content", sop_bahasa=_BAHASA, sop_http=_HTTP)
+_SIPP_SCHEMA = _load_using("sop_sipp_schema", sop_bahasa=_BAHASA, sop_clock=_CLOCK,
+                           sop_mariadb=_MARIADB)
 
 
 def _kind(value: Any) -> str:
@@ -458,6 +472,75 @@ def wordpress_error(settings: Any) -> dict[str, str] | None:
     return None
 
 
+def office_hours_error(settings: Any, prefix: Any) -> dict[str, str] | None:
+    """The failure (``msg`` starting with the role's variable, ``setting`` the variable)
+    of sipp_audit_summary's options ``office_hours_start``, ``office_hours_end`` and
+    ``office_days`` (the input, each by its option's name) that
+    ``module_utils/sop_options.office_hours_error`` refuses, each named by ``prefix``
+    before the option's name (the role's variable); None for good ones. Each value is
+    read as the module's option reads it: a time as its text (YAML's number 960 for an
+    unquoted 16:00 is '960', null is ''), the days as a ``type: list, elements: int``
+    option (``1,2,3`` is [1, 2, 3]); days that are no such list are refused too, as
+    the module's argument spec refuses them."""
+    options = ("office_hours_start", "office_hours_end", "office_days")
+    if not isinstance(settings, Mapping) or set(settings) != set(options):
+        raise AnsibleFilterError("sop_office_hours_error: the input must be "
+                                 f"{', '.join(options)} by option name (a dict), not "
+                                 f"{_kind(settings)} {settings!r}")
+    if not isinstance(prefix, str):
+        raise AnsibleFilterError("sop_office_hours_error: prefix must be the role variables' "
+                                 f"prefix (text), not {_kind(prefix)}")
+    params: dict[str, Any] = {option: "" if settings[option] is None else str(settings[option])
+                              for option in options[:2]}
+    days = settings["office_days"]
+    try:
+        params["office_days"] = [check_type_int(day) for day in check_type_list(days)]
+    except TypeError:
+        return {"msg": f"{prefix}office_days: must be a list of ISO weekday numbers, 1 "
+                       f"(Monday) to 7 (Sunday), not {_kind(days)} {days!r}",
+                "setting": f"{prefix}office_days"}
+    failure = _OPTIONS.office_hours_error(params)
+    if failure is None:
+        return None
+    return {"msg": f"{prefix}{failure['msg']}", "setting": f"{prefix}{failure['setting']}"}
+
+
+def sipp_zone_error(value: Any, name: Any) -> dict[str, str] | None:
+    """``module_utils/sop_sipp_schema.zone_error`` of the time zone ``value`` (an IANA
+    name, WIB, WITA or WIT in any case, or an offset -12:00 to +14:00), named ``name``:
+    its failure (``msg``, ``setting``) or None. The value is read as the sipp_* modules'
+    ``type: str`` option reads it: a number as its text, null as ''. A role whose empty
+    setting means none given (the database's clock) leaves it out, as it leaves out the
+    module's option."""
+    _variable_name("sop_sipp_zone_error", name)
+    failure: dict[str, str] | None = _SIPP_SCHEMA.zone_error(
+        {name: "" if value is None else str(value)}, [name])
+    return failure
+
+
+def sipp_columns_error(value: Any, name: Any, module: Any) -> dict[str, str] | None:
+    """``module_utils/sop_sipp_schema.columns_error`` of the column overrides ``value``
+    (role to column name), named ``name``, by the roles of ``module``'s table
+    (``COLUMN_CANDIDATES[module]``): its failure (``msg``, ``setting``) naming each key
+    no role has, or None. The value is read as the module's ``type: dict`` option reads
+    it (``time=waktu`` is {time: waktu}); one that is no such mapping (null, a list) is
+    refused too, as the module's argument spec refuses it."""
+    _variable_name("sop_sipp_columns_error", name)
+    if not isinstance(module, str) or module not in _SIPP_SCHEMA.COLUMN_CANDIDATES:
+        raise AnsibleFilterError("sop_sipp_columns_error: module must be one of "
+                                 f"{', '.join(_SIPP_SCHEMA.COLUMN_CANDIDATES)}, not {module!r}")
+    roles = list(_SIPP_SCHEMA.COLUMN_CANDIDATES[module])
+    try:
+        overrides = check_type_dict(value)
+    except TypeError:
+        return {"msg": f"{name}: must be a mapping of keys to column names (keys: "
+                       f"{', '.join(roles)}), not {_kind(value)} {value!r}", "setting": name}
+    failure = _SIPP_SCHEMA.columns_error(overrides or {}, roles)
+    if failure is None:
+        return None
+    return {"msg": f"{name}{failure['msg'].removeprefix(failure['setting'])}", "setting": name}
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -485,4 +568,7 @@ class FilterModule:
             "sop_day_error": day_error,
             "sop_proxies_error": proxies_error,
             "sop_spam_accepted_error": spam_accepted_error,
+            "sop_office_hours_error": office_hours_error,
+            "sop_sipp_zone_error": sipp_zone_error,
+            "sop_sipp_columns_error": sipp_columns_error,
         }

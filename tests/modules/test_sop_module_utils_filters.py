@@ -8,7 +8,10 @@ ping; server maintenance's own cases are in test_server_role_ping.py), ``sop_ang
 checks are in test_website_checks.py and test_sipp_backup_names.py), ``sop_zone_error``
 and ``sop_day_error`` (module_utils/sop_clock), ``sop_proxies_error``
 (module_utils/sop_weblog), ``sop_spam_accepted_error`` (module_utils/
-sop_integrity_content), the ``sop_mask_*`` filters (sop_secrets)."""
+sop_integrity_content), ``sop_office_hours_error`` (module_utils/sop_options),
+``sop_sipp_zone_error`` and ``sop_sipp_columns_error`` (module_utils/sop_sipp_schema; the
+role's checks are in test_sipp_maintenance_role.py), the ``sop_mask_*`` filters
+(sop_secrets)."""
 
 from __future__ import annotations
 
@@ -24,6 +27,10 @@ from typing import Any
 import pytest
 from ansible.errors import AnsibleFilterError
 from loader import filters, load, run_module
+
+# A client that cannot be run: a sipp_* module that accepts its settings fails on it,
+# with no setting named, and never reaches a database.
+NO_CLIENT = "/nonexistent/mariadb"
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
@@ -342,7 +349,11 @@ def test_the_documented_choices_are_sop_options_own_keys(name, option, keys):
                                                ("sop_day_error", {"_input", "name"}),
                                                ("sop_proxies_error", {"_input", "name"}),
                                                ("sop_spam_accepted_error",
-                                                {"_input", "name"})])
+                                                {"_input", "name"}),
+                                               ("sop_office_hours_error", {"_input", "prefix"}),
+                                               ("sop_sipp_zone_error", {"_input", "name"}),
+                                               ("sop_sipp_columns_error",
+                                                {"_input", "name", "module"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -713,3 +724,142 @@ def test_the_list_filters_refuse_their_own_bad_arguments(name):
     with pytest.raises(AnsibleFilterError) as refused:
         _filters()[name]([], None)
     assert str(refused.value) == f"{name}: name must be the variable's name, not None"
+
+
+OFFICE = {"office_hours_start": "08:00", "office_hours_end": "16:30", "office_days": [1, 2, 3]}
+
+
+@pytest.mark.parametrize("settings", [
+    {}, {"office_hours_start": "7:30"}, {"office_days": [1, 2, 3, 4, 5, 6, 7]},
+    {"office_hours_start": "8"}, {"office_hours_start": "25:00"},
+    {"office_hours_end": "08:60"}, {"office_hours_start": " 07:30 "},
+    # YAML's number for an unquoted 16:00, named as typed; null is the empty text
+    {"office_hours_end": 960}, {"office_hours_start": None},
+    {"office_hours_start": "16:30", "office_hours_end": "08:00"},
+    {"office_hours_start": "08:00", "office_hours_end": "08:00"},
+    {"office_days": []}, {"office_days": [0]}, {"office_days": [1, 8]},
+    # -e gives the text, which the module's list of int options reads as the list
+    {"office_days": "1,2,3"}, {"office_days": "1, 2, 9"}, {"office_days": ["6", "7"]},
+])
+def test_sop_office_hours_error_is_sipp_audit_summarys_own_check(tmp_path, settings):
+    """The failure sipp_audit_summary returns for the same options, before it connects,
+    named by the prefix; none where it goes on to its client."""
+    given = {**OFFICE, **settings}
+    rc, result = run_module("sipp_audit_summary", tmp_path, {
+        **given, "database": "sipp", "client_binary": NO_CLIENT})
+    assert rc == 1
+    said = _filters()["sop_office_hours_error"](given, "p_")
+    if "setting" not in result:
+        assert said is None, result["msg"]
+    else:
+        assert said == {"msg": f"p_{result['msg']}", "setting": f"p_{result['setting']}"}
+
+
+@pytest.mark.parametrize(("days", "shown"), [
+    (None, "NoneType None"), (["Senin"], "list ['Senin']"), ([1.5], "list [1.5]"),
+    ({"1": "Senin"}, "dict {'1': 'Senin'}"),
+])
+def test_sop_office_hours_error_refuses_days_the_modules_arguments_refuse(
+        tmp_path, days, shown):
+    # refused by the module's argument spec (no list of whole numbers), when it ran
+    rc, result = run_module("sipp_audit_summary", tmp_path, {
+        **OFFICE, "office_days": days, "database": "sipp", "client_binary": NO_CLIENT})
+    assert rc == 1 and "office_days" in result["msg"] and "setting" not in result
+    assert _filters()["sop_office_hours_error"]({**OFFICE, "office_days": days}, "p_") == {
+        "msg": "p_office_days: must be a list of ISO weekday numbers, 1 (Monday) to 7 "
+               f"(Sunday), not {shown}", "setting": "p_office_days"}
+
+
+@pytest.mark.parametrize(("settings", "prefix", "message"), [
+    ({"office_hours_start": "08:00"}, "p_",
+     "sop_office_hours_error: the input must be office_hours_start, office_hours_end, "
+     "office_days by option name (a dict), not dict {'office_hours_start': '08:00'}"),
+    ("08:00-16:30", "p_",
+     "sop_office_hours_error: the input must be office_hours_start, office_hours_end, "
+     "office_days by option name (a dict), not str '08:00-16:30'"),
+    (OFFICE, None, "sop_office_hours_error: prefix must be the role variables' prefix "
+                   "(text), not NoneType"),
+])
+def test_sop_office_hours_error_refuses_its_own_bad_arguments(settings, prefix, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_office_hours_error"](settings, prefix)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize(("module", "option"), [("sipp_audit_summary", "timezone"),
+                                                ("sipp_online_users", "data_timezone")])
+@pytest.mark.parametrize("value", ["Asia/Jakrta", "Asia/Jakarta", "+07:00", "+0800", "-12:00",
+                                   "+15:00", "+07:60", "WITA", "wit", " WIB", "UTC", "", 7])
+def test_sop_sipp_zone_error_is_the_sipp_modules_own_check(tmp_path, module, option, value):
+    """The failure each sipp_* module returns for the same zone, before it connects (an
+    offset too, which sop_zone_error, the website modules' check, refuses); none where it
+    goes on to its client."""
+    rc, result = run_module(module, tmp_path, {
+        option: value, "database": "sipp", "client_binary": NO_CLIENT})
+    assert rc == 1
+    said = _filters()["sop_sipp_zone_error"](value, "z")
+    if "setting" not in result:
+        assert said is None, result["msg"]
+    else:
+        assert said == {"msg": result["msg"].replace(option, "z", 1), "setting": "z"}
+
+
+def test_sop_sipp_zone_error_reads_null_as_the_modules_option_does(tmp_path):
+    rc, result = run_module("sipp_audit_summary", tmp_path, {
+        "timezone": None, "database": "sipp", "client_binary": NO_CLIENT})
+    assert (rc, result["msg"]) == (1, "timezone: unknown time zone ''")
+    assert _filters()["sop_sipp_zone_error"](None, "z") == {
+        "msg": "z: unknown time zone ''", "setting": "z"}
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_sipp_zone_error"]("WIB", None)
+    assert str(refused.value) == "sop_sipp_zone_error: name must be the variable's name, not None"
+
+
+@pytest.mark.parametrize("module", ["sipp_audit_summary", "sipp_online_users"])
+@pytest.mark.parametrize("value", [
+    {}, {"time": "waktu"}, {"last_activity": "lastvisit", "user": ""}, {"when": "x"},
+    {"last_visit": "x", "ip": "i"}, {"user": "u", "table": "t"},
+    # -e gives key=value or JSON text, which the module's dict option reads as the mapping
+    "time=waktu", "last_visit=x", '{"when": "x"}', {"time": {"a": 1}},
+])
+def test_sop_sipp_columns_error_is_the_sipp_modules_own_check(tmp_path, module, value):
+    """The failure each sipp_* module returns for the same column overrides, before it
+    connects, naming the keys of its own table; none where it goes on to its client."""
+    rc, result = run_module(module, tmp_path, {
+        "columns": value, "database": "sipp", "client_binary": NO_CLIENT})
+    assert rc == 1
+    said = _filters()["sop_sipp_columns_error"](value, "c", module)
+    if "setting" not in result:
+        assert said is None, result["msg"]
+    else:
+        assert result["setting"] == "columns"
+        assert said == {"msg": result["msg"].replace("columns", "c", 1), "setting": "c"}
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "NoneType None"), (["time"], "list ['time']"), ("", "str ''"),
+    ("waktu", "str 'waktu'"),
+])
+def test_sop_sipp_columns_error_refuses_what_the_modules_arguments_refuse(
+        tmp_path, value, shown):
+    # refused by the module's argument spec (no mapping), when it ran
+    rc, result = run_module("sipp_online_users", tmp_path, {
+        "columns": value, "database": "sipp", "client_binary": NO_CLIENT})
+    assert rc == 1 and "columns" in result["msg"] and "setting" not in result
+    assert _filters()["sop_sipp_columns_error"](value, "c", "sipp_online_users") == {
+        "msg": "c: must be a mapping of keys to column names (keys: last_activity, user, "
+               f"host, login_time), not {shown}", "setting": "c"}
+
+
+def test_sop_sipp_columns_error_documents_and_takes_the_modules_of_sop_sipp_schema():
+    proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", "sop_sipp_columns_error"],
+                          capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    doc = next(iter(json.loads(proc.stdout).values()))["doc"]
+    modules = list(load("sop_sipp_schema").COLUMN_CANDIDATES)
+    assert doc["options"]["module"]["choices"] == modules
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_sipp_columns_error"]({}, "c", "sipp_sync_status")
+    assert str(refused.value) == ("sop_sipp_columns_error: module must be one of "
+                                  f"{', '.join(modules)}, not 'sipp_sync_status'")
