@@ -55,7 +55,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"(?:'|\d)\s*(?:--|#)[\s-]*\Z",  # one run: \s*-?\s* tried every split, n^2
         r"\border\s+by\s+\d+\s*(?:--|#)",
     )),
-    "lfi": ("CRS 930 LFI", "path traversal / local file inclusion", (
+    "lfi": ("CRS 930 LFI", "path traversal / penyertaan berkas lokal", (
         r"(?:\.\.|%2e%2e|%252e)[/\\]",
         r"[/\\]\.\.(?:[/\\]|\Z)",
         r"/etc/(?:passwd|shadow|group|hosts|issue|crontab)",
@@ -63,7 +63,7 @@ TARGET_CATEGORIES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         r"(?:boot|win)\.ini|windows[/\\]system32",
         r"(?:file|page|path|include|template|doc|folder|dir)=/",
     )),
-    "rfi": ("CRS 931 RFI", "remote file inclusion", (
+    "rfi": ("CRS 931 RFI", "penyertaan berkas jarak jauh", (
         r"(?:file|page|path|include|inc|template|url|src|doc|dir)=(?:https?|ftps?|smb)://"
         r"[^&]{0,512}\?",
         # an address for a name; not WordPress's redirect_to back to a private or loopback
