@@ -310,7 +310,7 @@ EXAMPLES = r"""
 
 - name: Name the attack probes found
   ansible.builtin.debug:
-    msg: "{{ item.category }}: {{ item.count }} ({{ item.first_seen }} - {{ item.last_seen }})"
+    msg: "{{ item.title }} ({{ item.category }}): {{ item.count }} ({{ item.first_seen }} - {{ item.last_seen }})"
   loop: "{{ website_log.audit.findings }}"
 """
 
@@ -380,7 +380,7 @@ sop_output:
   returned: success
   type: dict
   sample: {requests: 48211, unique_visitors: 3120, status_classes: {2xx: 45000, 3xx: 2100, 4xx: 1100, 5xx: 11},
-           findings: ["sqli: 14 (45.1.2.3: 14)"], crawlers: {Googlebot: 1200}}
+           findings: ["injeksi SQL (sqli): 14 permintaan (45.1.2.3)"], crawlers: {Googlebot: 1200}}
 """
 
 import os  # noqa: E402
@@ -474,7 +474,8 @@ def sop_output(result: dict[str, Any]) -> dict[str, Any]:
         "status_classes": result["status_classes"],
         "top_paths": [f"{p['path']}: {angka(p['count'])}" for p in result["top_paths"][:5]],
         "crawlers": dict(list(result["crawlers"].items())[:5]),
-        "findings": [f"{f['category']}: {angka(f['count'])} permintaan"
+        # the title a reader knows, the code an alert category is written with
+        "findings": [f"{f['title']} ({f['category']}): {angka(f['count'])} permintaan"
                      + (f", {angka(f['successful'])} dijawab 2xx" if f["successful"] else "")
                      + f" ({', '.join(c['client'] for c in f['clients'][:3])})"
                      for f in result["findings"]],

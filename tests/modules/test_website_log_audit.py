@@ -596,7 +596,10 @@ def test_audit_counts_and_findings(tmp_path):
     assert found["wp_bruteforce"]["clients"] == [{"client": "103.9.9.9", "count": 25}]
     assert found["protocol"]["count"] == 2  # PROPFIND, and a TLS handshake on port 80
     output = mod.sop_output(result)
-    assert "wp_bruteforce: 25 permintaan (103.9.9.9)" in output["findings"]
+    # each by its title for the reader and its code for website_log_alert_categories
+    assert "injeksi SQL (sqli): 2 permintaan, 1 dijawab 2xx (45.1.1.1)" in output["findings"]
+    assert ("brute force wp-login.php / xmlrpc.php (wp_bruteforce): 25 permintaan (103.9.9.9)"
+            in output["findings"])
 
 
 def test_a_sample_line_shows_no_secret_a_visitor_s_link_carried(tmp_path):
@@ -2449,7 +2452,8 @@ def test_a_date_far_in_the_past_is_never_first_seen_and_is_a_finding(tmp_path):
     assert (forged["first_seen"], forged["last_seen"]) == (None, None)
     assert EPOCH in forged["samples"][0] and "UNION" in forged["samples"][0]
     assert {c["client"] for c in forged["clients"]} == {"45.1.1.1", "103.9.9.9", "45.1.1.12"}
-    assert "forged_time: 3 permintaan" in " ".join(mod.sop_output(result)["findings"])
+    assert ("waktu permintaan tidak wajar (dipalsukan, atau jam server salah) (forged_time): "
+            "3 permintaan") in " ".join(mod.sop_output(result)["findings"])
 
 
 def test_new_lines_dated_before_the_previous_run_are_set_aside(tmp_path):
