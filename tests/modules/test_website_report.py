@@ -61,13 +61,34 @@ def role_tasks(tasks_file: str) -> list[dict[str, Any]]:
     return yaml.safe_load((TASKS / tasks_file).read_text(encoding="utf-8"))
 
 
-def report(tmp_path: Path, findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """The situation report's output (activity 5) after activity 3 found ``findings``."""
+def report(tmp_path: Path, findings: list[dict[str, Any]], **variables: Any) -> dict[str, Any]:
+    """The situation report's output (activity 5) after activity 3 found ``findings``
+    (and, in ``variables``, what else it registered)."""
     [record] = [t for t in role_tasks("laporan.yml")
                 if t["name"].startswith("Record the situation report")]
-    rc, [result] = play(tmp_path, {"website__integrity": integrity(findings)}, [record])
+    rc, [result] = play(tmp_path, {"website__integrity": integrity(findings), **variables},
+                        [record])
     assert rc == 0, result
     return dict(result["sop_output"])
+
+
+def probe(category: str, crs: str, title: str, count: int, successful: int,
+          client: str) -> dict[str, Any]:
+    """A finding of website_log_audit, of one client."""
+    return {"category": category, "crs": crs, "title": title, "count": count,
+            "successful": successful, "first_seen": "2026-11-30T09:00:00+07:00",
+            "last_seen": "2026-11-30T09:05:00+07:00",
+            "clients": [{"client": client, "count": count}], "samples": []}
+
+
+PROBES = [probe("sqli", "CRS 942 SQLi", "injeksi SQL", 3, 1, "203.0.113.9"),
+          probe("webshell", "CRS 955 web shell", "probe webshell", 1, 1, "198.51.100.7")]
+
+
+def log_audit(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """website_log_audit's registered result with ``findings``."""
+    return {"audit": {"requests": 120, "unique_visitors": 40, "crawler_requests": 9,
+                      "findings": findings, "resumed": {}, "behind_proxy": None}}
 
 
 def judged(tmp_path: Path, findings: list[dict[str, Any]] | None = None,
@@ -78,10 +99,8 @@ def judged(tmp_path: Path, findings: list[dict[str, Any]] | None = None,
     tasks = role_tasks("pengunjung.yml")
     check = [t for t in tasks if "website_integrity" in t] if findings is None else []
     judge = [t for t in tasks if t.get("name") == "Judge the site's integrity"]
-    log = {"audit": {"requests": 120, "unique_visitors": 40, "crawler_requests": 9,
-                     "findings": []}}
     given = {} if findings is None else {"website__integrity": integrity(findings)}
-    rc, results = play(tmp_path, {**given, "website__log": log, **variables,
+    rc, results = play(tmp_path, {**given, "website__log": log_audit([]), **variables,
                                   "website__site": {"cms": "static"}}, check + judge)
     return rc, results[len(check):]
 
@@ -169,3 +188,42 @@ def test_activity_3_still_fails_on_redirects_within_the_site_that_never_end(tmp_
     assert rc != 0
     assert warned["warnings"] == ["halaman https://web/ tidak dapat diperiksa: Connection refused"]
     assert failed["msg"] == "page_unreachable: https://web/berita"
+
+
+def test_the_log_s_probes_are_named_by_title_with_their_code(tmp_path):
+    """The report named the probes by their codes alone (sqli, webshell), which the head
+    of the IT unit does not read; the code stays, as website_log_alert_categories is
+    written with it."""
+    recorded = report(tmp_path, [], website__log=log_audit(PROBES))
+    assert ("temuan keamanan tidak ada; probe serangan di log: injeksi SQL (sqli), "
+            "probe webshell (webshell); masa berlaku") in recorded["laporan"]
+    (tmp_path / "none").mkdir()
+    recorded = report(tmp_path / "none", [], website__log=log_audit([]))
+    assert ("temuan keamanan tidak ada; probe serangan di log: tidak ada; masa berlaku"
+            in recorded["laporan"])
+
+
+def test_activity_3_names_each_probe_and_an_alert_probe_answered_by_title_and_code(tmp_path):
+    """Each probe is warned about by its title, code and CRS reference; one of
+    website_log_alert_categories answered 2xx fails the activity by its title and code."""
+    warn = next(t for t in role_tasks("pengunjung.yml")
+                if t["name"].startswith("Warn about the attack probes"))
+    rc, [warned] = play(tmp_path, {"website__log": log_audit(PROBES)}, [warn])
+    assert rc == 0, warned
+    assert warned["warnings"] == [
+        "injeksi SQL (sqli, CRS 942 SQLi): 3 permintaan 2026-11-30T09:00:00+07:00 s.d. "
+        "2026-11-30T09:05:00+07:00, terbanyak dari 203.0.113.9",
+        "probe webshell (webshell, CRS 955 web shell): 1 permintaan "
+        "2026-11-30T09:00:00+07:00 s.d. 2026-11-30T09:05:00+07:00, terbanyak dari "
+        "198.51.100.7"]
+    (tmp_path / "judged").mkdir()
+    rc, [_, failed] = judged(tmp_path / "judged", [], website__log=log_audit(PROBES),
+                             website_log_alert_categories=["webshell", "sqli"])
+    assert rc != 0
+    assert failed["msg"] == ("log: probe serangan dijawab 2xx (file tertanam berjalan?): "
+                             "injeksi SQL (sqli), probe webshell (webshell)")
+    (tmp_path / "passed").mkdir()
+    rc, [_, passed] = judged(tmp_path / "passed", [], website__log=log_audit(PROBES),
+                             website_log_alert_categories=["rfi"])
+    assert rc == 0, passed
+    assert "2 jenis probe serangan." in passed["msg"]
