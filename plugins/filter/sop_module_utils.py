@@ -55,6 +55,9 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   ``zone_error`` (a time zone, offset or WIB, WITA or WIT, the sipp_* modules refuse) and
   ``columns_error`` with a module's ``COLUMN_CANDIDATES`` (a column override naming no
   column role of sipp_audit_summary or sipp_online_users), refused before SIPP is read.
+- ``sop_type_error``: ansible-core's own ``check_type_bool`` and ``check_type_list`` (a
+  role's switch or list given as a value of no such type, null among them, refused in the
+  project's line, not in Ansible's words or as a failed template).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
@@ -63,9 +66,9 @@ to the host), so the files are loaded here by their paths, once. The documentati
 ``sop_url_error``, ``sop_database_name_error``, ``sop_targets_error``, ``sop_name_error``,
 ``sop_month_error``, ``sop_log_category_error``, ``sop_wordpress_error``,
 ``sop_zone_error``, ``sop_day_error``, ``sop_proxies_error``,
-``sop_spam_accepted_error``, ``sop_office_hours_error``, ``sop_sipp_zone_error`` and
-``sop_sipp_columns_error`` (``ansible-doc -t filter NAME``) is in the YAML files of their
-names beside this one.
+``sop_spam_accepted_error``, ``sop_office_hours_error``, ``sop_sipp_zone_error``,
+``sop_sipp_columns_error`` and ``sop_type_error`` (``ansible-doc -t filter NAME``) is in
+the YAML files of their names beside this one.
 """
 
 from __future__ import annotations
@@ -83,6 +86,7 @@ from typing import Any
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.validation import (
+    check_type_bool,
     check_type_dict,
     check_type_int,
     check_type_list,
@@ -541,6 +545,41 @@ def sipp_columns_error(value: Any, name: Any, module: Any) -> dict[str, str] | N
     return {"msg": f"{name}{failure['msg'].removeprefix(failure['setting'])}", "setting": name}
 
 
+def _shown(value: Any) -> str:
+    """``value`` as a playbook's author wrote it in YAML: a text quoted, null, true."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    if isinstance(value, (int, float)):
+        return str(value)
+    return "a mapping" if isinstance(value, Mapping) else f"a {_kind(value)}"
+
+
+def type_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of the role's variable ``name`` whose ``value``
+    is not of the argument_specs type ``kind`` (``bool``, ``list``), or None. Judged by
+    ansible-core's own conversion, as argument_specs and a module's option are: a switch is
+    true or false or a text or number Ansible reads as one (``-e name=yes``), a list is a
+    list, a text (``-e name=a,b``, read by ``sop_list``) or a number. Refused too: null
+    (argument_specs let it through; a switch read as false, a list failed ``sop_list``
+    naming no variable) and a list given as true or false (read as ``['True']``: pinged,
+    and the network blamed)."""
+    _variable_name("sop_type_error", name)
+    if kind not in ("bool", "list"):
+        raise AnsibleFilterError(f"sop_type_error: kind must be bool or list, not {kind!r}")
+    check = check_type_bool if kind == "bool" else check_type_list
+    try:
+        check(value)  # null too: a TypeError
+    except TypeError:
+        pass
+    else:
+        if not (kind == "list" and isinstance(value, bool)):
+            return None
+    expected = "true or false" if kind == "bool" else "a list ([] for none)"
+    return {"msg": f"{name}: must be {expected}, not {_shown(value)}", "setting": name}
+
+
 class FilterModule:
     """The project's module_utils as filters."""
 
@@ -571,4 +610,5 @@ class FilterModule:
             "sop_office_hours_error": office_hours_error,
             "sop_sipp_zone_error": sipp_zone_error,
             "sop_sipp_columns_error": sipp_columns_error,
+            "sop_type_error": type_error,
         }

@@ -11,7 +11,8 @@ and ``sop_day_error`` (module_utils/sop_clock), ``sop_proxies_error``
 sop_integrity_content), ``sop_office_hours_error`` (module_utils/sop_options),
 ``sop_sipp_zone_error`` and ``sop_sipp_columns_error`` (module_utils/sop_sipp_schema; the
 role's checks are in test_sipp_maintenance_role.py), the ``sop_mask_*`` filters
-(sop_secrets)."""
+(sop_secrets), ``sop_type_error`` (ansible-core's own conversions of a role's switch or
+list)."""
 
 from __future__ import annotations
 
@@ -353,7 +354,9 @@ def test_the_documented_choices_are_sop_options_own_keys(name, option, keys):
                                                ("sop_office_hours_error", {"_input", "prefix"}),
                                                ("sop_sipp_zone_error", {"_input", "name"}),
                                                ("sop_sipp_columns_error",
-                                                {"_input", "name", "module"})])
+                                                {"_input", "name", "module"}),
+                                               ("sop_type_error",
+                                                {"_input", "name", "kind"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -863,3 +866,46 @@ def test_sop_sipp_columns_error_documents_and_takes_the_modules_of_sop_sipp_sche
         _filters()["sop_sipp_columns_error"]({}, "c", "sipp_sync_status")
     assert str(refused.value) == ("sop_sipp_columns_error: module must be one of "
                                   f"{', '.join(modules)}, not 'sipp_sync_status'")
+
+
+@pytest.mark.parametrize("value", [True, False, "yes", "No", " on ", "1", 1, 0, 1.0, "f"])
+def test_sop_type_error_takes_a_switch_as_ansible_reads_one(value):
+    assert _filters()["sop_type_error"](value, "s", "bool") is None
+
+
+@pytest.mark.parametrize("value", [[], ["a"], "a", "a,b", "", 5, 1.5])
+def test_sop_type_error_takes_a_list_as_argument_specs_and_sop_list_read_one(value):
+    assert _filters()["sop_type_error"](value, "s", "list") is None
+
+
+@pytest.mark.parametrize(("value", "kind", "said"), [
+    # argument_specs' "is of type str and we were unable to convert to bool"
+    ("maybe", "bool", "must be true or false, not 'maybe'"),
+    ("", "bool", "must be true or false, not ''"),
+    (2, "bool", "must be true or false, not 2"),
+    (0.5, "bool", "must be true or false, not 0.5"),
+    (["yes"], "bool", "must be true or false, not a list"),
+    ({"a": 1}, "bool", "must be true or false, not a mapping"),
+    # argument_specs let null through: read as false by a module
+    (None, "bool", "must be true or false, not null"),
+    ({"a": 1}, "list", "must be a list ([] for none), not a mapping"),
+    # sop_list failed on it naming no variable
+    (None, "list", "must be a list ([] for none), not null"),
+    # argument_specs read it as ['True']
+    (True, "list", "must be a list ([] for none), not true"),
+    (False, "list", "must be a list ([] for none), not false"),
+])
+def test_sop_type_error_refuses_what_is_of_no_such_type(value, kind, said):
+    assert _filters()["sop_type_error"](value, "s", kind) == {"msg": f"s: {said}",
+                                                              "setting": "s"}
+
+
+@pytest.mark.parametrize(("name", "kind", "message"), [
+    ("", "bool", "sop_type_error: name must be the variable's name, not ''"),
+    ("s", "str", "sop_type_error: kind must be bool or list, not 'str'"),
+    ("s", None, "sop_type_error: kind must be bool or list, not None"),
+])
+def test_sop_type_error_refuses_its_own_bad_arguments(name, kind, message):
+    with pytest.raises(AnsibleFilterError) as refused:
+        _filters()["sop_type_error"](True, name, kind)
+    assert str(refused.value) == message
