@@ -57,6 +57,7 @@ ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
           "password": "rahasia-api"}
 
 
+TYPE = "Refuse a switch or a list setting of another type"
 REACH = "Refuse a reachability setting net_reachability would refuse"
 ROUTEROS = "Refuse a RouterBoard setting routeros_check would refuse"
 STORE = "Refuse a configuration history or UPS setting net_config_store or ups_status would refuse"
@@ -73,6 +74,20 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
 
 
 @pytest.mark.parametrize(("extra", "variables", "task", "cause"), [
+    # let through by argument_specs, read as false
+    (["-e", '{"network_routeros_show_sensitive": null}'], {}, TYPE,
+     "network_routeros_show_sensitive: must be true or false, not null"),
+    # "The filter plugin 'sop_list' failed: sop_list: expected a list, a comma-separated
+    # string or a number, not NoneType", naming no variable
+    (["-e", '{"network_dns_servers": null}'], {}, TYPE,
+     "network_dns_servers: must be a list ([] for none), not null"),
+    ([], {"network_ups": None}, TYPE, "network_ups: must be a list ([] for none), not null"),
+    ([], {"network_central_urls": None}, TYPE,
+     "network_central_urls: must be a list ([] for none), not null"),
+    # read as ['True'] and pinged: "Gangguan di segmen LAN: True: ping: True: Name or
+    # service not known"
+    ([], {"network_reach_upstream": True}, TYPE,
+     "network_reach_upstream: must be a list ([] for none), not true"),
     # given to ping as its options: -f floods the LAN, --help pinged nothing and the
     # segment was blamed; refused by net_reachability only on each host in turn
     (["-e", "network_reach_lan=-f"], {}, REACH, f"network_reach_lan: {HOST}, not '-f'"),
@@ -159,6 +174,27 @@ def test_a_setting_a_module_would_refuse_is_refused_before_anything_is_checked(
         not in messages
 
 
+@pytest.mark.parametrize(("extra", "variables", "name"), [
+    (["-e", "network_routeros_show_sensitive=maybe"], {}, "network_routeros_show_sensitive"),
+    ([], {"network_routeros_show_sensitive": ["yes"]}, "network_routeros_show_sensitive"),
+    ([], {"network_reach_lan": {"127.0.0.1": "server"}}, "network_reach_lan"),
+    ([], {"network_routeros_routers": ROUTER}, "network_routeros_routers"),
+])
+def test_a_value_argument_specs_cannot_convert_is_refused_naming_the_variable(
+        tmp_path, extra, variables, name):
+    """A switch that is no boolean, a list given as a mapping: refused by the role's
+    argument_specs (its types, which ansible-doc shows), naming the variable, before the
+    settings' check or anything else ran; what argument_specs lets through (null, a
+    list given as true) the check refuses."""
+    rc, messages = activity(tmp_path, *extra, **variables)
+    assert rc == 2
+    said = next(msg for task, msg in messages.items() if task.startswith("Validating arguments"))
+    assert f"argument '{name}' is of type" in said, messages
+    assert TYPE not in messages
+    assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
+        not in messages
+
+
 def test_upses_given_as_key_value_are_read(tmp_path):
     """`-e network_ups=ups1@127.0.0.1,ups2@127.0.0.1`, as key=value gives it, a string:
     argument_specs took it as the list it converts it to, then the loop failed with
@@ -197,7 +233,8 @@ R = "network_routeros_routers"
     # to int: ..."
     ([without("", port="api")], f"{R}[rb1].port: must be 1-65535, not api"),
     ([without("", port=0)], f"{R}[rb1].port: must be 1-65535, not 0"),
-    ([without("", tls="maybe")], f"{R}[rb1].tls: must be true or false, not maybe"),
+    ([without("", tls="maybe")], f"{R}[rb1].tls: must be true or false, not 'maybe'"),
+    ([without("", validate_certs=2)], f"{R}[rb1].validate_certs: must be true or false, not 2"),
     ([without("", host=["192.0.2.1"])], f"{R}[rb1].host: must be text"),
     # key=value, a text argument_specs took as the list it converts it to
     ("name=rb1 host=192.0.2.1 username=sop password=rahasia-api",
@@ -275,6 +312,7 @@ def test_targets_and_settings_the_modules_take_pass_the_check(tmp_path):
     settings at their bounds are taken: each address is pinged."""
     _, messages = activity(
         tmp_path, "-e", "network_ups=ups1@127.0.0.1:3493",
+        "-e", "network_routeros_show_sensitive=yes",
         network_reach_lan=["127.0.0.1", "localhost"], network_reach_gateway=["::1"],
         network_dns_internal_names=["sipp.pn-contoh.local."], network_probes=1,
         network_central_urls=["https://sipp.mahkamahagung.go.id/"],
@@ -282,7 +320,7 @@ def test_targets_and_settings_the_modules_take_pass_the_check(tmp_path):
         network_routeros_workers=64, network_config_store_keep=0,
         network_config_store_max_export_bytes=2**26,
         network_ups_client_host="127.0.0.1")
-    for task in (REACH, ROUTEROS, STORE, HOSTS):
+    for task in (TYPE, REACH, ROUTEROS, STORE, HOSTS):
         assert messages[task] == "", messages
     assert "Check the path LAN, gateway, DNS, upstream, central services from this host" \
         in messages, messages
