@@ -73,7 +73,7 @@ from sop.output import write
 from sop.paths import not_a_file
 from sop.report import WARNINGS_HEADING, mappings, recorded_cause, reported_number
 from sop.store import Row, Store, now, performs_sop
-from sop.untrusted import visible
+from sop.untrusted import quoted, shortened, visible
 
 CONFIG_ENV = "SOP_NOTIFY_CONFIG"
 DEFAULT_CONFIG = Path("/etc/sop/notify.yml")
@@ -110,7 +110,10 @@ class Config:
     def no_url(self, court: str | None) -> str:
         """Why the configuration tells `court` nothing, naming its settings."""
         if court:
-            return f"{self.path}: no URL for court {court!r} (neither urls nor courts/{court})"
+            return (
+                f"{self.path}: no URL for court {quoted(shortened(court))} (neither urls nor "
+                f"courts/{shortened(court)})"
+            )
         return f"{self.path}: no URL: urls is empty (courts/NAME are for a named court)"
 
 
@@ -159,8 +162,8 @@ def validate_urls(urls: Iterable[str], where: str) -> None:
             said = warned or [line.split(" ", 1)[-1] for line in lines]
             reason = mask_notify_reason("; ".join(said), [url]) or "no reason given"
             raise SopError(
-                f"{where}[{index}]: not a valid apprise URL for service {_scheme(url)!r} "
-                f"(apprise: {reason})"
+                f"{where}[{index}]: not a valid apprise URL for service "
+                f"{quoted(shortened(_scheme(url)))} (apprise: {reason})"
             )
 
 

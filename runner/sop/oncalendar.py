@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import groupby
 
+from sop.untrusted import quoted, shortened
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # systemd's bounds (calendarspec.c): the years it looks for an elapse in, how many values a
 # part may list, how many steps its search takes before it gives up.
@@ -572,16 +574,17 @@ def systemd_refusal(value: str, line: str) -> str | None:
     a court's times by it, the catalogue its `calendar`."""
     if shutil.which("systemd-analyze") is None:
         return None
+    shown = quoted(shortened(value))
     try:
         done = subprocess.run(  # "--": a value such as -h is an expression, never an option
             ["systemd-analyze", "calendar", "--", line],
             capture_output=True, text=True, check=False, timeout=ANALYZE_TIMEOUT,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
-        return f"systemd-analyze calendar {value!r} did not answer in {ANALYZE_TIMEOUT} s"
+        return f"systemd-analyze calendar {shown} did not answer in {ANALYZE_TIMEOUT} s"
     if done.returncode != 0:
         return (
-            f"{value!r} is not a systemd OnCalendar expression: "
+            f"{shown} is not a systemd OnCalendar expression: "
             f"{(done.stderr.strip().splitlines() or ['invalid'])[-1]}"
         )
     if _NEVER.search(done.stdout):
@@ -591,7 +594,7 @@ def systemd_refusal(value: str, line: str) -> str | None:
 
 def never_elapses(value: str) -> str:
     """Why a timer is refused the expression `value`, valid but elapsing never again."""
-    return f"{value!r} never elapses: its timer would never run the SOP"
+    return f"{quoted(shortened(value))} never elapses: its timer would never run the SOP"
 
 
 # Per SOP id, a court's times of it (schedule.due_calendars, from its sop_schedule, or an

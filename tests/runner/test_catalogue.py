@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -293,6 +294,75 @@ def test_an_automated_part_shares_no_tag_with_another_activity(
     assert str(caught.value) == f"{file}: activities: tag 'laporan' used by several activities"
 
 
+# A value of a catalogue file or an inventory as its errors quote it: once, as `sop` shows
+# it (untrusted.quoted: repr's `\\x1b` or `\\\\` was escaped again there), and cut
+# (untrusted.shortened: a value pasted whole flooded the line).
+LONG = "x" * 5000
+CUT = "'" + "x" * 60 + "…'"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ("waktu: 1d", 'waktu: 1d\n    "a\\eb": 1\n    "a\\eb": 2'),
+            "line 20: invalid YAML: key 'a\x1bb' given twice",
+        ),
+        (("id: local-manual", f"id: a{LONG}"), f"id: 'a{'x' * 59}…' must match the file name"),
+    ],
+)
+def test_a_files_value_in_an_error_is_quoted_once_and_cut(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    file = _write(tmp_path, VALID.replace(*change), "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value).startswith(f"{file}: {expected}"), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("ref", "shown"), [("'a\\b'", "'a\\b'"), ('"a\\eb"', "'a\x1bb'"), (LONG, CUT)]
+)
+def test_a_ref_given_twice_is_quoted_once_and_cut(tmp_path: Path, ref: str, shown: str) -> None:
+    text = VALID.replace("ref: A.1", f"ref: {ref}") + SECOND.format(ref=ref)
+    file = _write(tmp_path, text, "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value) == f"{file}: activities: ref {shown} names activities 1 and 2"
+
+
+def test_a_files_control_character_is_shown_escaped_once(
+    cli: Callable[..., tuple[int, str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line `sop` shows: the ESC as its escape, not repr's escape escaped again
+    (`'a\\x5cx1bb'`)."""
+    ref = '"a\\eb"'
+    file = _write(tmp_path, VALID.replace("ref: A.1", f"ref: {ref}") + SECOND.format(ref=ref),
+                  "local-manual.yml")
+    monkeypatch.setenv("SOP_CATALOGUE_DIR", str(tmp_path))
+    code, out, err = cli("list")
+    assert (code, out) == (2, "")
+    assert err == f"sop: error: {file}: activities: ref 'a\\x1bb' names activities 1 and 2\n"
+
+
+def test_a_tag_used_twice_and_an_unknown_automated_by_are_cut(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "manual: Dicatat di buku", f"manual: Dicatat di buku\n    automated_part: {LONG}"
+    ) + SECOND.format(ref="A.2").replace("manual: Dicatat di buku", f"automated: {LONG}")
+    file = _write(tmp_path, text, "local-manual.yml")
+    with pytest.raises(SopError) as caught:
+        parse_sop(file)
+    assert str(caught.value) == f"{file}: activities: tag {CUT} used by several activities"
+    _write(
+        tmp_path,
+        VALID.replace("manual: Dicatat di buku", f"automated_by: {LONG}"),
+        "local-manual.yml",
+    )
+    with pytest.raises(SopError) as caught:
+        load_catalogue(tmp_path)
+    assert str(caught.value).endswith(f"automated_by: unknown SOP {CUT}")
+
+
 def test_unknown_automated_by(tmp_path: Path) -> None:
     _write(
         tmp_path,
@@ -352,6 +422,28 @@ def test_bad_overrides(overrides: object, expected: str) -> None:
     sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
     with pytest.raises(SopError, match=re.escape(expected)):
         apply_overrides(sop, overrides, None)
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ({"no\x1bmor": "1"}, "local-demo: unknown key 'no\x1bmor' (known: "),
+        ({"pelaksana": {"Staf IT": " \u2028 "}}, "pelaksana/Staf IT: ' \u2028 ' is not a"),
+        ({"pelaksana": {"Staf IT": [LONG]}}, f"pelaksana/Staf IT: ['{'x' * 58}…"),
+        ({"pelaksana": {"Ke\\tua": "X"}}, "pelaksana: 'Ke\\tua' is not a pelaksana"),
+        ({"court": [LONG], "number": "1"}, f"local-demo/court: ['{'x' * 58}… is not a"),
+        ({"waktu": {"1": [LONG]}}, f"waktu/1: ['{'x' * 58}… is not a duration such as 30m"),
+        ({"waktu": {LONG: "30m"}}, f"waktu: no activity {CUT} in this SOP"),
+    ],
+)
+def test_an_overrides_value_in_an_error_is_quoted_once_and_cut(
+    override: dict[str, object], expected: str
+) -> None:
+    sop = load_catalogue(FIXTURES / "catalogue")["local-demo"]
+    with pytest.raises(SopError) as caught:
+        apply_overrides(sop, {"local-demo": override}, None)
+    assert expected in str(caught.value), str(caught.value)
+    assert len(str(caught.value)) < 200
 
 
 def test_overrides_of_an_unknown_sop_are_refused() -> None:

@@ -678,6 +678,38 @@ def test_a_config_with_no_url_for_the_court_names_its_settings(
         "court)\n"
 
 
+@pytest.mark.parametrize(
+    ("court", "shown"),
+    [("PN a\\b", ("'PN a\\b'", "PN a\\b")), ("P" * 5000, ("'" + "P" * 60 + "…'", "P" * 60 + "…"))],
+)
+def test_a_court_and_a_service_are_quoted_once_and_cut(
+    cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    court: str,
+    shown: tuple[str, str],
+) -> None:
+    """The court (--court, an inventory's court_name) and a URL's service (the config's)
+    as an error quotes them: once (untrusted.quoted: repr's escapes were escaped again as
+    `sop` showed them) and cut (untrusted.shortened: one pasted whole flooded the line)."""
+    config = write_config(tmp_path / "n.yml", [])
+    monkeypatch.setenv(notify.CONFIG_ENV, str(config))
+    code, out, err = cli("notify", "test", "--court", court)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"sop: error: {config}: no URL for court {shown[0]} (neither urls nor courts/"
+        f"{shown[1]})\n"
+    )
+    broken = tmp_path / "broken.yml"
+    broken.write_text(f"urls: [{json.dumps(court + '://x.example')}]\n", encoding="utf-8")
+    broken.chmod(0o600)
+    with pytest.raises(SopError) as caught:
+        notify.load_config(broken)
+    assert str(caught.value).startswith(
+        f"{broken}: urls[0]: not a valid apprise URL for service {shown[0]} (apprise: "
+    )
+
+
 @pytest.mark.parametrize("overdue", [True, False])
 def test_an_unusable_notification_config_fails_the_check(
     cli: Callable[..., CliResult],

@@ -13,8 +13,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from sop import oncalendar
 from sop.catalogue import PACKAGE_CATALOGUE, load_catalogue
-from sop.oncalendar import Calendar, UnsupportedCalendar, next_occurrence, occurrences
+from sop.oncalendar import (
+    Calendar,
+    UnsupportedCalendar,
+    never_elapses,
+    next_occurrence,
+    occurrences,
+    systemd_refusal,
+)
 from sop.schedule import calendar, render, scheduled
 
 SOPS = load_catalogue(PACKAGE_CATALOGUE)
@@ -170,3 +178,29 @@ def test_a_time_two_calendars_share_is_one_run() -> None:
     calendars = [calendar(SOPS["sipp-sync"], line) for line in lines]
     monday = datetime(2026, 3, 9, tzinfo=ZoneInfo("Asia/Jayapura"))
     assert len(occurrences(calendars, monday, monday + timedelta(days=7))) == 6
+
+
+# An expression a court's inventory or the catalogue gives, as its refusals quote it: once
+# (untrusted.quoted: repr's escapes were escaped again as `sop` showed them) and cut
+# (untrusted.shortened: one pasted whole flooded the line).
+SHOWN = [("a\\b", "'a\\b'"), ("x" * 5000, "'" + "x" * 60 + "…'")]
+
+
+@pytest.mark.parametrize(("value", "shown"), SHOWN)
+def test_a_refused_expression_is_quoted_once_and_cut(
+    value: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert never_elapses(value) == f"{shown} never elapses: its timer would never run the SOP"
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    analyze = tools / "systemd-analyze"
+    analyze.write_text("#!/bin/sh\necho 'Failed to parse calendar specification' >&2\nexit 1\n")
+    analyze.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+    assert systemd_refusal(value, value) == (
+        f"{shown} is not a systemd OnCalendar expression: Failed to parse calendar specification"
+    )
+    analyze.write_text("#!/bin/sh\nexec sleep 60\n")
+    monkeypatch.setattr(oncalendar, "ANALYZE_TIMEOUT", 1)
+    hung = systemd_refusal(value, value)
+    assert hung == f"systemd-analyze calendar {shown} did not answer in 1 s"
