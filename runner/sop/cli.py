@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 
 from sop import __version__, inventory, output
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
@@ -186,13 +186,17 @@ def _given_clock(ctx: Context) -> tzinfo | None:
     return None if given is None else ZoneInfo(schedule.zone_name(given, "--timezone"))
 
 
-def _clock(ctx: Context, court_schedule: Any = None) -> tzinfo:
+def _clock(ctx: Context, info: inventory.InventoryInfo | None = None) -> tzinfo:
     """The court's office clock for the times a command shows and the dates it reads:
-    --timezone, else the inventory's sop_schedule.timezone (-i), else WIB (Asia/Jakarta),
-    the clock its timers run on; never the controller's own (often UTC)."""
+    --timezone, else the inventory's sop_schedule.timezone (-i, `info`), else WIB
+    (Asia/Jakarta), the clock its timers run on; never the controller's own (often UTC).
+    A zone -i's inventory names none of is refused naming the inventory, as `sop run`
+    refuses it, under --timezone too (its times are read on it)."""
     from sop import schedule
 
-    return _given_clock(ctx) or schedule.court_zone(court_schedule)
+    given = _given_clock(ctx)
+    zone = schedule.court_timezone(info.schedule, info.source) if info else None
+    return given or schedule.office_clock(zone)
 
 
 def _run_clock(given: tzinfo | None, court_timezone: str | None) -> tzinfo:
@@ -234,7 +238,7 @@ def _court_scope(
         raise SopError(
             f"--court {quoted(args.court)} differs from the inventory's court_name {own}"
         )
-    return info.court_name, _clock(ctx, info.schedule), sops, info
+    return info.court_name, _clock(ctx, info), sops, info
 
 
 def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, Sop]]:

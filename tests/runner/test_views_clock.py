@@ -98,7 +98,9 @@ def test_a_zone_an_error_quotes_is_escaped_once(
     assert (code, out, err) == (2, "", f"sop: error: --timezone: {cause}")
     inventory = _wita_inventory(tmp_path, json.dumps(zone))  # YAML's double-quoted escapes
     code, out, err = cli("overdue", "-i", str(inventory))
-    assert (code, out, err) == (2, "", f"sop: error: inventory: sop_schedule/timezone: {cause}")
+    assert (code, out, err) == (
+        2, "", f"sop: error: inventory {inventory}: sop_schedule/timezone: {cause}"
+    )
 
 
 def test_execution_shows_the_courts_clock(
@@ -235,6 +237,31 @@ def test_a_runs_zone_that_is_no_zone_is_one_line(
     assert code == 2
     assert err == f"sop: error: {problem} (execution 1 successful; its times are shown on WIB)\n"
     assert re.search(STARTED + "WIB / ", out), out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("overdue",),
+        ("list",),
+        ("report",),
+        ("incident", "list"),
+        ("overdue", "--timezone", "WIB"),  # its times are read on the court's zone still
+        ("incident", "list", "--timezone", "WIB"),
+    ],
+)
+def test_an_inventorys_zone_that_is_no_zone_names_the_inventory(
+    cli: Cli, store_at: Store, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """As `sop run` names it (above): "inventory: sop_schedule/timezone" left the admin
+    to guess which inventory of the controller's held it."""
+    inventory = _wita_inventory(tmp_path, "Asia/Makasar")
+    code, out, err = cli(*args, "-i", str(inventory))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"sop: error: inventory {inventory}: sop_schedule/timezone: 'Asia/Makasar' is not a "
+        "time zone (WIB, WITA, WIT or a tz database name such as Asia/Makassar)\n"
+    )
 
 
 def test_a_court_zone_given_through_another_variable_is_read_as_a_play_templates_it(
