@@ -29,7 +29,7 @@ import yaml
 from sop.durations import format_seconds, parse_duration
 from sop.errors import SopError
 from sop.oncalendar import Calendar, UnsupportedCalendar, never_elapses, systemd_refusal
-from sop.untrusted import quoted, shortened
+from sop.untrusted import quoted, shortened, shown
 
 if TYPE_CHECKING:
     import jsonschema
@@ -53,14 +53,6 @@ _YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _shown(value: object) -> str:
-    """`value` of a catalogue file or an inventory as an error quotes it, cut (untrusted.
-    shortened: a value pasted whole filled the screen): a text quoted once (untrusted.
-    quoted; repr's escapes were escaped again when `sop` showed the error), what else
-    YAML gives (its 7, None, a list) as repr writes it."""
-    return quoted(shortened(value)) if isinstance(value, str) else shortened(repr(value))
-
-
 def _construct_mapping(
     loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False
 ) -> dict[Any, Any]:
@@ -71,7 +63,7 @@ def _construct_mapping(
         if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
             if (key_node.tag, key_node.value) in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key {_shown(key_node.value)} given twice", key_node.start_mark
+                    None, None, f"key {shown(key_node.value)} given twice", key_node.start_mark
                 )
             seen.add((key_node.tag, key_node.value))
     return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
@@ -255,7 +247,7 @@ def _activity(file: Path, index: int, raw: Mapping[str, Any]) -> Activity:
         raise SopError(f"{file}: activities/{index}/waktu: {exc}") from None
     if limit == 0:  # every run of the activity would be judged over it
         raise SopError(
-            f"{file}: activities/{index}/waktu: {_shown(waktu)} is no time (null: no limit)"
+            f"{file}: activities/{index}/waktu: {shown(waktu)} is no time (null: no limit)"
         )
     return Activity(
         number=raw["number"],
@@ -297,7 +289,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
         raise SopError(problem)
     if data["id"] != file.stem:
         raise SopError(
-            f"{file}: id: {_shown(data['id'])} must match the file name {quoted(file.stem)}"
+            f"{file}: id: {shown(data['id'])} must match the file name {quoted(file.stem)}"
         )
     activities = tuple(_activity(file, i, a) for i, a in enumerate(data["activities"]))
     numbers = [a.number for a in activities]
@@ -310,7 +302,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     twice = next((key for a in activities if (key := a.ref) and len(named[key]) > 1), None)
     if twice is not None:
         both = " and ".join(str(n) for n in sorted(named[twice]))
-        raise SopError(f"{file}: activities: ref {_shown(twice)} names activities {both}")
+        raise SopError(f"{file}: activities: ref {shown(twice)} names activities {both}")
     grace = _grace(file, "grace", data.get("grace"), data["frequency"])
     times = data.get("times_per_period", 1)
     if times > 1 and data["frequency"] != "daily":
@@ -321,7 +313,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
         calendar = _calendar(expression)
         if calendar is None:
             raise SopError(
-                f"{file}: calendar/{index}: {_shown(expression)} is not a systemd OnCalendar "
+                f"{file}: calendar/{index}: {shown(expression)} is not a systemd OnCalendar "
                 "expression (such as *-*-01 20:00, Mon..Fri 09:00, hourly or *:0/15)"
             )
         # one that never elapses (`*-02-30`, a date gone by) is refused as `sop schedule
@@ -346,7 +338,7 @@ def parse_sop(file: Path, raw_bytes: bytes | None = None, *, validate: bool = Tr
     duplicates = sorted({t for t in tags if tags.count(t) > 1})
     if duplicates:
         raise SopError(
-            f"{file}: activities: tag {_shown(duplicates[0])} used by several activities"
+            f"{file}: activities: tag {shown(duplicates[0])} used by several activities"
         )
     return Sop(
         id=data["id"],
@@ -450,7 +442,7 @@ def load_catalogue(directory: Path | None = None, cache_dir: Path | None = None)
             if activity.automated_by and activity.automated_by not in sops:
                 raise SopError(
                     f"{sop.source}: activities/{activity.number - 1}/automated_by: "
-                    f"unknown SOP {_shown(activity.automated_by)}"
+                    f"unknown SOP {shown(activity.automated_by)}"
                 )
     if marker is not None and not validated:
         _mark_valid(marker.parent, marker)
@@ -480,23 +472,23 @@ def _override_problem(overrides: Any) -> str | None:
         for key, value in override.items():
             where = f"{sop_id}/{key}"
             if key not in _OVERRIDE_KEYS:
-                return f"{sop_id}: unknown key {_shown(key)} (known: {', '.join(_OVERRIDE_KEYS)})"
+                return f"{sop_id}: unknown key {shown(key)} (known: {', '.join(_OVERRIDE_KEYS)})"
             if key == "pelaksana":
                 if not isinstance(value, dict):
                     return f"{where}: must map each pelaksana of the SOP to a name"
                 for role, name in value.items():
                     if not isinstance(role, str):
-                        return f"{where}: {_shown(role)} is not a role of the SOP document"
+                        return f"{where}: {shown(role)} is not a role of the SOP document"
                     if not isinstance(name, str) or not name.strip():
-                        return f"{where}/{role}: {_shown(name)} is not a person's name"
+                        return f"{where}/{role}: {shown(name)} is not a person's name"
             elif key == "waktu":
                 if not isinstance(value, dict):
                     return f"{where}: must map each activity (number or ref) to its time"
                 for activity, given in value.items():
                     if not isinstance(given, str):
-                        return f"{where}/{activity}: {_shown(given)} is not a duration such as 30m"
+                        return f"{where}/{activity}: {shown(given)} is not a duration such as 30m"
             elif not isinstance(value, str) or not value:
-                return f"{where}: {_shown(value)} is not a non-empty string"
+                return f"{where}: {shown(value)} is not a non-empty string"
         if "court" in override and "number" not in override:  # else silently ignored
             return f"{sop_id}/court: is the court of this SOP's own number: give number too"
     return None
@@ -513,16 +505,16 @@ def _waktu(sop: Sop, given: Mapping[Any, str]) -> dict[int, int]:
         except SopError:
             labels = ", ".join(a.label for a in sop.activities)
             raise SopError(
-                f"{where}: no activity {_shown(str(key))} in this SOP (activities: {labels})"
+                f"{where}: no activity {shown(str(key))} in this SOP (activities: {labels})"
             ) from None
         if number in limits:
-            raise SopError(f"{where}: activity {_shown(str(key))} is given twice")
+            raise SopError(f"{where}: activity {shown(str(key))} is given twice")
         try:
             seconds = parse_duration(text)
         except ValueError as exc:
             raise SopError(f"{where}/{key}: {exc}") from None
         if seconds <= 0:
-            raise SopError(f"{where}/{key}: {_shown(text)} is no time")
+            raise SopError(f"{where}/{key}: {shown(text)} is no time")
         limits[number] = seconds
     return limits
 
@@ -577,7 +569,7 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     unknown = sorted(set(names) - roles)
     if unknown:
         raise SopError(
-            f"inventory: sop_catalogue_overrides/{sop.id}/pelaksana: {_shown(unknown[0])} is not a "
+            f"inventory: sop_catalogue_overrides/{sop.id}/pelaksana: {shown(unknown[0])} is not a "
             f"pelaksana of this SOP (known: {', '.join(sorted(roles))})"
         )
     limits = _waktu(sop, override.get("waktu", {}))

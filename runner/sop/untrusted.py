@@ -91,6 +91,13 @@ def shortened(name: str) -> str:
     return name if len(name) <= _SHOWN_NAME_CHARS else name[:_SHOWN_NAME_CHARS] + "…"
 
 
+def shown(value: object) -> str:
+    """`value` of a file (a catalogue's, an inventory's) as an error quotes it, cut
+    (`shortened`: a value pasted whole filled the screen): a text quoted once (`quoted`),
+    what else YAML gives (its 7, None, a list) as repr writes it."""
+    return quoted(shortened(value)) if isinstance(value, str) else shortened(repr(value))
+
+
 def is_text(value: str) -> bool:
     """`value` can be written as UTF-8: it holds no byte the system passed that was not
     UTF-8 (Python keeps those of sys.argv as lone surrogates)."""

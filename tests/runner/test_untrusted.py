@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sop.untrusted import json_text, visible
+from sop.untrusted import json_text, shown, visible
 
 
 def test_controls_are_escaped_and_text_kept() -> None:
@@ -79,3 +79,13 @@ def test_what_is_drawn_as_nothing_is_shown() -> None:
     assert json.loads(text) == {"path": hidden}
     assert "\\u200b" in text and "\\udb40\\udc41" in text  # JSON's own escapes
     assert not {"\u200b", "\u00ad", "\U000e0041"} & set(text)
+
+
+def test_a_files_value_is_shown_quoted_once_and_cut() -> None:
+    # a text quoted as repr quotes it, its characters as they are (visible escapes them
+    # once); what else YAML gives as repr writes it; either cut after 60 characters
+    assert shown("a\\b") == "'a\\b'"
+    assert shown("it's") == "\"it's\""
+    assert shown(7) == "7" and shown(None) == "None" and shown(["a"]) == "['a']"
+    assert shown("x" * 100) == "'" + "x" * 60 + "…'"
+    assert shown(["x" * 100]) == "['" + "x" * 58 + "…"
