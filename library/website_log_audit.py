@@ -310,7 +310,7 @@ EXAMPLES = r"""
 
 - name: Name the attack probes found
   ansible.builtin.debug:
-    msg: "{{ item.title }} ({{ item.category }}): {{ item.count }} ({{ item.first_seen }} - {{ item.last_seen }})"
+    msg: "{{ item.name }}: {{ item.count }} ({{ item.first_seen }} - {{ item.last_seen }})"
   loop: "{{ website_log.audit.findings }}"
 """
 
@@ -344,6 +344,7 @@ audit:
         category: {description: "sqli, lfi, rfi, rce, php, xss, java, webshell, restricted_file, admin_probe, scanner, header_injection (in the User-Agent or Referer), protocol, wp_bruteforce, drupal_bruteforce, drupal_xmlrpc (both with O(cms=drupal)) or forged_time (lines whose time was set aside).", type: str}
         crs: {description: The OWASP CRS rule group it corresponds to., type: str}
         title: {description: The category's name in the report's language., type: str}
+        name: {description: "How the reports name it: its title, then its category in brackets (the code an alert category is written with), such as injeksi SQL (sqli).", type: str}
         count: {description: Requests., type: int}
         successful: {description: Of those, answered 2xx., type: int}
         first_seen: {description: "ISO 8601 time (forged times not counted: see the description; null when none).", type: str}
@@ -474,8 +475,7 @@ def sop_output(result: dict[str, Any]) -> dict[str, Any]:
         "status_classes": result["status_classes"],
         "top_paths": [f"{p['path']}: {angka(p['count'])}" for p in result["top_paths"][:5]],
         "crawlers": dict(list(result["crawlers"].items())[:5]),
-        # the title a reader knows, the code an alert category is written with
-        "findings": [f"{f['title']} ({f['category']}): {angka(f['count'])} permintaan"
+        "findings": [f"{f['name']}: {angka(f['count'])} permintaan"
                      + (f", {angka(f['successful'])} dijawab 2xx" if f["successful"] else "")
                      + f" ({', '.join(c['client'] for c in f['clients'][:3])})"
                      for f in result["findings"]],

@@ -1298,7 +1298,8 @@ def _finding(category: str, *, count: int, successful: int, first: Seen | None,
              last: Seen | None, samples: list[str],
              clients: list[dict[str, Any]]) -> dict[str, Any]:
     ref, title = category_title(category)
-    return {"category": category, "crs": ref, "title": title, "count": count,
+    return {"category": category, "crs": ref, "title": title,
+            "name": f"{title} ({category})", "count": count,
             "successful": successful, "first_seen": _text(first), "last_seen": _text(last),
             "clients": clients, "samples": samples}
 

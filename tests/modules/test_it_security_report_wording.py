@@ -80,9 +80,11 @@ def test_the_website_s_probes_are_named_by_title_with_their_code(tmp_path):
     """The probes in the website's log, and one of it_security_web_alert_categories the
     site answered 2xx, were named by their codes alone (sqli, webshell): by title now,
     with the code the alert categories are written with."""
-    probes = [{"category": "sqli", "title": "injeksi SQL", "count": 3, "successful": 1,
+    probes = [{"category": "sqli", "title": "injeksi SQL",
+               "name": "injeksi SQL (sqli)", "count": 3, "successful": 1,
                "clients": [{"client": "203.0.113.9", "count": 3}]},
-              {"category": "webshell", "title": "probe webshell", "count": 1, "successful": 1,
+              {"category": "webshell", "title": "probe webshell",
+               "name": "probe webshell (webshell)", "count": 1, "successful": 1,
                "clients": [{"client": "198.51.100.7", "count": 1}]}]
     listed = ["injeksi SQL (sqli): 3 permintaan, 1 dijawab 2xx (203.0.113.9)",
               "probe webshell (webshell): 1 permintaan, 1 dijawab 2xx (198.51.100.7)"]
@@ -95,8 +97,8 @@ def test_the_website_s_probes_are_named_by_title_with_their_code(tmp_path):
         "it_security_web_alert_categories": ["webshell"]}
     assert " ".join(passed_with(tmp_path, "kegiatan_2.yml", results).split()) == (
         "1.200 baris jurnal sshd dibaca (2.400,0 baris/detik), 3 gagal, 1.500 login berhasil; "
-        "2 port terbuka sesuai daftar; log website 1200 permintaan, probe serangan: "
-        + ", ".join(listed) + "; "
+        "2 port terbuka sesuai daftar; log website 1.200 permintaan, probe serangan: "
+        + "; ".join(listed) + "; "
         "1 temuan: Probe serangan di log website dijawab 2xx (file tertanam berjalan?): "
         "probe webshell (webshell)")
 

@@ -587,6 +587,7 @@ def test_audit_counts_and_findings(tmp_path):
     assert expected <= set(found)
     sqli = found["sqli"]
     assert sqli["count"] == 2 and sqli["successful"] == 1 and sqli["crs"] == "CRS 942 SQLi"
+    assert sqli["name"] == "injeksi SQL (sqli)"
     assert sqli["first_seen"] == "2026-11-30T09:00:00+07:00"
     assert sqli["last_seen"] == "2026-11-30T09:00:09+07:00"
     assert sqli["clients"] == [{"client": "45.1.1.1", "count": 2}]

@@ -75,7 +75,8 @@ def report(tmp_path: Path, findings: list[dict[str, Any]], **variables: Any) -> 
 def probe(category: str, crs: str, title: str, count: int, successful: int,
           client: str) -> dict[str, Any]:
     """A finding of website_log_audit, of one client."""
-    return {"category": category, "crs": crs, "title": title, "count": count,
+    return {"category": category, "crs": crs, "title": title,
+            "name": f"{title} ({category})", "count": count,
             "successful": successful, "first_seen": "2026-11-30T09:00:00+07:00",
             "last_seen": "2026-11-30T09:05:00+07:00",
             "clients": [{"client": client, "count": count}], "samples": []}
