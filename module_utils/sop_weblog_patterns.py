@@ -218,16 +218,16 @@ BRUTEFORCE_TITLE = ("WordPress", "brute force wp-login.php / xmlrpc.php")
 # or, on a site known to run Drupal, Drupal's login form.
 WP_BRUTEFORCE = "wp_bruteforce"
 DRUPAL_BRUTEFORCE = "drupal_bruteforce"
-DRUPAL_BRUTEFORCE_TITLE = ("Drupal", "brute force login Drupal (/user/login, blok login)")
+DRUPAL_BRUTEFORCE_TITLE = ("Drupal", "brute force login Drupal di /user/login dan blok login")
 # A POST to the root's xmlrpc.php on a site known to run Drupal: Drupal 7's XML-RPC
 # endpoint (Drupal 8 and later have none), which has no login of WordPress's kind but is
 # still an attack surface (its entity expansion, CVE-2014-5265; a WordPress scanner's
 # pingback or multicall). Each such POST is a finding (drupal_xmlrpc).
 DRUPAL_XMLRPC = "drupal_xmlrpc"
-DRUPAL_XMLRPC_TITLE = ("Drupal 7", "POST ke xmlrpc.php (endpoint XML-RPC Drupal 7)")
+DRUPAL_XMLRPC_TITLE = ("Drupal 7", "POST ke xmlrpc.php, endpoint XML-RPC Drupal 7")
 # Lines of a finding or a login whose time is no real time or lies outside what the log
 # can hold (sop_weblog.seen_time): written by whoever owns the log, or a wrong clock.
-FORGED_TIME_TITLE = ("log", "waktu permintaan tidak wajar (dipalsukan, atau jam server salah)")
+FORGED_TIME_TITLE = ("log", "waktu permintaan tidak wajar, dipalsukan atau jam server salah")
 # Methods a court website answers; others (PUT, DELETE, TRACE, CONNECT, PROPFIND...) are
 # protocol abuse.
 ALLOWED_METHODS = frozenset({b"GET", b"POST", b"HEAD", b"OPTIONS"})

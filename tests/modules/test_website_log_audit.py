@@ -859,7 +859,7 @@ def test_drupal_login_block_failures_are_brute_force_on_a_drupal_site(tmp_path):
     found = audit(log, tmp_path / "drupal", cms="drupal")["findings"]
     assert [(f["category"], f["count"], [c["client"] for c in f["clients"]])
             for f in found] == [("drupal_bruteforce", 24, ["103.9.9.8"])]
-    assert found[0]["title"] == "brute force login Drupal (/user/login, blok login)"
+    assert found[0]["title"] == "brute force login Drupal di /user/login dan blok login"
     # on a site not known to run Drupal a POST with ?destination= is no login
     assert audit(log, tmp_path / "unknown")["findings"] == []
 
@@ -2453,7 +2453,7 @@ def test_a_date_far_in_the_past_is_never_first_seen_and_is_a_finding(tmp_path):
     assert (forged["first_seen"], forged["last_seen"]) == (None, None)
     assert EPOCH in forged["samples"][0] and "UNION" in forged["samples"][0]
     assert {c["client"] for c in forged["clients"]} == {"45.1.1.1", "103.9.9.9", "45.1.1.12"}
-    assert ("waktu permintaan tidak wajar (dipalsukan, atau jam server salah) (forged_time): "
+    assert ("waktu permintaan tidak wajar, dipalsukan atau jam server salah (forged_time): "
             "3 permintaan") in " ".join(mod.sop_output(result)["findings"])
 
 
