@@ -26,6 +26,83 @@ PATH = ("an absolute path of letters, digits, '/', '.', '_', '+' and '-' (a shel
         "line takes it: a space splits it, a ';' runs what follows)")
 
 
+# A switch or a list argument_specs lets through: a null (a setting written with no
+# value in an inventory) and a list given as true, which Ansible reads as ['True'].
+SWITCHES = ("website_require_https_redirect", "website_backup_force", "website_quarantine",
+            "website_accept_baseline")
+TYPE_REFUSED = {
+    # website_check's "argument 'require_https_redirect' is of type NoneType and we were
+    # unable to convert to bool", in Kegiatan 1, whose failure let the backup run
+    "website_require_https_redirect": None,
+    # website_files_backup's "argument 'force' is of type NoneType ...", after the backup
+    # computer was set up
+    "website_backup_force": None,
+    # read as false with Ansible's deprecation warning ("The `bool` filter coerced
+    # invalid value None")
+    "website_quarantine": None,
+    "website_accept_baseline": None,
+    # sop_list's "expected a list, a comma-separated string or a number, not NoneType",
+    # naming no variable, in this file's checks
+    "website_urls": None,
+    "website_renewal_warn_days": None,
+    "website_log_trusted_proxies": None,
+    "website_log_alert_categories": None,
+    "website_integrity_spam_accepted": None,
+    # the relative paths' "Finalization of task args for 'ansible.builtin.assert'
+    # failed", naming no variable
+    "website_backup_extra_paths": None,
+    "website_log_paths": None,
+    "website_integrity_paths": None,
+    # Jinja's "Error rendering template: can only concatenate list (not
+    # 'CapturedExceptionMarker') to list"
+    "website_integrity_urls": None,
+    # website_files_backup's and website_integrity's "argument 'exclude' is of type
+    # NoneType ...", naming the module's option, after the backup
+    "website_backup_exclude": None,
+    "website_integrity_exclude": None,
+    "website_integrity_allow": None,
+    "website_integrity_allow_hosts": None,
+    "website_integrity_own_hosts": None,
+    "website_integrity_spam_keywords": None,
+    "website_integrity_spam_stems": None,
+    "website_integrity_spam_prefixes": None,
+    "website_integrity_spam_suffixes": None,
+    # read as ['True'] without a word: the push key of a web server 'True' removed
+    # (a null argument_specs refuses, naming it: it has a default there)
+    "website_backup_retired_servers": True,
+}
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    *TYPE_REFUSED.items(),
+    # read as ['True']: refused as the URL or the path 'True', or taken as a gambling
+    # word, an excluded name, a host of the site's own
+    ("website_urls", True), ("website_log_paths", True), ("website_backup_exclude", False),
+    ("website_integrity_spam_keywords", True), ("website_integrity_own_hosts", True),
+])
+def test_a_switch_or_a_list_of_another_type_is_refused_first(
+        tmp_path, name: str, value: Any) -> None:
+    """Null and a list given as true or false, which argument_specs lets through, refused
+    before any other check (the paths' reads the lists) by ansible-core's own conversions
+    (sop_type_error), named as the setting it is, its value as YAML writes it."""
+    expected = "true or false" if name in SWITCHES else "a list ([] for none)"
+    shown = {None: "null", True: "true", False: "false"}[value]
+    assert refused(tmp_path, "website", {name: value})["msg"] == (
+        f"pengaturan salah: {name}: must be {expected}, not {shown}")
+
+
+def test_a_switch_or_a_list_ansible_converts_passes(tmp_path) -> None:
+    """Text Ansible reads as a switch (-e website_quarantine=no) and text or a number it
+    reads as a list (-e website_backup_exclude=*/cache) are taken, as argument_specs
+    takes them; an empty list too."""
+    code, result = run_checks(tmp_path, "website", {
+        "website_quarantine": "no", "website_require_https_redirect": "yes",
+        "website_accept_baseline": 0, "website_backup_exclude": "*/cache",
+        "website_renewal_warn_days": 30, "website_integrity_own_hosts": [],
+        "website_backup_retired_servers": "web-lama"})
+    assert code == 0, result
+
+
 @pytest.mark.parametrize(("settings", "cause"), [
     # ssh took it as its option on the push's command line, run as root on the web server
     ({"website_backup_remote_user": "-oProxyCommand=touch /tmp/owned"},
