@@ -57,6 +57,7 @@ ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
           "password": "rahasia-api"}
 
 
+RELATIVE = "Refuse a relative path in the settings"
 TYPE = "Refuse a switch or a list setting of another type"
 REACH = "Refuse a reachability setting net_reachability would refuse"
 ROUTEROS = "Refuse a RouterBoard setting routeros_check would refuse"
@@ -154,6 +155,17 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
      f"network_config_store_host: {HOST_NAME}, not '-oProxyCommand=touch /tmp/x'"),
     ([], {"network_ups_client_host": "nut server"}, HOSTS,
      f"network_ups_client_host: {HOST_NAME}, not 'nut server'"),
+    # null (a setting written with no value), refused as the empty text: the history's
+    # host failed as "" did; the UPS client host too once a UPS was given, and was taken
+    # without a word when none was
+    (["-e", '{"network_config_store_host": null}'], {}, HOSTS,
+     f"network_config_store_host: {HOST_NAME}, not ''"),
+    ([], {"network_ups_client_host": None}, HOSTS,
+     f"network_ups_client_host: {HOST_NAME}, not ''"),
+    # the history's first read failed after the checks, naming no setting: "path must
+    # be an absolute path, not ''"
+    (["-e", '{"network_config_store_path": null}'], {}, RELATIVE,
+     "network_config_store_path: expected an absolute path, got ''"),
     # a typo of an inventory name (or a name outside the inventory, without its
     # connection settings) was delegated to as a host of its own: the gateway's store
     # and the UPSes unreachable after every host was probed, nothing recorded
