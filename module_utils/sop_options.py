@@ -76,8 +76,9 @@ def office_hours_error(params: Mapping[str, Any]) -> dict[str, str] | None:
     whole numbers) that is refused: a time that is not HH:MM (parse_hhmm), an end not
     after the start (office hours do not run overnight), no office day (every login read
     as one outside office hours) or a day that is no ISO weekday, 1 (Monday) to 7; None
-    when all three hold. sipp_audit_summary checks its options by it, and the
-    sipp_maintenance role its settings (the filter sop_office_hours_error)."""
+    when all three hold. sipp_audit_summary checks its options by it, security_ssh_audit
+    its own (sop_security.OfficeHours), and the sipp_maintenance and it_security roles
+    their settings (the filter sop_office_hours_error)."""
     times = []
     for option in ("office_hours_start", "office_hours_end"):
         try:

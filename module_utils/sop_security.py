@@ -14,9 +14,9 @@ import re
 import urllib.parse
 from typing import Any
 
-from ansible.module_utils.sop_clock import zone
+from ansible.module_utils.sop_clock import zone, zone_error
 from ansible.module_utils.sop_http import url_error
-from ansible.module_utils.sop_options import sexagesimal_hint
+from ansible.module_utils.sop_options import office_hours_error, parse_hhmm
 from ansible.module_utils.sop_secrets import mask_url
 from ansible.module_utils.sop_server import end_of_support
 
@@ -88,39 +88,23 @@ def month_bounds(month: str, today: datetime.date) -> tuple[datetime.date, datet
     return previous, start, following
 
 
-def parse_hhmm(value: str, setting: str) -> datetime.time:
-    """``value`` (HH:MM), the option ``setting``'s. A number YAML read from an unquoted
-    time is named as the time typed (sop_options.sexagesimal_hint)."""
-    try:
-        return datetime.datetime.strptime(value, "%H:%M").time()
-    except ValueError:
-        raise SecurityInputError(f"{setting}: {value!r} is not a time of day (HH:MM)"
-                                 f"{sexagesimal_hint(value)}", setting) from None
-
-
 class OfficeHours:
-    """Office days (ISO weekdays) and hours in a time zone (WIB: Asia/Jakarta). A value it
-    cannot use is refused naming the one option at fault, as security_ssh_audit calls
-    them (office_hours_start, office_hours_end, office_days, timezone): its ``setting``."""
+    """Office days (ISO weekdays) and hours in a time zone (WIB: Asia/Jakarta), judged as
+    sipp_audit_summary and the roles' checks judge them (sop_options.office_hours_error,
+    sop_clock.zone_error): a value it cannot use is refused naming the one option at
+    fault, as security_ssh_audit calls them (office_hours_start, office_hours_end,
+    office_days, timezone): its ``setting``."""
 
     def __init__(self, start: str, end: str, days: list[int], timezone: str) -> None:
-        self.start = parse_hhmm(start, "office_hours_start")
-        self.end = parse_hhmm(end, "office_hours_end")
-        if self.start >= self.end:
-            raise SecurityInputError(f"office_hours_end: {end} is not after the start of "
-                                     f"office hours, {start}", "office_hours_end")
-        if not days:  # no office day: every login read as outside office hours
-            raise SecurityInputError("office_days: empty, name at least one ISO weekday, "
-                                     "1 (Monday) to 7", "office_days")
-        bad = [day for day in days if not 1 <= day <= 7]
-        if bad:
-            raise SecurityInputError(f"office_days: {bad} outside the ISO weekdays, "
-                                     "1 (Monday) to 7", "office_days")
+        params = {"office_hours_start": start, "office_hours_end": end, "office_days": days,
+                  "timezone": timezone}
+        failure = office_hours_error(params) or zone_error(params, "timezone")
+        if failure:
+            raise SecurityInputError(failure["msg"], failure["setting"])
+        self.start = datetime.time.fromisoformat(parse_hhmm(start))
+        self.end = datetime.time.fromisoformat(parse_hhmm(end))
         self.days = set(days)
-        try:
-            self.zone = zone(timezone)
-        except ValueError as exc:
-            raise SecurityInputError(f"timezone: {exc}", "timezone") from None
+        self.zone = zone(timezone)
 
     def local(self, epoch: float) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(epoch, self.zone)

@@ -60,9 +60,11 @@ REFUSED = {
     "failure_warn": (0, "must be at least 1, not 0"),
     "penalised_warn": (-1, "must be at least 1, not -1"),
     "success_after_failures": (0, "must be at least 1, not 0"),
-    "office_hours_start": ("7.30", "'7.30' is not a time of day (HH:MM)"),
-    "office_hours_end": ("07:00", "07:00 is not after the start of office hours, 07:30"),
-    "office_days": ([], "empty, name at least one ISO weekday, 1 (Monday) to 7"),
+    "office_hours_start": ("7.30", "must be HH:MM, got '7.30'"),
+    "office_hours_end": ("07:00", "07:00 is not after the start 07:30 (office hours do not "
+                                  "run overnight)"),
+    "office_days": ([], "empty: name at least one office day, ISO weekday numbers 1 "
+                        "(Monday) to 7 (Sunday)"),
     "timezone": ("Asia/Jakrta", "unknown time zone 'Asia/Jakrta'"),
     # refused by journalctl (the fake below, in systemd's words), recorded as 'journalctl
     # failed: Failed to parse timestamp: 2026-13-01'
@@ -123,13 +125,13 @@ def test_a_cursor_file_that_cannot_be_used_is_named_by_the_roles_variable(tmp_pa
 
 def test_an_office_hour_yaml_read_as_a_number_is_named_as_typed(tmp_path):
     """An unquoted 16:00 in the inventory reaches the module as the base-60 number 960:
-    the cause was "'960' is not a time of day (HH:MM)", a number the court never wrote."""
+    the cause was "'960' is not a time of day (HH:MM)", a number the court never wrote
+    (the role's checks refuse it first, by the same rule: test_it_security_checks.py)."""
     failing = {"name": "Read SSH logins", "check_mode": True,
                "security_ssh_audit": {"office_hours_end": 960, "cursor_file": ""}}
     assert outcome(tmp_path, failing, 2) == (
-        "Kegiatan 2 (C.2): pengaturan salah: it_security_office_hours_end: '960' is not a "
-        'time of day (HH:MM) (YAML reads an unquoted 16:00 as the number 960: quote it, '
-        '"16:00")')
+        "Kegiatan 2 (C.2): pengaturan salah: it_security_office_hours_end: must be HH:MM, "
+        "got '960' (YAML reads an unquoted 16:00 as the number 960: quote it, \"16:00\")")
 
 
 @pytest.mark.parametrize(("args", "text"), [

@@ -42,36 +42,43 @@ def test_office_hours_in_wib():
 
 
 @pytest.mark.parametrize(("args", "setting", "text"), [
-    (("8", "17:00", [1], "Asia/Jakarta"), "office_hours_start",
-     "'8' is not a time of day (HH:MM)"),
-    (("07:30", "7.30", [1], "Asia/Jakarta"), "office_hours_end",
-     "'7.30' is not a time of day (HH:MM)"),
+    (("8", "17:00", [1], "Asia/Jakarta"), "office_hours_start", "must be HH:MM, got '8'"),
+    (("07:30", "7.30", [1], "Asia/Jakarta"), "office_hours_end", "must be HH:MM, got '7.30'"),
+    # taken as 08:05 by the module's own parser (strptime), refused by sipp_audit_summary's
+    (("8:5", "17:00", [1], "Asia/Jakarta"), "office_hours_start", "must be HH:MM, got '8:5'"),
     (("17:00", "07:30", [1], "Asia/Jakarta"), "office_hours_end",
-     "07:30 is not after the start of office hours, 17:00"),
+     "07:30 is not after the start 17:00 (office hours do not run overnight)"),
     (("07:30", "07:30", [1], "Asia/Jakarta"), "office_hours_end",
-     "07:30 is not after the start of office hours, 07:30"),
+     "07:30 is not after the start 07:30 (office hours do not run overnight)"),
     (("07:30", "17:00", [1, 8, 0], "Asia/Jakarta"), "office_days",
-     "[8, 0] outside the ISO weekdays, 1 (Monday) to 7"),
+     "ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
     (("07:30", "17:00", [1], "Mars/Olympus"), "timezone", "unknown time zone 'Mars/Olympus'"),
     (("07:30", "17:00", [1], "XYZ"), "timezone", "unknown time zone 'XYZ'"),
     # YAML 1.1 reads an unquoted 16:00 as the base-60 number 960, 7:30 as 450: named
     # as the time typed, not as a number the court never wrote
     (("07:30", "960", [1], "Asia/Jakarta"), "office_hours_end",
-     "'960' is not a time of day (HH:MM) (YAML reads an unquoted 16:00 as the number 960: "
-     'quote it, "16:00")'),
+     "must be HH:MM, got '960' (YAML reads an unquoted 16:00 as the number 960: quote it, "
+     '"16:00")'),
     (("450", "17:00", [1], "Asia/Jakarta"), "office_hours_start",
-     "'450' is not a time of day (HH:MM) (YAML reads an unquoted 7:30 as the number 450: "
-     'quote it, "7:30")'),
+     "must be HH:MM, got '450' (YAML reads an unquoted 7:30 as the number 450: quote it, "
+     '"7:30")'),
     # no whole number of minutes of a day from 1:00: no such reading
-    (("07:30", "1440", [1], "Asia/Jakarta"), "office_hours_end",
-     "'1440' is not a time of day (HH:MM)"),
+    (("07:30", "1440", [1], "Asia/Jakarta"), "office_hours_end", "must be HH:MM, got '1440'"),
 ])
 def test_office_hours_bad_input_is_one_line_naming_its_option(args, setting, text):
     # named by the option at fault, its setting, for the role's rescue to name the
-    # court's variable; the times and days were refused without one
+    # court's variable; the times and days were refused without one. The one judgement
+    # of sipp_audit_summary and the roles' checks (sop_options.office_hours_error,
+    # sop_clock.zone_error), in its words.
     with pytest.raises(common.SecurityInputError) as refused:
         common.OfficeHours(*args)
     assert (refused.value.setting, str(refused.value)) == (setting, f"{setting}: {text}")
+
+
+def test_office_hours_as_sipp_audit_summary_reads_them():
+    # H:MM and spaces around a time, as sipp_audit_summary takes them
+    hours = common.OfficeHours(" 7:30", "17:00 ", [1], "Asia/Jakarta")
+    assert (hours.start, hours.end) == (datetime.time(7, 30), datetime.time(17))
 
 
 @pytest.mark.parametrize(("zone", "shown"), [("WIB", "10:00 WIB"), ("wita", "11:00 WITA"),

@@ -47,8 +47,8 @@ def test_a_crafted_user_name_does_not_blame_another_address():
 def test_no_office_day_is_refused():
     # office_days: [] was taken: every login of the period read as outside office hours
     with pytest.raises(common.SecurityInputError,
-                       match=r"^office_days: empty, name at least one ISO weekday, "
-                             r"1 \(Monday\) to 7$"):
+                       match=r"^office_days: empty: name at least one office day, ISO "
+                             r"weekday numbers 1 \(Monday\) to 7 \(Sunday\)$"):
         common.OfficeHours("07:30", "17:00", [], "Asia/Jakarta")
 
 
