@@ -31,6 +31,11 @@ def refused(tmp_path: pathlib.Path, settings: dict[str, Any]) -> str:
      "it_security_wordpress_url": "https://pn-contoh.go.id/",
      "it_security_wordpress_available": {"core": "6.4.3", "plugins": {"akismet": "5.3.1"}},
      "it_security_wordpress_root_urls": {"/usr/share/wordpress/": "https://blog.pn-contoh.go.id"}},
+    {"it_security_office_hours_start": "7:30", "it_security_office_hours_end": "16:00",
+     "it_security_office_days": "1,2,3,4,5,6", "it_security_timezone": "wita"},
+    {"it_security_fail_on_findings": "yes", "it_security_firewall_required": 0,
+     "it_security_ssh_trusted_users": [], "it_security_tls_sites": "pn-contoh.go.id",
+     "it_security_scan_paths": "/srv/www,/var/www"},
 ])
 def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) -> None:
     code, result = run(tmp_path, ROLE, settings)
@@ -122,6 +127,28 @@ def test_good_settings_pass(tmp_path: pathlib.Path, settings: dict[str, Any]) ->
     ({"it_security_drill_kinds": []},
      "it_security_drill_kinds: empty, name at least one backup kind to restore (sipp, "
      "website_files, website_db)"),
+    # refused by security_ssh_audit (C.2) only when it runs, after the schedule (C.1); by
+    # its own rule, sipp_audit_summary's (module_utils/sop_options.office_hours_error)
+    ({"it_security_office_hours_start": "7.30"},
+     "it_security_office_hours_start: must be HH:MM, got '7.30'"),
+    ({"it_security_office_hours_end": 960},
+     "it_security_office_hours_end: must be HH:MM, got '960' (YAML reads an unquoted 16:00 "
+     'as the number 960: quote it, "16:00")'),
+    ({"it_security_office_hours_start": "18:00"},
+     "it_security_office_hours_end: 17:00 is not after the start 18:00 (office hours do not "
+     "run overnight)"),
+    ({"it_security_office_days": []},
+     "it_security_office_days: empty: name at least one office day, ISO weekday numbers 1 "
+     "(Monday) to 7 (Sunday)"),
+    ({"it_security_office_days": [1, 8]},
+     "it_security_office_days: ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
+    # argument_specs let null through; the module failed on it in Ansible's words
+    ({"it_security_office_days": None},
+     "it_security_office_days: must be a list of ISO weekday numbers, 1 (Monday) to 7 "
+     "(Sunday), not NoneType None"),
+    # refused by security_ssh_audit (C.2) and the summaries (C.8, C.9) only when they run
+    ({"it_security_timezone": "Asia/Jakrta"},
+     "it_security_timezone: unknown time zone 'Asia/Jakrta'"),
     # it names the backup stores the drill restores from: one level up was another
     # court's, drilled as this court's
     ({"court_kode_satker": "../400998"},
@@ -153,3 +180,33 @@ def test_a_mapping_given_as_key_value_is_refused(tmp_path: pathlib.Path, name: s
     assert refused(tmp_path, {name: "web_servers=x"}) == (
         f"pengaturan salah: {name}: a mapping, given in YAML or as JSON "
         f"(-e '{{\"{name}\": {{...}}}}'), not the text key=value")
+
+
+# The switches and the lists (it_security_office_days is judged with the office hours,
+# it_security_drill_kinds by argument_specs' choices).
+SWITCHES = ["it_security_fail_on_findings", "it_security_listeners_include_loopback",
+            "it_security_firewall_required", "it_security_firewall_persistent",
+            "it_security_update_cache", "it_security_wordpress_validate_certs"]
+LISTS = ["it_security_ssh_trusted_users", "it_security_web_log_paths",
+         "it_security_web_alert_categories", "it_security_allowed_listeners",
+         "it_security_permit_root_login", "it_security_tls_sites",
+         "it_security_tls_old_protocols", "it_security_scan_paths"]
+
+
+@pytest.mark.parametrize("name", SWITCHES + LISTS)
+def test_a_switch_or_a_list_given_as_null_is_refused(tmp_path: pathlib.Path, name: str) -> None:
+    """argument_specs let null through: a switch read as false (findings failed no
+    activity), a module's option failed in Ansible's words naming the module's option
+    after other activities had run, a list read by sop_list failed the checks naming no
+    variable."""
+    expected = "true or false" if name in SWITCHES else "a list ([] for none)"
+    assert refused(tmp_path, {name: None}) == (
+        f"pengaturan salah: {name}: must be {expected}, not null")
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_a_list_given_as_a_switch_is_refused(tmp_path: pathlib.Path, name: str) -> None:
+    """argument_specs convert true to ['True']: a site 'True' tested, an account 'True'
+    trusted, a PermitRootLogin of 'True' the only one allowed."""
+    assert refused(tmp_path, {name: True}) == (
+        f"pengaturan salah: {name}: must be a list ([] for none), not true")
