@@ -28,6 +28,7 @@ import yaml
 
 from sop.durations import format_seconds, parse_duration
 from sop.errors import SopError
+from sop.inventory import named
 from sop.oncalendar import Calendar, UnsupportedCalendar, never_elapses, systemd_refusal
 from sop.untrusted import quoted, shortened, shown
 
@@ -494,10 +495,11 @@ def _override_problem(overrides: Any) -> str | None:
     return None
 
 
-def _waktu(sop: Sop, given: Mapping[Any, str]) -> dict[int, int]:
+def _waktu(sop: Sop, given: Mapping[Any, str], inventory: str | None) -> dict[int, int]:
     """`sop_catalogue_overrides.<sop>.waktu` as activity number -> seconds: the Mutu Baku
-    time the court's own SOP document sets; SopError naming the first bad entry."""
-    where = f"inventory: sop_catalogue_overrides/{sop.id}/waktu"
+    time the court's own SOP document sets; SopError naming the `inventory` and the first
+    bad entry."""
+    where = f"{named(inventory)}: sop_catalogue_overrides/{sop.id}/waktu"
     limits: dict[int, int] = {}
     for key, text in given.items():
         try:
@@ -531,8 +533,11 @@ def _court_waktu(activity: Activity, limits: Mapping[int, int]) -> Activity:
     )
 
 
-def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
-    """The SOP as this court runs it: `sop_catalogue_overrides[sop.id]` from the inventory.
+def apply_overrides(
+    sop: Sop, overrides: Any, court_name: str | None, inventory: str | None = None
+) -> Sop:
+    """The SOP as this court runs it: `sop_catalogue_overrides[sop.id]` from the inventory
+    (`inventory`, which a bad override's SopError names: `named`).
 
     `number` becomes the first document (the court's own SOP number, the source documents
     follow); `pelaksana` maps a role of the document to the person who holds it; `grace`
@@ -543,14 +548,15 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     if overrides in (None, {}):
         return sop
     problem = _override_problem(overrides)
+    where = f"{named(inventory)}: sop_catalogue_overrides"
     if problem:
-        raise SopError(f"inventory: sop_catalogue_overrides/{problem}")
+        raise SopError(f"{where}/{problem}")
     known = sorted(file.stem for file in sop.source.parent.glob("*.yml"))  # as load_catalogue
     unknown_sops = sorted(str(key) for key in overrides if str(key) not in known)
     if unknown_sops:
         raise SopError(
-            f"inventory: sop_catalogue_overrides/{unknown_sops[0]}: no such SOP in the "
-            f"catalogue (known: {', '.join(known)})"
+            f"{where}/{unknown_sops[0]}: no such SOP in the catalogue (known: "
+            f"{', '.join(known)})"
         )
     override = overrides.get(sop.id)
     if not override:
@@ -569,10 +575,10 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     unknown = sorted(set(names) - roles)
     if unknown:
         raise SopError(
-            f"inventory: sop_catalogue_overrides/{sop.id}/pelaksana: {shown(unknown[0])} is not a "
-            f"pelaksana of this SOP (known: {', '.join(sorted(roles))})"
+            f"{where}/{sop.id}/pelaksana: {shown(unknown[0])} is not a pelaksana of this SOP "
+            f"(known: {', '.join(sorted(roles))})"
         )
-    limits = _waktu(sop, override.get("waktu", {}))
+    limits = _waktu(sop, override.get("waktu", {}), inventory)
     activities = tuple(
         _court_waktu(
             dataclasses.replace(
@@ -585,7 +591,10 @@ def apply_overrides(sop: Sop, overrides: Any, court_name: str | None) -> Sop:
     grace = sop.grace_seconds
     if "grace" in override:
         grace = _grace(
-            "inventory", f"sop_catalogue_overrides/{sop.id}/grace", override["grace"], sop.frequency
+            named(inventory),
+            f"sop_catalogue_overrides/{sop.id}/grace",
+            override["grace"],
+            sop.frequency,
         )
     # Keys as the playbook reports them (strings), whether YAML gave 4 or "4".
     keyed = {**override, "waktu": {str(k): v for k, v in override.get("waktu", {}).items()}}

@@ -247,7 +247,7 @@ def _court_inventory(ctx: Context) -> tuple[inventory.InventoryInfo, dict[str, S
     source = inventory.resolve_source(ctx.args.inventory)
     info = inventory.load(source, None, _vault_for(ctx.args, source))
     sops = {
-        sop_id: apply_overrides(sop, info.overrides, info.court_name)
+        sop_id: apply_overrides(sop, info.overrides, info.court_name, info.source)
         for sop_id, sop in ctx.sops.items()
     }
     return info, sops
@@ -260,7 +260,7 @@ def _court_calendars(ctx: Context, sops: dict[str, Sop], court: str | None,
     from sop import schedule
 
     installed = {sop_id for sop_id, name in ctx.store.scheduled_since(court) if name == court}
-    return schedule.due_calendars(sops, info.schedule, installed)
+    return schedule.due_calendars(sops, info.schedule, installed, info.source)
 
 
 def _court_view(ctx: Context) -> tuple[dict[str, Sop], list[str | None], tzinfo, Calendars]:
@@ -900,7 +900,10 @@ def cmd_schedule(ctx: Context) -> ExitCode:
         sop_bin = Path(sys.executable).parent / "sop"
         units = schedule.render(
             # as the court runs them: its Mutu Baku sets each service's time limit
-            {i: apply_overrides(s, info.overrides, info.court_name) for i, s in ctx.sops.items()},
+            {
+                i: apply_overrides(s, info.overrides, info.court_name, source)
+                for i, s in ctx.sops.items()
+            },
             sop_bin=sop_bin,
             inventory=source,
             project_dir=project,

@@ -335,12 +335,20 @@ def _plain(value: Any) -> Any:
 IDENTITY_VARS = ("court_name", "court_kode_satker", "court_city")
 
 
-def identity_problems(court: Mapping[str, Any]) -> dict[str, str]:
+def named(source: str | None) -> str:
+    """The inventory an error about one of its values names: `inventory <source>` (the
+    path given with -i, or the default inventory used: resolve_source), or `inventory`
+    where none is known (the court variables a playbook reported)."""
+    return f"inventory {source}" if source else "inventory"
+
+
+def identity_problems(court: Mapping[str, Any], source: str | None = None) -> dict[str, str]:
     """The court's identity variables that are no text (unset is fine), each with one
-    line saying so: a list recorded as a court name, or an unquoted kode satker, which
-    YAML reads as a number (012345 as the octal 5349), would be wrong evidence; and those
-    longer than the store records (a kode satker over 40 characters: PostgreSQL refused it
-    only as the run recorded it, mid-playbook)."""
+    line saying so, naming the inventory `source` (`named`): a list recorded as a court
+    name, or an unquoted kode satker, which YAML reads as a number (012345 as the octal
+    5349), would be wrong evidence; and those longer than the store records (a kode
+    satker over 40 characters: PostgreSQL refused it only as the run recorded it,
+    mid-playbook)."""
     from sop.store import too_long
 
     problems = {}
@@ -349,7 +357,7 @@ def identity_problems(court: Mapping[str, Any]) -> dict[str, str]:
         if value is None:
             continue
         if isinstance(value, str):
-            problem = too_long(f"inventory: {key}", value, "executions", key)
+            problem = too_long(f"{named(source)}: {key}", value, "executions", key)
             if problem:
                 problems[key] = problem
             continue
@@ -359,7 +367,7 @@ def identity_problems(court: Mapping[str, Any]) -> dict[str, str]:
                 " (write it in quotes: unquoted, YAML reads it as a number, an octal one "
                 "when it starts with 0)"
             )
-        problems[key] = f"inventory: {key}: {shortened(repr(value))} is not text{hint}"
+        problems[key] = f"{named(source)}: {key}: {shortened(repr(value))} is not text{hint}"
     return problems
 
 
@@ -428,7 +436,7 @@ def load(source: str, limit: str | None, vault: VaultOptions) -> InventoryInfo:
             else f"inventory {source} has no hosts"
         )
     output.write(sys.stderr, warnings.getvalue())
-    problems = identity_problems(court)
+    problems = identity_problems(court, source)
     if problems:
         raise SopError(next(iter(problems.values())))
     return InventoryInfo(

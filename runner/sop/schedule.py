@@ -49,6 +49,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sop.catalogue import Sop
 from sop.errors import ExitCode, SopError
+from sop.inventory import named
 from sop.oncalendar import Calendar, UnsupportedCalendar, never_elapses, systemd_refusal
 from sop.untrusted import quoted, shown
 
@@ -243,8 +244,7 @@ def zone_name(zone: object, where: str) -> str:
 
 def _timezone(court_schedule: Mapping[str, Any], inventory: str | None = None) -> str:
     zone = court_schedule.get("timezone", DEFAULT_TIMEZONE)
-    where = f"inventory {inventory}" if inventory else "inventory"
-    return zone_name(zone, f"{where}: sop_schedule/timezone")
+    return zone_name(zone, f"{named(inventory)}: sop_schedule/timezone")
 
 
 def court_timezone(court_schedule: Any, inventory: str | None = None) -> str | None:
@@ -276,11 +276,11 @@ def _zoned(value: str, zone: str) -> str:
     return f"{words[0]} {own}" if len(words) == 2 and _ZONE.fullmatch(own) else f"{value} {zone}"
 
 
-def _calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
+def _calendars(sop: Sop, court_schedule: Mapping[str, Any], inventory: str) -> list[str]:
     """The SOP's OnCalendar lines at the court, each in the court's zone unless it names
-    its own; the court's own times checked as written."""
-    zone = _timezone(court_schedule)
-    given = _given_calendars(sop, court_schedule)
+    its own; the court's own times checked as written (SopError naming the `inventory`)."""
+    zone = _timezone(court_schedule, inventory)
+    given = _given_calendars(sop, court_schedule, inventory)
     if given is None:
         return [_zoned(value, zone) for value in default_calendar(sop)]
     lines = [_zoned(value, zone) for value in given]
@@ -288,55 +288,64 @@ def _calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str]:
         # as the timer gets it, in its zone: as given, a time naming the controller's own
         # zone's abbreviation, `18:00 JST`, passes, then fails beside the court's; read by
         # oncalendar (as the catalogue's), then by systemd's own check where there is one
-        followed = calendar(sop, line)
+        followed = calendar(sop, line, inventory)
         if followed is None:
-            raise SopError(_not_a_calendar(sop, value))
+            raise SopError(_not_a_calendar(sop, value, inventory))
         refusal = (
             never_elapses(value)
             if followed.next_after(datetime.now(UTC)) is None
             else systemd_refusal(value, line)
         )
         if refusal is not None:
-            raise SopError(f"inventory: sop_schedule/{sop.id}: {refusal}")
+            raise SopError(f"{named(inventory)}: sop_schedule/{sop.id}: {refusal}")
     return lines
 
 
-def _not_a_calendar(sop: Sop, value: object) -> str:
+def _not_a_calendar(sop: Sop, value: object, inventory: str | None) -> str:
     return (
-        f"inventory: sop_schedule/{sop.id}: {shown(value)} is not a systemd OnCalendar "
-        "expression (such as 18:30 or Mon..Fri *-*-* 07:00)"
+        f"{named(inventory)}: sop_schedule/{sop.id}: {shown(value)} is not a systemd "
+        "OnCalendar expression (such as 18:30 or Mon..Fri *-*-* 07:00)"
     )
 
 
-def _given_calendars(sop: Sop, court_schedule: Mapping[str, Any]) -> list[str] | None:
-    """The court's own times for the SOP (`sop_schedule.<id>`), None when it gives none."""
+def _given_calendars(
+    sop: Sop, court_schedule: Mapping[str, Any], inventory: str | None
+) -> list[str] | None:
+    """The court's own times for the SOP (`sop_schedule.<id>`), None when it gives none;
+    SopError naming the `inventory` for times it cannot be."""
     given = court_schedule.get(sop.id)
     if given is None:
         return None
     values = [given] if isinstance(given, str) else given
     if not isinstance(values, list) or not values:
         raise SopError(
-            f"inventory: sop_schedule/{sop.id}: expected an OnCalendar expression or a list"
+            f"{named(inventory)}: sop_schedule/{sop.id}: expected an OnCalendar expression or "
+            "a list"
         )
     for value in values:
         if not isinstance(value, str) or not _CALENDAR.fullmatch(value):
-            raise SopError(_not_a_calendar(sop, value))
+            raise SopError(_not_a_calendar(sop, value, inventory))
     return values
 
 
-def calendar(sop: Sop, value: str) -> Calendar | None:
+def calendar(sop: Sop, value: str, inventory: str | None = None) -> Calendar | None:
     """An OnCalendar line `_calendars` wrote (its zone last) as `sop overdue` follows it;
     None when oncalendar cannot read it (`@EPOCH`, or what systemd itself refuses:
-    `sop overdue` then judges the SOP by its frequency's period)."""
+    `sop overdue` then judges the SOP by its frequency's period). SopError naming the
+    `inventory` for a zone it names that is none."""
     text, _, zone = value.rpartition(" ")
     try:
-        return Calendar.parse(text, ZoneInfo(zone_name(zone, f"inventory: sop_schedule/{sop.id}")))
+        where = f"{named(inventory)}: sop_schedule/{sop.id}"
+        return Calendar.parse(text, ZoneInfo(zone_name(zone, where)))
     except UnsupportedCalendar:
         return None
 
 
 def due_calendars(
-    sops: Mapping[str, Sop], court_schedule: Any, installed: Collection[str] = ()
+    sops: Mapping[str, Sop],
+    court_schedule: Any,
+    installed: Collection[str] = (),
+    inventory: str | None = None,
 ) -> dict[str, list[Calendar]]:
     """Per SOP whose times the court's `sop_schedule` gives, as oncalendar reads them,
     those times: the runs a court's report plans (`sop report -i`). With
@@ -344,19 +353,20 @@ def due_calendars(
     Store.scheduled_since), also the default times (default_calendar, on the court's
     clock) of each of those it gives none, as the timer runs it: when a SOP falls due
     after a run (`sop overdue -i`, `sop list -i`). The other SOPs, and those of a
-    calendar oncalendar cannot read, keep their frequency's period."""
+    calendar oncalendar cannot read, keep their frequency's period. SopError naming the
+    `inventory` (`court_schedule`'s) for times that cannot be."""
     if court_schedule is None:
         court_schedule = {}
     if not isinstance(court_schedule, Mapping):
         return {}
-    zone = _timezone(court_schedule)
+    zone = _timezone(court_schedule, inventory)
     found = {}
     for sop in scheduled(sops):
-        given = _given_calendars(sop, court_schedule)
+        given = _given_calendars(sop, court_schedule, inventory)
         if given is None and sop.id in installed:
             given = default_calendar(sop)
         if given is not None:
-            calendars = [calendar(sop, _zoned(value, zone)) for value in given]
+            calendars = [calendar(sop, _zoned(value, zone), inventory) for value in given]
             if all(calendars):
                 found[sop.id] = [c for c in calendars if c is not None]
     return found
@@ -423,29 +433,27 @@ def default_time_limit(sop: Sop) -> int:
     return min(max(2 * sum(limit or 0 for limit in limits), MIN_TIME_LIMIT), MAX_TIME_LIMIT)
 
 
-def _time_limit(sop: Sop, court_schedule: Mapping[str, Any]) -> str:
+def _time_limit(sop: Sop, court_schedule: Mapping[str, Any], inventory: str) -> str:
     """The time span of TimeoutStartSec= for the SOP's service: the court's
-    `sop_schedule.time_limit` (none of 0, which systemd takes as no limit), else
-    default_time_limit in whole minutes."""
+    `sop_schedule.time_limit` (none of 0, which systemd takes as no limit; SopError
+    naming the `inventory`), else default_time_limit in whole minutes."""
     given = court_schedule.get("time_limit")
     if given is None:
         hours, minutes = divmod(-(-default_time_limit(sop) // 60), 60)
         return " ".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "min")) if n)
+    where = f"{named(inventory)}: sop_schedule/time_limit"
     span = time_span(given)
     if span is None or span.microseconds == 0:  # 0: systemd's no limit
-        raise SopError(
-            f"inventory: sop_schedule/time_limit: {shown(given)} is not a time span (such as 4h "
-            "or 90min)"
-        )
+        raise SopError(f"{where}: {shown(given)} is not a time span (such as 4h or 90min)")
     if not span.has_unit:
         # `time_limit: 4` meant hours would stop every run after 4 seconds; `1h 30` meant
         # 1h 30min would be 1h 30s
         raise SopError(
-            f"inventory: sop_schedule/time_limit: {shown(given)} has no unit: write it as a time "
-            "span such as 4h or 90min (systemd would read a bare number as seconds)"
+            f"{where}: {shown(given)} has no unit: write it as a time span such as 4h or 90min "
+            "(systemd would read a bare number as seconds)"
             if not any(c.isalpha() for c in span.text) else
-            f"inventory: sop_schedule/time_limit: {shown(given)} has a number without a unit: "
-            "write each with its unit, such as 1h 30min (systemd would read it as seconds)"
+            f"{where}: {shown(given)} has a number without a unit: write each with its unit, "
+            "such as 1h 30min (systemd would read it as seconds)"
         )
     return span.text
 
@@ -475,30 +483,31 @@ def render(
     schedule: Any,
     vault_password_file: str | None = None,
 ) -> list[Unit]:
-    """The units for `sops` at the court whose `sop_schedule` is `schedule`."""
+    """The units for `sops` at the court whose `sop_schedule` is `schedule`, read from
+    `inventory` (what its services run on, and what an error about `schedule` names)."""
     working_directory = _text("the project directory", str(project_dir))
     for what, value in (("sop", str(sop_bin)), ("the inventory", inventory),
                         ("the data directory", str(data_dir)),
                         ("the vault password file", vault_password_file or "")):  # fmt: skip
         _utf8(what, value)
+    where = f"{named(inventory)}: sop_schedule"
     schedule = schedule or {}
     if not isinstance(schedule, Mapping):
-        raise SopError("inventory: sop_schedule: expected a mapping of SOP id to times")
+        raise SopError(f"{where}: expected a mapping of SOP id to times")
     unknown = sorted(
         set(schedule) - {s.id for s in scheduled(sops)}
         - {"randomized_delay", "timezone", "time_limit"}
     )
     if unknown:
         raise SopError(
-            f"inventory: sop_schedule/{unknown[0]}: not a scheduled SOP (scheduled: "
+            f"{where}/{unknown[0]}: not a scheduled SOP (scheduled: "
             f"{', '.join(s.id for s in scheduled(sops))})"
         )
     given_delay = schedule.get("randomized_delay", DEFAULT_DELAY)
     delay_span = time_span(given_delay)
     if delay_span is None:
         raise SopError(
-            f"inventory: sop_schedule/randomized_delay: {quoted(str(given_delay))} is not a "
-            "time span"
+            f"{where}/randomized_delay: {quoted(str(given_delay))} is not a time span"
         )
     delay = delay_span.text
     # A run starts up to the delay after its time (systemd's random pick): a delay as long
@@ -506,12 +515,12 @@ def render(
     for sop in scheduled(sops):
         if sop.grace_seconds is not None and delay_span.microseconds >= sop.grace_seconds * 10**6:
             raise SopError(
-                f"inventory: sop_schedule/randomized_delay: {quoted(delay)} is not shorter than "
+                f"{where}/randomized_delay: {quoted(delay)} is not shorter than "
                 f"the grace of {sop.id} ({_seconds_text(sop.grace_seconds)}): a run delayed "
                 "that long would be overdue before it starts"
             )
     # The run's own clock is the court's too: the times it prints and notifies, `now()`.
-    environment = _environment("TZ", _timezone(schedule))
+    environment = _environment("TZ", _timezone(schedule, inventory))
     if vault_password_file:  # every unit's: the hourly check reads the inventory too
         environment += _environment("ANSIBLE_VAULT_PASSWORD_FILE", vault_password_file)
     environment += _environment("SOP_TRIGGER", "timer")
@@ -523,7 +532,7 @@ def render(
     units = []
     for sop in scheduled(sops):
         title = _text(f"catalogue: {sop.id}: the title", sop.title)
-        limit = _time_limit(sop, schedule)
+        limit = _time_limit(sop, schedule, inventory)
         # the limit on the command line: EnvironmentFile= would override an Environment=
         command = [str(sop_bin), "run", sop.id, "-i", inventory, "--time-limit", limit]
         exec_start = _exec_start(_locked(project_dir, command))
@@ -547,7 +556,7 @@ TimeoutStartSec={limit}
 TimeoutStartFailureMode=abort
 WatchdogSignal={TIME_LIMIT_SIGNAL}
 """
-        calendars = "".join(f"OnCalendar={c}\n" for c in _calendars(sop, schedule))
+        calendars = "".join(f"OnCalendar={c}\n" for c in _calendars(sop, schedule, inventory))
         timer = f"""{MARKER}
 [Unit]
 Description=Run SOP {title} ({sop.id}), {sop.frequency}

@@ -138,7 +138,8 @@ def test_court_grace_override(cli: Cli, courts: None, tmp_path: Path) -> None:
     code, out, err = cli("overdue", "-i", str(inventory))
     assert code == 2 and out == ""
     assert err.strip() == (
-        "sop: error: inventory: sop_catalogue_overrides/local-demo/grace: not a duration: "
+        f"sop: error: inventory {inventory}: sop_catalogue_overrides/local-demo/grace: not a "
+        "duration: "
         "'soon' (use 5m, 1h, 1d or ISO 8601 such as PT1H)"
     )
 

@@ -664,7 +664,7 @@ def test_the_signatures_are_dated_at_the_courts_city(
     group_vars.write_text(group_vars.read_text().replace("court_city: Bangil", "court_city: [1]"))
     code, _, err = cli("report", "--month", "2026-11", "-i", str(inventory), "--format", "pdf",
                        "-o", str(out))
-    assert (code, err) == (2, "sop: error: inventory: court_city: [1] is not text\n")
+    assert (code, err) == (2, f"sop: error: inventory {inventory}: court_city: [1] is not text\n")
 
 
 def test_the_mutu_baku_line_is_labelled_in_few_decimals(tmp_path: Path) -> None:

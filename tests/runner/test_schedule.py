@@ -401,7 +401,8 @@ def test_install_check_refuses_as_install_does(
     install = ("schedule", "install", "-i", str(court))
     refused = [cli(*install, "--check"), cli(*install)]
     assert refused[0] == refused[1] == (
-        2, "", "sop: error: inventory: sop_schedule/randomized_delay: '1x' is not a time span\n"
+        2, "", f"sop: error: inventory {court}: sop_schedule/randomized_delay: '1x' is not a time "
+        "span\n"
     )
     for action in ("remove", "status"):
         assert cli("schedule", action, "--check") == (
@@ -548,7 +549,8 @@ def test_a_time_only_the_controllers_own_clock_reads_is_refused(
     with pytest.raises(SopError) as raised:
         _render_with(tmp_path, schedule={"local-demo": "18:00 JST"})
     assert str(raised.value).startswith(
-        "inventory: sop_schedule/local-demo: '18:00 JST' is not a systemd OnCalendar expression"
+        "inventory inventory/court: sop_schedule/local-demo: '18:00 JST' is not a systemd "
+        "OnCalendar expression"
     ), raised.value
     assert "\n" not in str(raised.value)
 
@@ -668,6 +670,8 @@ def test_bad_schedule_is_one_line_and_writes_nothing(
     code, out, err = _install(cli, inventory, units)
     assert code == 2 and out == ""
     assert err.strip().count("\n") == 0 and problem in err, err
+    # the inventory given (a directory, as given): "inventory: ..." left it to guess
+    assert err.startswith(f"sop: error: inventory {inventory}: sop_schedule/"), err
     assert not units.exists()
 
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="needs systemd-analyze")
@@ -679,8 +683,8 @@ def test_a_time_that_never_comes_is_refused(tmp_path: Path, given: str) -> None:
     with pytest.raises(SopError) as raised:
         _render_with(tmp_path, schedule={"local-demo": ["07:00", given]})
     assert str(raised.value) == (
-        f"inventory: sop_schedule/local-demo: {given!r} never elapses: its timer would never "
-        "run the SOP"
+        f"inventory inventory/court: sop_schedule/local-demo: {given!r} never elapses: its timer "
+        "would never run the SOP"
     )
 
 
@@ -703,7 +707,9 @@ def test_a_time_systemd_refuses_is_refused_without_systemd(
     monkeypatch.setenv("PATH", str(tmp_path))  # no systemd-analyze
     with pytest.raises(SopError) as raised:
         _render_with(tmp_path, schedule={"local-demo": ["07:00", given]})
-    assert str(raised.value).startswith(f"inventory: sop_schedule/local-demo: {problem}")
+    assert str(raised.value).startswith(
+        f"inventory inventory/court: sop_schedule/local-demo: {problem}"
+    )
     assert "\n" not in str(raised.value)
 
 
@@ -1203,7 +1209,7 @@ def test_a_delay_that_alone_would_make_a_sop_overdue_is_refused(tmp_path: Path) 
         return render(sop_list, sop_bin=Path(SOP_BIN), inventory="i", project_dir=tmp_path,
                       data_dir=tmp_path, schedule={"randomized_delay": delay})  # fmt: skip
 
-    with pytest.raises(SopError, match=r"^inventory: sop_schedule/randomized_delay: '3h' is "
+    with pytest.raises(SopError, match=r"^inventory i: sop_schedule/randomized_delay: '3h' is "
                        r"not shorter than the grace of sipp-sync \(3h\): a run delayed that "
                        r"long would be overdue before it starts$"):  # fmt: skip
         units("3h")

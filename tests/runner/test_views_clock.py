@@ -264,6 +264,33 @@ def test_an_inventorys_zone_that_is_no_zone_names_the_inventory(
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("sop_schedule:\n  local-demo: [7]\n",
+         "sop_schedule/local-demo: 7 is not a systemd OnCalendar expression"),
+        ("sop_catalogue_overrides:\n  local-dmeo: {number: W1}\n",
+         "sop_catalogue_overrides/local-dmeo: no such SOP in the catalogue"),
+        ("sop_catalogue_overrides:\n  local-demo: {waktu: {1: soon}}\n",
+         "sop_catalogue_overrides/local-demo/waktu/1: not a duration: 'soon'"),
+        ("court_city: [1]\n", "court_city: [1] is not text"),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("args", [("overdue",), ("list",), ("report",)])
+def test_an_inventorys_bad_value_names_the_inventory(
+    cli: Cli, store_at: Store, tmp_path: Path, args: tuple[str, ...], value: str, problem: str
+) -> None:
+    """As its zone (above): a court's time of a SOP, a catalogue override or a court
+    variable that cannot be said "inventory: ..." alone."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(INVENTORY, inventory)
+    (inventory / "group_vars/all.yml").write_text(f"court_name: PN Uji\n{value}")
+    code, out, err = cli(*args, "-i", str(inventory))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"sop: error: inventory {inventory}: {problem}"), err
+    assert err.count("\n") == 1, err
+
+
 def test_a_court_zone_given_through_another_variable_is_read_as_a_play_templates_it(
     cli: Cli, store_at: Store, tmp_path: Path
 ) -> None:
