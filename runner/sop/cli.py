@@ -29,7 +29,7 @@ from sop.paths import (
 )
 from sop.statuses import STATUSES
 from sop.sweep import ARTIFACTS_DIR, sweep
-from sop.untrusted import is_one_line, is_text, quoted, shortened, visible
+from sop.untrusted import is_one_line, is_text, quoted, shortened, shown, visible
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -1174,6 +1174,16 @@ def _path(value: str) -> str:
     return value
 
 
+def _whole_number(text: str) -> int:
+    """A count option's value (-n, --valid-days): a whole number, its range checked where
+    it is used. argparse's own `type=int` refusal quoted the value with repr, whose
+    escapes sop's error line (untrusted.visible) escaped again: `'a\\x5cx1b'`."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
+
+
 def _record_id(kind: str) -> Callable[[str], int]:
     """The type of an execution's or an incident's id: a whole number a store can hold
     (a larger one was an internal error, sqlite3 refusing to bind it)."""
@@ -1338,7 +1348,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     clock_option(hist, "Asia/Jakarta")
     hist.add_argument(
-        "-n", "--last", type=int, default=30, metavar="N", help="at most N (30; 0: all)"
+        "-n",
+        "--last",
+        type=_whole_number,
+        default=30,
+        metavar="N",
+        help="at most N (30; 0: all)",
     )
     json_options(hist)
 
@@ -1411,7 +1426,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     appr.add_argument(
         "--valid-days",
-        type=int,
+        type=_whole_number,
         default=7,
         metavar="N",
         help="valid N days (7), at most until its plan is 7 days old",

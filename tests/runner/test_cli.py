@@ -826,7 +826,7 @@ def test_output_closed_as_sop_starts_is_said_once_the_command_ends(
         assert (done.returncode, done.stdout) == (0, shown.stdout), command
         assert sop(">&- 2>&-", *command).returncode == 6, command
     usage = (
-        "sop history: error: argument -n/--last: invalid int value: 'x' "
+        "sop history: error: argument -n/--last: 'x' is not a whole number "
         "(see sop history --help)\n"
     )
     done = sop(">&-", "history", "--last", "x")  # nothing written to stdout

@@ -65,8 +65,12 @@ def _refused(result: tuple[int, str, str], cause: str, code: int = 2) -> None:
         (("report", "--month", "2026\\01"), "--month '2026\\01': expected"),
         (("history", "--query", "[?a=='\\']"), "--query \"[?a=='\\']\": "),
         (("execution", "4\u200b"), "argument id: '4\\u200b' is no execution id"),
+        (("history", "-n", "a\x1b"), "argument -n/--last: 'a\\x1b' is not a whole number"),
+        (("approve", "1", "--by", "B", "--role", "PPK", "--valid-days", "7\\b"),
+         "argument --valid-days: '7\\b' is not a whole number"),
     ],
-    ids=["backslash", "control", "newline", "activity", "since", "month", "query", "id"],
+    ids=["backslash", "control", "newline", "activity", "since", "month", "query", "id", "count",
+         "days"],
 )
 def test_a_value_an_error_quotes_is_escaped_once(
     sop: Cli, args: tuple[str, ...], shown: str
@@ -83,7 +87,7 @@ def test_a_value_an_error_quotes_is_escaped_once(
         (("execution", "abc"), "argument id: 'abc' is no execution id"),
         (("history", "--status", "nope"), "invalid choice: 'nope'"),
         (("report", "--format", "docx"), "invalid choice: 'docx'"),
-        (("history", "-n", "many"), "argument -n/--last: invalid int value: 'many'"),
+        (("history", "-n", "many"), "argument -n/--last: 'many' is not a whole number"),
         (("incident", "close", "x1", "--by", "a", "--resolution", "r"), "is no incident id"),
         (("ack", "1"), "the following arguments are required: activity, --by"),
         (("run", "local-demo", "--time-limit", "4"),  # systemd: 4 seconds
