@@ -545,7 +545,7 @@ def run(request: RunRequest, store: Store, progress: Progress) -> RunResult:
     keep = _keep_artifacts()
     if playbook is None:  # manual steps only: recorded, to be acknowledged
         info = inventory.load(request.inventory, request.limit, request.vault)
-        sop = apply_overrides(request.sop, info.overrides, info.court_name)
+        sop = apply_overrides(request.sop, info.overrides, info.court_name, request.inventory)
         timezone = court_timezone(info.schedule, request.inventory)
         court = _court_values(sop, info.court_name, info.court_kode_satker)
         execution_id, _ = _start(request, sop, store, court, automated=False, timezone=timezone)
@@ -597,8 +597,10 @@ class _Events:
         store: Store,
         execution_id: int,
         initial: list[dict[str, Any]],
+        source: str,
     ) -> None:
         self.recorder = recorder
+        self.source = source  # the inventory the run was given, which its errors name
         self.store = store
         self.execution_id = execution_id
         self.initial = initial
@@ -657,7 +659,8 @@ class _Events:
             return
         self.court_reported = True
         if "error" in court:  # e.g. a vaulted court_name that does not decrypt
-            self.court_problem = f"inventory: court variables: {court['error']}"
+            where = inventory.named(self.source)
+            self.court_problem = f"{where}: court variables: {court['error']}"
             self.court_left_out = "the court's variables"
         else:
             self.record_court(court)
@@ -672,21 +675,21 @@ class _Events:
         self.court_recorded = True
         sop = self.recorder.sop
         left_out = []
-        problems = inventory.identity_problems(court)
+        problems = inventory.identity_problems(court, self.source)
         if problems:  # recorded without them: never a wrong court or kode satker
             self.court_problem = next(iter(problems.values()))
             left_out.append(f"its {' and '.join(problems)}")
             court = {**court, **dict.fromkeys(problems)}
         try:
             overrides = court.get("sop_catalogue_overrides")
-            sop = apply_overrides(sop, overrides, court.get("court_name"))
+            sop = apply_overrides(sop, overrides, court.get("court_name"), self.source)
         except SopError as exc:
             self.court_problem = self.court_problem or str(exc)
             left_out.append("the court's catalogue overrides")
         if left_out:
             self.court_left_out = " and ".join(left_out)
         try:
-            self.timezone = court_timezone(court.get("sop_schedule"))
+            self.timezone = court_timezone(court.get("sop_schedule"), self.source)
         except SopError as exc:  # its times are shown on the default clock
             self.timezone_problem = str(exc)
         # The Mutu Baku the court's own SOP document sets: recorded, and what the
@@ -868,7 +871,7 @@ def _run_playbook(
     recorder = EventRecorder(
         request.sop, tag_index, on_change=progress.activity, chosen=request.activities
     )
-    events = _Events(recorder, store, execution_id, initial)
+    events = _Events(recorder, store, execution_id, initial, request.inventory)
     try:
         if signals():  # a signal once recorded: nothing starts
             status, error = signals.outcome()

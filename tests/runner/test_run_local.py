@@ -878,7 +878,8 @@ def test_court_comes_from_the_playbook_and_bad_overrides_are_reported(
     code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
     assert code == 2, err
     assert err.startswith(
-        "sop: error: inventory: sop_catalogue_overrides/local-demo/pelaksana: 'Nobody'"
+        f"sop: error: inventory {inventory}: sop_catalogue_overrides/local-demo/pelaksana: "
+        "'Nobody'"
     )
     assert err.strip().endswith(
         "(execution 1 successful, recorded without the court's catalogue overrides)"
@@ -972,9 +973,9 @@ def test_a_kode_satker_longer_than_the_store_records_is_refused(
     assert (code, err.strip()) == (2, f"sop: error: inventory {inventory}: {line}")
     code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e",
                        f"demo_dir={tmp_path / 'work'}")
-    # the court variables its playbook reported: the run's own reading names no file
+    # the court variables its playbook reported, named by the inventory the run was given
     assert code == 2, err
-    assert err.startswith(f"sop: error: inventory: {line} (execution 1 successful"), err
+    assert err.startswith(f"sop: error: inventory {inventory}: {line} (execution 1 successful"), err
     assert _execution(Path(sop_env["SOP_DATA_DIR"]), 1)["court_kode_satker"] is None
 
 
@@ -993,7 +994,8 @@ def test_a_court_identity_that_is_no_text_is_not_recorded(
     code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
     assert code == 2, err
     assert err.strip() == (
-        "sop: error: inventory: court_kode_satker: 5349 is not text (write it in quotes: "
+        f"sop: error: inventory {inventory}: court_kode_satker: 5349 is not text (write it in "
+        "quotes: "
         "unquoted, YAML reads it as a number, an octal one when it starts with 0) "
         "(execution 1 successful, recorded without its court_kode_satker)"
     ), err
@@ -1007,7 +1009,7 @@ def test_a_court_identity_that_is_no_text_is_not_recorded(
     (inventory / "group_vars" / "all.yml").write_text("court_name: [PN A, PN B]\n")
     code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
     assert code == 2 and err.startswith(
-        "sop: error: inventory: court_name: ['PN A', 'PN B'] is not text"
+        f"sop: error: inventory {inventory}: court_name: ['PN A', 'PN B'] is not text"
     ), err
     assert _execution(Path(sop_env["SOP_DATA_DIR"]), 2)["court_name"] is None
 
@@ -1096,7 +1098,8 @@ def test_a_bad_mutu_baku_is_reported_and_the_run_kept_on_the_catalogues(
     code, _, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
     assert code == 2, err
     assert err.startswith(
-        "sop: error: inventory: sop_catalogue_overrides/local-demo/waktu/1: not a duration: "
+        f"sop: error: inventory {inventory}: sop_catalogue_overrides/local-demo/waktu/1: "
+        "not a duration: "
         "'5 menit' (use 5m, 1h, 1d or ISO 8601 such as PT1H)"
     ), err
     assert err.strip().count("\n") == 0
