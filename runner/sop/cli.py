@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from sop import __version__, inventory, output
 from sop.catalogue import Sop, apply_overrides, get_sop, load_catalogue
@@ -1184,6 +1184,22 @@ def _whole_number(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number") from None
 
 
+def _one_of(values: tuple[str, ...]) -> dict[str, Any]:
+    """The `type` and `choices` of an option that takes one of `values`: argparse's own
+    refusal of another ("invalid choice: %r") quoted it with repr, whose escapes sop's
+    error line escaped again (`'a\\x5cx1b'`) and which it wrote whole; the type refuses
+    it first, quoting it once and cut (untrusted.shown). `choices` keeps them in --help."""
+
+    def one_of(text: str) -> str:
+        if text not in values:
+            raise argparse.ArgumentTypeError(
+                f"invalid choice: {shown(text)} (choose from {', '.join(values)})"
+            )
+        return text
+
+    return {"type": one_of, "choices": values}
+
+
 def _record_id(kind: str) -> Callable[[str], int]:
     """The type of an execution's or an incident's id: a whole number a store can hold
     (a larger one was an internal error, sqlite3 refusing to bind it)."""
@@ -1339,7 +1355,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     hist = command("history", cmd_history, "recorded executions, newest first")
     hist.add_argument("--sop", type=_line)
-    hist.add_argument("--status", choices=STATUSES)
+    hist.add_argument("--status", **_one_of(tuple(STATUSES)))
     hist.add_argument(
         "--court", type=_line, metavar="NAME", help="one court's executions (court_name)"
     )
@@ -1385,7 +1401,7 @@ def build_parser() -> argparse.ArgumentParser:
     sched = command(
         "schedule", cmd_schedule, "systemd timers running the SOPs at their frequency"
     )
-    sched.add_argument("action", choices=("install", "remove", "status"))
+    sched.add_argument("action", **_one_of(("install", "remove", "status")))
     sched.add_argument(
         "-i", "--inventory", type=_path, help="the court (default: ansible.cfg's inventory)"
     )
@@ -1406,7 +1422,7 @@ def build_parser() -> argparse.ArgumentParser:
     notify_cmd = command(
         "notify", cmd_notify, "check the notification config and send a test message"
     )
-    notify_cmd.add_argument("action", choices=("test",))
+    notify_cmd.add_argument("action", **_one_of(("test",)))
     notify_cmd.add_argument(
         "--court", type=_line, metavar="NAME", help="also this court's own URLs"
     )
@@ -1456,13 +1472,13 @@ def build_parser() -> argparse.ArgumentParser:
     inc_close.add_argument("--by", type=_line, required=True)
     inc_close.add_argument("--resolution", type=_text, required=True)
     inc_list = inc_sub.add_parser("list", help="incidents with time to resolution")
-    inc_list.add_argument("--status", choices=("open", "closed"))
+    inc_list.add_argument("--status", **_one_of(("open", "closed")))
     court_options(inc_list)
     json_options(inc_list)
 
     rep = command("report", cmd_report, "Laporan Pelaksanaan SOP for a month (Bahasa Indonesia)")
     rep.add_argument("--month", type=_line, metavar="YYYY-MM", help="default: this month")
-    rep.add_argument("--format", choices=("md", "html", "pdf"), default="md")
+    rep.add_argument("--format", **_one_of(("md", "html", "pdf")), default="md")
     scope = rep.add_mutually_exclusive_group()
     scope.add_argument(
         "--court", type=_line, metavar="NAME", help="this court's report (court_name)"

@@ -68,9 +68,13 @@ def _refused(result: tuple[int, str, str], cause: str, code: int = 2) -> None:
         (("history", "-n", "a\x1b"), "argument -n/--last: 'a\\x1b' is not a whole number"),
         (("approve", "1", "--by", "B", "--role", "PPK", "--valid-days", "7\\b"),
          "argument --valid-days: '7\\b' is not a whole number"),
+        (("history", "--status", "a\x1b"), "argument --status: invalid choice: 'a\\x1b' (choose"),
+        (("report", "--format", "C:\\md"), "argument --format: invalid choice: 'C:\\md' (choose"),
+        (("report", "--format", "x" * 100),
+         "invalid choice: '" + "x" * 60 + "…' (choose from md, "),
     ],
     ids=["backslash", "control", "newline", "activity", "since", "month", "query", "id", "count",
-         "days"],
+         "days", "choice", "choice-backslash", "choice-long"],
 )
 def test_a_value_an_error_quotes_is_escaped_once(
     sop: Cli, args: tuple[str, ...], shown: str
