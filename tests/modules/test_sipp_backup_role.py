@@ -371,6 +371,19 @@ def test_a_dump_or_verification_setting_that_is_no_number_is_one_line(
     assert result["msg"] == f"pengaturan salah: {cause}"
 
 
+@pytest.mark.parametrize(("retired", "shown"), [(True, "true"), (False, "false")])
+def test_retired_servers_given_as_true_or_false_are_refused_first(
+        tmp_path, retired: bool, shown: str) -> None:
+    """argument_specs let a list given as true through (converted to ['True'], the variable
+    left as it was): the push key lines of a server named True were looked for and
+    removed. Refused by the role's checks, naming the variable; null argument_specs
+    refuses itself (the option has a default)."""
+    code, result = run_checks(tmp_path, "sipp_backup", {"sipp_backup_retired_servers": retired})
+    assert code == 2
+    assert result["msg"] == (f"pengaturan salah: sipp_backup_retired_servers: must be a list "
+                             f"([] for none), not {shown}")
+
+
 def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
     """`sop run sipp-backup --activity 2 -e sipp_backup_keep_daily=-1` skipped Kegiatan 1's
     refusal, made and pushed a backup and failed at the retention, naming its option
