@@ -464,6 +464,18 @@ def test_a_refused_database_name_is_named_by_the_roles_variable(tmp_path):
     assert "Read the last sync" not in proc.stdout
 
 
+@pytest.mark.parametrize("tags", [(), ("--tags", "laporan")])
+def test_a_null_comparison_switch_is_refused_naming_the_roles_variable(tmp_path, tags):
+    # argument_specs let null through: `| bool` read it as false (the database name's
+    # check skipped, its default true) and sipp_sync_status refused it after the sync ran
+    # as "argument 'compare_counts' is of type NoneType", naming no variable of the role
+    proc = _sync_with(tmp_path, "-e", '{"sipp_sync_compare_counts": null}', *tags)
+    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert ("pengaturan salah: sipp_sync_compare_counts: must be true or false, "
+            "not null") in proc.stdout, proc.stdout[-3000:]
+    assert "Run the sync command" not in proc.stdout and "Read the last sync" not in proc.stdout
+
+
 class NoMarker(Fresh):
     """SIPP MA answers; the public page has no "Pembaharuan Data" (a changed layout)."""
 
