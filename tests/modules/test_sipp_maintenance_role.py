@@ -145,6 +145,30 @@ def test_a_bad_setting_is_refused_before_anything_runs(tmp_path, variable, value
     assert "Kegiatan" not in shown and "Summarise the user activity" not in shown
 
 
+@pytest.mark.parametrize(("variable", "value", "shown"), [
+    # "The filter plugin 'sop_list' failed: sop_list: expected a list, a comma-separated
+    # string or a number, not NoneType", naming no variable: the paths' check, activity 1
+    # for the services (after SIPP's page was asked)
+    ("sipp_maintenance_disk_paths", None, "null"),
+    ("sipp_maintenance_db_services", None, "null"),
+    ("sipp_maintenance_web_services", None, "null"),
+    # read as ['True']: a service True required, failed as not running; a path True
+    # refused as relative
+    ("sipp_maintenance_web_services", True, "true"),
+    ("sipp_maintenance_db_services", False, "false"),
+    ("sipp_maintenance_disk_paths", True, "true"),
+])
+def test_a_list_given_as_null_or_a_switch_is_refused_before_anything_runs(
+        tmp_path, variable, value, shown):
+    # argument_specs lets null and true through; refused by the checks, whichever
+    # activity runs, in one line naming the variable
+    rc, said = play(tmp_path, "--tags", "monitor_akses", "-e", json.dumps({variable: value}))
+    assert rc == 2, said[-5000:]
+    assert (f"pengaturan salah: {variable}: must be a list ([] for none), not {shown}"
+            in said), said[-5000:]
+    assert "Kegiatan" not in said and "Gather the state of the services" not in said
+
+
 def test_the_defaults_and_a_zero_that_means_never_pass_the_checks(tmp_path):
     # 0 failed logins never warns (documented); the checks alone run (a tag no activity has).
     # What the modules take passes too: days, columns as -e key=value text, an offset and
