@@ -102,6 +102,38 @@ def test_a_setting_a_module_refuses_when_it_runs_is_refused_first(
     assert result["msg"] == f"pengaturan salah: {cause}"
 
 
+@pytest.mark.parametrize(("variable", "value", "cause"), [
+    # server_condition's and server_updates' "argument 'update_cache' is of type NoneType
+    # and we were unable to convert to bool", naming no variable of the role
+    ("server_maintenance_update_cache", None, "must be true or false, not null"),
+    # the reboot's condition, after the upgrade: "Conditional result (False) was derived
+    # from value of type 'NoneType'"
+    ("server_maintenance_reboot", None, "must be true or false, not null"),
+    # uri's "argument 'validate_certs' is of type NoneType", after the upgrade: the
+    # website said not to answer
+    ("server_maintenance_website_validate_certs", None, "must be true or false, not null"),
+    # the modules' "argument 'hold' is of type NoneType"; true held a package True,
+    # MariaDB's upgraded
+    ("server_maintenance_hold", None, "must be a list ([] for none), not null"),
+    ("server_maintenance_hold", True, "must be a list ([] for none), not true"),
+    # sop_list's "expected a list, a comma-separated string or a number, not NoneType",
+    # naming no variable; true refused as the relative path 'True'
+    ("server_maintenance_cert_paths", None, "must be a list ([] for none), not null"),
+    ("server_maintenance_free_paths", True, "must be a list ([] for none), not true"),
+    # null read as no approval; true failed activity 6 in Ansible's words ("The filter
+    # plugin 'ansible.builtin.selectattr' failed: 'bool' object is not iterable")
+    ("server_maintenance_approvals", None, "must be a list ([] for none), not null"),
+    ("server_maintenance_approvals", False, "must be a list ([] for none), not false"),
+])
+def test_a_switch_or_a_list_of_another_type_is_refused_first(
+        tmp_path: pathlib.Path, variable: str, value: object, cause: str) -> None:
+    """argument_specs lets null, and a list given as true or false, through: refused
+    before anything runs, in one line naming the role's variable."""
+    rc, result = checks(tmp_path, **{variable: value})
+    assert rc == 2 and result.get("failed"), result
+    assert result["msg"] == f"pengaturan salah: {variable}: {cause}"
+
+
 def test_the_defaults_and_zeros_that_mean_something_pass(tmp_path: pathlib.Path) -> None:
     """The defaults pass; 0 MiB (no /boot test), 0 days (flagged on the last day only)
     and 0 s for apt's lock (no wait) are documented meanings, not refused; a six-digit
