@@ -337,6 +337,26 @@ def test_a_setting_is_refused_before_anything_runs(tmp_path: pathlib.Path,
     assert result["msg"] == f"pengaturan salah: {cause}"
 
 
+@pytest.mark.parametrize(("variable", "value", "shown"), [
+    # sop_list's "expected a list, a comma-separated string or a number, not NoneType",
+    # naming no variable
+    ("server_incident_services", None, "null"),
+    ("server_incident_peers", None, "null"),
+    # read as ['True'] and diagnosed: "layanan True", "Server lain tidak terjangkau: True"
+    ("server_incident_services", True, "true"),
+    ("server_incident_peers", True, "true"),
+    ("server_incident_peers", False, "false"),
+])
+def test_a_list_of_another_type_is_refused_before_anything_runs(
+        tmp_path: pathlib.Path, variable: str, value: object, shown: str) -> None:
+    """argument_specs lets null, and a list given as true or false, through: refused
+    before the host is read, in one line naming the role's variable."""
+    rc, result = checks(tmp_path, **{variable: value})
+    assert rc == 2 and result.get("failed"), result
+    assert result["msg"] == (f"pengaturan salah: {variable}: must be a list ([] for none), "
+                             f"not {shown}")
+
+
 def test_the_defaults_and_zeros_that_mean_something_pass_the_checks(
         tmp_path: pathlib.Path) -> None:
     """0 MiB (only the percent counts) and 0 days (every rotated log) are documented
