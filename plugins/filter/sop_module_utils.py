@@ -576,7 +576,7 @@ def type_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:
     else:
         if not (kind == "list" and isinstance(value, bool)):
             return None
-    expected = "true or false" if kind == "bool" else "a list ([] for none)"
+    expected = "true or false" if kind == "bool" else "a list"
     return {"msg": f"{name}: must be {expected}, not {_shown(value)}", "setting": name}
 
 

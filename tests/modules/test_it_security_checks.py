@@ -199,7 +199,7 @@ def test_a_switch_or_a_list_given_as_null_is_refused(tmp_path: pathlib.Path, nam
     activity), a module's option failed in Ansible's words naming the module's option
     after other activities had run, a list read by sop_list failed the checks naming no
     variable."""
-    expected = "true or false" if name in SWITCHES else "a list ([] for none)"
+    expected = "true or false" if name in SWITCHES else "a list"
     assert refused(tmp_path, {name: None}) == (
         f"pengaturan salah: {name}: must be {expected}, not null")
 
@@ -209,4 +209,4 @@ def test_a_list_given_as_a_switch_is_refused(tmp_path: pathlib.Path, name: str) 
     """argument_specs convert true to ['True']: a site 'True' tested, an account 'True'
     trusted, a PermitRootLogin of 'True' the only one allowed."""
     assert refused(tmp_path, {name: True}) == (
-        f"pengaturan salah: {name}: must be a list ([] for none), not true")
+        f"pengaturan salah: {name}: must be a list, not true")

@@ -81,14 +81,14 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
     # "The filter plugin 'sop_list' failed: sop_list: expected a list, a comma-separated
     # string or a number, not NoneType", naming no variable
     (["-e", '{"network_dns_servers": null}'], {}, TYPE,
-     "network_dns_servers: must be a list ([] for none), not null"),
-    ([], {"network_ups": None}, TYPE, "network_ups: must be a list ([] for none), not null"),
+     "network_dns_servers: must be a list, not null"),
+    ([], {"network_ups": None}, TYPE, "network_ups: must be a list, not null"),
     ([], {"network_central_urls": None}, TYPE,
-     "network_central_urls: must be a list ([] for none), not null"),
+     "network_central_urls: must be a list, not null"),
     # read as ['True'] and pinged: "Gangguan di segmen LAN: True: ping: True: Name or
     # service not known"
     ([], {"network_reach_upstream": True}, TYPE,
-     "network_reach_upstream: must be a list ([] for none), not true"),
+     "network_reach_upstream: must be a list, not true"),
     # given to ping as its options: -f floods the LAN, --help pinged nothing and the
     # segment was blamed; refused by net_reachability only on each host in turn
     (["-e", "network_reach_lan=-f"], {}, REACH, f"network_reach_lan: {HOST}, not '-f'"),

@@ -353,7 +353,7 @@ def test_a_list_of_another_type_is_refused_before_anything_runs(
     before the host is read, in one line naming the role's variable."""
     rc, result = checks(tmp_path, **{variable: value})
     assert rc == 2 and result.get("failed"), result
-    assert result["msg"] == (f"pengaturan salah: {variable}: must be a list ([] for none), "
+    assert result["msg"] == (f"pengaturan salah: {variable}: must be a list, "
                              f"not {shown}")
 
 

@@ -114,16 +114,16 @@ def test_a_setting_a_module_refuses_when_it_runs_is_refused_first(
     ("server_maintenance_website_validate_certs", None, "must be true or false, not null"),
     # the modules' "argument 'hold' is of type NoneType"; true held a package True,
     # MariaDB's upgraded
-    ("server_maintenance_hold", None, "must be a list ([] for none), not null"),
-    ("server_maintenance_hold", True, "must be a list ([] for none), not true"),
+    ("server_maintenance_hold", None, "must be a list, not null"),
+    ("server_maintenance_hold", True, "must be a list, not true"),
     # sop_list's "expected a list, a comma-separated string or a number, not NoneType",
     # naming no variable; true refused as the relative path 'True'
-    ("server_maintenance_cert_paths", None, "must be a list ([] for none), not null"),
-    ("server_maintenance_free_paths", True, "must be a list ([] for none), not true"),
+    ("server_maintenance_cert_paths", None, "must be a list, not null"),
+    ("server_maintenance_free_paths", True, "must be a list, not true"),
     # null read as no approval; true failed activity 6 in Ansible's words ("The filter
     # plugin 'ansible.builtin.selectattr' failed: 'bool' object is not iterable")
-    ("server_maintenance_approvals", None, "must be a list ([] for none), not null"),
-    ("server_maintenance_approvals", False, "must be a list ([] for none), not false"),
+    ("server_maintenance_approvals", None, "must be a list, not null"),
+    ("server_maintenance_approvals", False, "must be a list, not false"),
 ])
 def test_a_switch_or_a_list_of_another_type_is_refused_first(
         tmp_path: pathlib.Path, variable: str, value: object, cause: str) -> None:

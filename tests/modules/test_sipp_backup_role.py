@@ -380,8 +380,8 @@ def test_retired_servers_given_as_true_or_false_are_refused_first(
     refuses itself (the option has a default)."""
     code, result = run_checks(tmp_path, "sipp_backup", {"sipp_backup_retired_servers": retired})
     assert code == 2
-    assert result["msg"] == (f"pengaturan salah: sipp_backup_retired_servers: must be a list "
-                             f"([] for none), not {shown}")
+    assert result["msg"] == ("pengaturan salah: sipp_backup_retired_servers: must be a list, "
+                             f"not {shown}")
 
 
 def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:

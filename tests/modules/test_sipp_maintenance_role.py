@@ -164,7 +164,7 @@ def test_a_list_given_as_null_or_a_switch_is_refused_before_anything_runs(
     # activity runs, in one line naming the variable
     rc, said = play(tmp_path, "--tags", "monitor_akses", "-e", json.dumps({variable: value}))
     assert rc == 2, said[-5000:]
-    assert (f"pengaturan salah: {variable}: must be a list ([] for none), not {shown}"
+    assert (f"pengaturan salah: {variable}: must be a list, not {shown}"
             in said), said[-5000:]
     assert "Kegiatan" not in said and "Gather the state of the services" not in said
 

@@ -888,12 +888,12 @@ def test_sop_type_error_takes_a_list_as_argument_specs_and_sop_list_read_one(val
     ({"a": 1}, "bool", "must be true or false, not a mapping"),
     # argument_specs let null through: read as false by a module
     (None, "bool", "must be true or false, not null"),
-    ({"a": 1}, "list", "must be a list ([] for none), not a mapping"),
+    ({"a": 1}, "list", "must be a list, not a mapping"),
     # sop_list failed on it naming no variable
-    (None, "list", "must be a list ([] for none), not null"),
+    (None, "list", "must be a list, not null"),
     # argument_specs read it as ['True']
-    (True, "list", "must be a list ([] for none), not true"),
-    (False, "list", "must be a list ([] for none), not false"),
+    (True, "list", "must be a list, not true"),
+    (False, "list", "must be a list, not false"),
 ])
 def test_sop_type_error_refuses_what_is_of_no_such_type(value, kind, said):
     assert _filters()["sop_type_error"](value, "s", kind) == {"msg": f"s: {said}",

@@ -85,7 +85,7 @@ def test_a_switch_or_a_list_of_another_type_is_refused_first(
     """Null and a list given as true or false, which argument_specs lets through, refused
     before any other check (the paths' reads the lists) by ansible-core's own conversions
     (sop_type_error), named as the setting it is, its value as YAML writes it."""
-    expected = "true or false" if name in SWITCHES else "a list ([] for none)"
+    expected = "true or false" if name in SWITCHES else "a list"
     shown = {None: "null", True: "true", False: "false"}[value]
     assert refused(tmp_path, "website", {name: value})["msg"] == (
         f"pengaturan salah: {name}: must be {expected}, not {shown}")
