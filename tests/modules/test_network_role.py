@@ -223,6 +223,42 @@ def test_upses_given_as_key_value_are_read(tmp_path):
     assert "UPS ups1@127.0.0.1" in said and "UPS ups2@127.0.0.1" in said, said
 
 
+TWO_HOSTS = {"all": {"hosts": {"court-a": {}, "court-b": {}}}}
+
+
+def a_read_failed(tmp_path: pathlib.Path, case: str) -> tuple[int, dict[str, dict[str, str]]]:
+    """The activity on two hosts with the UPSes (no upsc anywhere) or the RouterBoards'
+    history (its path a file) failing their read, done once in court-a's turn."""
+    if case == "ups":
+        if any(os.path.exists(f"{folder}/upsc")
+               for folder in ("/usr/bin", "/bin", "/sbin", "/usr/sbin", "/usr/local/sbin")):
+            pytest.skip("upsc is installed here (Ansible's get_bin_path looks in sbin)")
+        return activity_on(tmp_path, "-e", "network_ups=ups1@127.0.0.1", inventory=TWO_HOSTS)
+    stored = tmp_path / "store-file"
+    stored.write_text("not a directory\n", encoding="utf-8")
+    return activity_on(tmp_path, "-e", f"network_config_store_path={stored}",
+                       inventory=TWO_HOSTS, network_routeros_routers=[ROUTER])
+
+
+@pytest.mark.parametrize(("case", "cause"), [
+    ("ups", "ups1@127.0.0.1: upsc not found: install the nut-client package"),
+    ("routerboard", "configuration store {tmp_path}/store-file is not a directory"),
+])
+def test_a_read_done_once_that_fails_fails_the_activity_once_and_no_other_host(
+        tmp_path, case, cause):
+    """The UPSes and the RouterBoards are read once per run (run_once): their read failing
+    failed every host, the rescue given ansible_failed_result on the host that read them
+    alone, and court-b's activity failed with "'ansible_failed_result' is undefined",
+    nothing recorded. The activity fails once, naming the cause, where they were read;
+    court-b's own checks are recorded and judged, and the play fails at the end."""
+    rc, by_host = a_read_failed(tmp_path, case)
+    assert rc == 2
+    assert by_host["court-a"]["Failed activities"] == \
+        "Kegiatan 2: " + cause.format(tmp_path=tmp_path), by_host
+    assert by_host["court-b"]["Failed activities"] == "All assertions passed", by_host
+    assert "The network, its routers and UPSes are in order" in by_host["court-b"], by_host
+
+
 def without(key: str, **changed: Any) -> dict[str, Any]:
     """ROUTER without ``key`` (none given: all its keys), with ``changed``."""
     return {**{k: v for k, v in ROUTER.items() if k != key}, **changed}
