@@ -236,7 +236,7 @@ def test_the_activity_marks_the_changes_it_recorded_reported(tmp_path):
     play = [{"hosts": "localhost", "gather_facts": False, "tasks": [block], "vars": {
         "network_config_store_path": str(root), "network_config_store_host": "localhost",
         "network_reach": {"summary": "baik", "fault": None, "warnings_found": []},
-        "network_gateway_config": stored}}]
+        "network_gateway_config": stored, "network__reader": "localhost"}}]
     (tmp_path / "play.yml").write_text(yaml.safe_dump(play))
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")

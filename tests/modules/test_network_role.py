@@ -224,6 +224,7 @@ def test_upses_given_as_key_value_are_read(tmp_path):
 
 
 TWO_HOSTS = {"all": {"hosts": {"court-a": {}, "court-b": {}}}}
+IN_ORDER = "The network, its routers and UPSes are in order"
 
 
 def a_read_failed(tmp_path: pathlib.Path, case: str) -> tuple[int, dict[str, dict[str, str]]]:
@@ -256,7 +257,27 @@ def test_a_read_done_once_that_fails_fails_the_activity_once_and_no_other_host(
     assert by_host["court-a"]["Failed activities"] == \
         "Kegiatan 2: " + cause.format(tmp_path=tmp_path), by_host
     assert by_host["court-b"]["Failed activities"] == "All assertions passed", by_host
-    assert "The network, its routers and UPSes are in order" in by_host["court-b"], by_host
+    assert IN_ORDER in by_host["court-b"], by_host
+
+
+def test_what_is_read_once_is_recorded_by_the_host_whose_turn_read_it(tmp_path):
+    """The first host's activity failing before the UPSes are read (its gateway's nft
+    failing) has them read in the next host's turn: the reading was then recorded and
+    judged by no host (each counted it on the play's first host), a UPS on battery never
+    said."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool, script in (("upsc", "echo 'ups.status: OB'"),
+                         ("nft", "echo 'nft: broken' >&2; exit 1")):
+        (bin_dir / tool).write_text(f"#!/bin/sh\n{script}\n", encoding="utf-8")
+        (bin_dir / tool).chmod(0o755)
+    inventory = {"all": {"hosts": {"gw-a": {}, "court-b": {}},
+                         "children": {"routers": {"hosts": {"gw-a": {}}}}}}
+    rc, by_host = activity_on(tmp_path, "-e", "network_ups=ups1@127.0.0.1", path=bin_dir,
+                              inventory=inventory)
+    assert rc == 2
+    assert by_host["gw-a"]["Failed activities"].startswith("Kegiatan 2: "), by_host
+    assert "UPS ups1@127.0.0.1 memakai baterai" in by_host["court-b"][IN_ORDER], by_host
 
 
 def without(key: str, **changed: Any) -> dict[str, Any]:
