@@ -140,16 +140,6 @@ def test_the_network_check_names_the_variable_of_each_list(tmp_path, option, val
                    failing) == f"Kegiatan 2: pengaturan salah: {said}"
 
 
-def test_the_network_check_names_the_variable_of_the_battery_age(tmp_path):
-    # ups_status names its option battery_max_age_days as the setting: the prefix alone
-    # made it network_battery_max_age_days, a variable no court has
-    failing = {"name": "Read the UPSes", "ups_status": {"ups": "ups1",
-                                                         "battery_max_age_days": 10**12}}
-    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
-                   failing) == ("Kegiatan 2: pengaturan salah: network_ups_battery_max_age_days: "
-                                "must be at most 3650 days (ten years), not 1000000000000")
-
-
 @pytest.mark.parametrize(("option", "value", "said"), [
     # recorded as 'Kegiatan 2: keep must be 0 or more ...', an option no court sets
     ("keep", -1, "must be 0 (keeps none) or a positive number of older versions, not -1"),
@@ -166,11 +156,34 @@ def test_the_network_check_names_the_variable_of_the_configuration_store(
     assert not (tmp_path / "jaringan").exists()
 
 
+def ups_read(**settings: Any) -> dict[str, Any]:
+    """The network role's UPS read and the task judging it (the read, run once, fails no
+    host: Ansible gives a failed run_once task's result to the host that ran it alone),
+    with ``settings``, on localhost."""
+    tasks = yaml.safe_load((ROOT / "roles/network/tasks/perawatan_jaringan.yml")
+                           .read_text("utf-8"))
+    read = [t for t in tasks if t["name"] in ("Read the UPSes through NUT",
+                                              "Stop when a UPS could not be read")]
+    assert len(read) == 2
+    return {"name": "Read the UPSes", "block": read,
+            "vars": {"network_ups_client_host": "localhost", "network__reader": "localhost",
+                     "network_ups_battery_max_age_days": 0, **settings}}
+
+
+def test_the_network_check_names_the_variable_of_the_battery_age(tmp_path):
+    # ups_status names its option battery_max_age_days as the setting: the prefix alone
+    # made it network_battery_max_age_days, a variable no court has
+    failing = ups_read(network_ups=["ups1"], network_ups_battery_max_age_days=10**12)
+    assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
+                   failing) == ("Kegiatan 2: ups1: pengaturan salah: "
+                                "network_ups_battery_max_age_days: must be at most 3650 days "
+                                "(ten years), not 1000000000000")
+
+
 def test_the_network_check_names_the_variable_of_a_ups_name(tmp_path):
     # recorded as 'Kegiatan 2: -l: ups must be a UPS as NUT names it ...', an option no
     # court sets
-    failing = {"name": "Read the UPSes", "ups_status": {"ups": "{{ item }}"},
-               "loop": ["-l"]}
+    failing = ups_read(network_ups=["-l"])
     assert outcome(tmp_path, "network", "main.yml", "Kegiatan 2:", "Failed activities",
                    failing) == (
         "Kegiatan 2: -l: pengaturan salah: network_ups: must be a UPS as NUT names it, "

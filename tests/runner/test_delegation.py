@@ -143,7 +143,8 @@ def test_an_ack_recorded_before_the_court_is_reported_stands(
             if acked:
                 store.acknowledge(execution_id, 4, "Budi", "disalin manual ke disk eksternal")
             recorder = EventRecorder(sop, TagIndex(tmp_path / "activity-tags.jsonl"))
-            _Events(recorder, store, execution_id, initial).record_court({"court_name": COURT})
+            _Events(recorder, store, execution_id, initial, "inventory").record_court(
+                {"court_name": COURT})
             fourth = store.execution(execution_id)["activities"][3]
             recorded[acked] = (fourth["status"], fourth["acknowledged_by"], fourth["note"])
     finally:

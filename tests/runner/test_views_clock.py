@@ -226,11 +226,11 @@ def test_a_runs_zone_that_is_no_zone_is_one_line(
     with (inventory / "group_vars/all.yml").open("a") as file:
         file.write("sop_schedule:\n  timezone: Asia/Makasar\n")
     problem = (
-        "inventory: sop_schedule/timezone: 'Asia/Makasar' is not a time zone (WIB, WITA, WIT "
-        "or a tz database name such as Asia/Makassar)"
+        f"inventory {inventory}: sop_schedule/timezone: 'Asia/Makasar' is not a time zone "
+        "(WIB, WITA, WIT or a tz database name such as Asia/Makassar)"
     )
     code, out, err = cli("run", "local-manual", "-i", str(inventory))
-    assert (code, out, err) == (2, "", f"sop: error: inventory {inventory}: {problem[11:]}\n")
+    assert (code, out, err) == (2, "", f"sop: error: {problem}\n")
     code, out, _ = cli("history", "--query", "length(@)")
     assert json.loads(out) == 0
     code, out, err = cli("run", "local-demo", "-i", str(inventory), "-e", f"demo_dir={work}")
