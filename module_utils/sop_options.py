@@ -93,9 +93,10 @@ def office_hours_error(params: Mapping[str, Any]) -> dict[str, str] | None:
     if not days:
         return {"msg": "office_days: empty: name at least one office day, ISO weekday "
                        "numbers 1 (Monday) to 7 (Sunday)", "setting": "office_days"}
-    if any(day < 1 or day > 7 for day in days):
-        return {"msg": "office_days: ISO weekday numbers are 1 (Monday) to 7 (Sunday)",
-                "setting": "office_days"}
+    bad = [str(day) for day in days if day < 1 or day > 7]
+    if bad:
+        return {"msg": f"office_days: {', '.join(bad)}: ISO weekday numbers are 1 (Monday) "
+                       "to 7 (Sunday)", "setting": "office_days"}
     return None
 
 

@@ -485,7 +485,7 @@ def office_hours_error(settings: Any, prefix: Any) -> dict[str, str] | None:
     read as the module's option reads it: a time as its text (YAML's number 960 for an
     unquoted 16:00 is '960', null is ''), the days as a ``type: list, elements: int``
     option (``1,2,3`` is [1, 2, 3]); days that are no such list are refused too, as
-    the module's argument spec refuses them."""
+    the module's argument spec refuses them, a day that is no whole number by name."""
     options = ("office_hours_start", "office_hours_end", "office_days")
     if not isinstance(settings, Mapping) or set(settings) != set(options):
         raise AnsibleFilterError("sop_office_hours_error: the input must be "
@@ -498,11 +498,18 @@ def office_hours_error(settings: Any, prefix: Any) -> dict[str, str] | None:
                               for option in options[:2]}
     days = settings["office_days"]
     try:
-        params["office_days"] = [check_type_int(day) for day in check_type_list(days)]
+        listed = check_type_list(days)
     except TypeError:
         return {"msg": f"{prefix}office_days: must be a list of ISO weekday numbers, 1 "
-                       f"(Monday) to 7 (Sunday), not {_kind(days)} {days!r}",
+                       f"(Monday) to 7 (Sunday), not {_shown(days)}",
                 "setting": f"{prefix}office_days"}
+    params["office_days"] = []
+    for day in listed:
+        try:
+            params["office_days"].append(check_type_int(day))
+        except TypeError:
+            return {"msg": f"{prefix}office_days: {_shown(day)} is no ISO weekday number, 1 "
+                           "(Monday) to 7 (Sunday)", "setting": f"{prefix}office_days"}
     failure = _OPTIONS.office_hours_error(params)
     if failure is None:
         return None
@@ -538,7 +545,7 @@ def sipp_columns_error(value: Any, name: Any, module: Any) -> dict[str, str] | N
         overrides = check_type_dict(value)
     except TypeError:
         return {"msg": f"{name}: must be a mapping of keys to column names (keys: "
-                       f"{', '.join(roles)}), not {_kind(value)} {value!r}", "setting": name}
+                       f"{', '.join(roles)}), not {_shown(value)}", "setting": name}
     failure = _SIPP_SCHEMA.columns_error(overrides or {}, roles)
     if failure is None:
         return None

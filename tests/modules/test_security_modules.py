@@ -51,7 +51,7 @@ def test_office_hours_in_wib():
     (("07:30", "07:30", [1], "Asia/Jakarta"), "office_hours_end",
      "07:30 is not after the start 07:30 (office hours do not run overnight)"),
     (("07:30", "17:00", [1, 8, 0], "Asia/Jakarta"), "office_days",
-     "ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
+     "8, 0: ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
     (("07:30", "17:00", [1], "Mars/Olympus"), "timezone", "unknown time zone 'Mars/Olympus'"),
     (("07:30", "17:00", [1], "XYZ"), "timezone", "unknown time zone 'XYZ'"),
     # YAML 1.1 reads an unquoted 16:00 as the base-60 number 960, 7:30 as 450: named

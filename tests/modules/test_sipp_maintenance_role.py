@@ -117,7 +117,7 @@ def test_credentials_in_the_local_url_never_reach_the_failure(tmp_path):
      "unknown key 'when' (keys: time, user, action, ip, table)"),
     # null passes argument_specs; the module's dict option refused it in Ansible's words
     ("sipp_maintenance_audit_columns", None, "must be a mapping of keys to column names "
-     "(keys: time, user, action, ip, table), not NoneType None"),
+     "(keys: time, user, action, ip, table), not null"),
     # sipp_audit_summary refused these after all of Kegiatan 1
     ("sipp_maintenance_office_hours_start", "8", "must be HH:MM, got '8'"),
     ("sipp_maintenance_office_hours_start", "25:00", "must be HH:MM, got '25:00'"),
@@ -129,11 +129,11 @@ def test_credentials_in_the_local_url_never_reach_the_failure(tmp_path):
     ("sipp_maintenance_office_days", [], "empty: name at least one office day, ISO weekday "
      "numbers 1 (Monday) to 7 (Sunday)"),
     ("sipp_maintenance_office_days", [0, 1],
-     "ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
+     "0: ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
     ("sipp_maintenance_office_days", "1,2,9",
-     "ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
+     "9: ISO weekday numbers are 1 (Monday) to 7 (Sunday)"),
     ("sipp_maintenance_office_days", None, "must be a list of ISO weekday numbers, 1 "
-     "(Monday) to 7 (Sunday), not NoneType None"),
+     "(Monday) to 7 (Sunday), not null"),
 ])
 def test_a_bad_setting_is_refused_before_anything_runs(tmp_path, variable, value, cause):
     # the modules refused these only when their activity ran (Kegiatan 3's after all of

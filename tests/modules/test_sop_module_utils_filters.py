@@ -758,19 +758,23 @@ def test_sop_office_hours_error_is_sipp_audit_summarys_own_check(tmp_path, setti
         assert said == {"msg": f"p_{result['msg']}", "setting": f"p_{result['setting']}"}
 
 
-@pytest.mark.parametrize(("days", "shown"), [
-    (None, "NoneType None"), (["Senin"], "list ['Senin']"), ([1.5], "list [1.5]"),
-    ({"1": "Senin"}, "dict {'1': 'Senin'}"),
+@pytest.mark.parametrize(("days", "cause"), [
+    (None, "must be a list of ISO weekday numbers, 1 (Monday) to 7 (Sunday), not null"),
+    ({"1": "Senin"}, "must be a list of ISO weekday numbers, 1 (Monday) to 7 (Sunday), "
+                     "not a mapping"),
+    # the day that is no whole number named, not the list ("not list ['Senin']")
+    (["Senin"], "'Senin' is no ISO weekday number, 1 (Monday) to 7 (Sunday)"),
+    ([1, 1.5], "1.5 is no ISO weekday number, 1 (Monday) to 7 (Sunday)"),
+    ("1,Sabtu", "'Sabtu' is no ISO weekday number, 1 (Monday) to 7 (Sunday)"),
 ])
 def test_sop_office_hours_error_refuses_days_the_modules_arguments_refuse(
-        tmp_path, days, shown):
+        tmp_path, days, cause):
     # refused by the module's argument spec (no list of whole numbers), when it ran
     rc, result = run_module("sipp_audit_summary", tmp_path, {
         **OFFICE, "office_days": days, "database": "sipp", "client_binary": NO_CLIENT})
     assert rc == 1 and "office_days" in result["msg"] and "setting" not in result
     assert _filters()["sop_office_hours_error"]({**OFFICE, "office_days": days}, "p_") == {
-        "msg": "p_office_days: must be a list of ISO weekday numbers, 1 (Monday) to 7 "
-               f"(Sunday), not {shown}", "setting": "p_office_days"}
+        "msg": f"p_office_days: {cause}", "setting": "p_office_days"}
 
 
 @pytest.mark.parametrize(("settings", "prefix", "message"), [
@@ -840,8 +844,7 @@ def test_sop_sipp_columns_error_is_the_sipp_modules_own_check(tmp_path, module, 
 
 
 @pytest.mark.parametrize(("value", "shown"), [
-    (None, "NoneType None"), (["time"], "list ['time']"), ("", "str ''"),
-    ("waktu", "str 'waktu'"),
+    (None, "null"), (["time"], "a list"), ("", "''"), ("waktu", "'waktu'"),
 ])
 def test_sop_sipp_columns_error_refuses_what_the_modules_arguments_refuse(
         tmp_path, value, shown):
