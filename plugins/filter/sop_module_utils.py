@@ -55,9 +55,10 @@ role judges, masks and writes numbers by the modules' own rules, never by a copy
   ``zone_error`` (a time zone, offset or WIB, WITA or WIT, the sipp_* modules refuse) and
   ``columns_error`` with a module's ``COLUMN_CANDIDATES`` (a column override naming no
   column role of sipp_audit_summary or sipp_online_users), refused before SIPP is read.
-- ``sop_type_error``: ansible-core's own ``check_type_bool`` and ``check_type_list`` (a
-  role's switch or list given as a value of no such type, null among them, refused in the
-  project's line, not in Ansible's words or as a failed template).
+- ``sop_type_error``: ansible-core's own ``check_type_bool`` and ``check_type_list``, and
+  ``check_type_str``'s conversion of a scalar (a role's switch, list or text given as a
+  value of no such type, null among them, refused in the project's line, not in Ansible's
+  words, as a failed template or as the text of a list).
 
 Ansible makes a project's ``module_utils`` importable only inside modules (it ships them
 to the host), so the files are loaded here by their paths, once. The documentation of
@@ -563,18 +564,28 @@ def _shown(value: Any) -> str:
     return "a mapping" if isinstance(value, Mapping) else f"a {_kind(value)}"
 
 
-def type_error(value: Any, name: Any, kind: Any) -> dict[str, str] | None:
+def type_error(value: Any, name: Any, kind: Any, null_ok: Any = False) -> dict[str, str] | None:
     """The failure (``msg``, ``setting``) of the role's variable ``name`` whose ``value``
-    is not of the argument_specs type ``kind`` (``bool``, ``list``), or None. Judged by
-    ansible-core's own conversion, as argument_specs and a module's option are: a switch is
-    true or false or a text or number Ansible reads as one (``-e name=yes``), a list is a
-    list, a text (``-e name=a,b``, read by ``sop_list``) or a number. Refused too: null
-    (argument_specs let it through; a switch read as false, a list failed ``sop_list``
-    naming no variable) and a list given as true or false (read as ``['True']``: pinged,
-    and the network blamed)."""
+    is not of the argument_specs type ``kind`` (``bool``, ``list``, ``str``), or None.
+    Judged by ansible-core's own conversion, as argument_specs and a module's option are: a
+    switch is true or false or a text or number Ansible reads as one (``-e name=yes``), a
+    list is a list, a text (``-e name=a,b``, read by ``sop_list``) or a number, a text is
+    a text or a scalar Ansible writes as one (``-e name=400999`` gives a number). Refused
+    too: null (argument_specs let it through; a switch read as false, a list failed
+    ``sop_list`` naming no variable, a text read as '' or 'None'), unless ``null_ok`` (a
+    text whose null is its none), a list given as true or false (read as ``['True']``:
+    pinged, and the network blamed) and a text given as a list or a mapping (argument_specs
+    wrote it as ``['a']``, a path or a host of that name)."""
     _variable_name("sop_type_error", name)
-    if kind not in ("bool", "list"):
-        raise AnsibleFilterError(f"sop_type_error: kind must be bool or list, not {kind!r}")
+    if kind not in ("bool", "list", "str"):
+        raise AnsibleFilterError(f"sop_type_error: kind must be bool, list or str, not {kind!r}")
+    if not isinstance(null_ok, bool):
+        raise AnsibleFilterError(f"sop_type_error: null_ok must be true or false, not {null_ok!r}")
+    if kind == "str":
+        if (null_ok if value is None
+                else not isinstance(value, (Mapping, list, tuple, set))):
+            return None
+        return {"msg": f"{name}: must be a text, not {_shown(value)}", "setting": name}
     check = check_type_bool if kind == "bool" else check_type_list
     try:
         check(value)  # null too: a TypeError

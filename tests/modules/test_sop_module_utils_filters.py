@@ -356,7 +356,7 @@ def test_the_documented_choices_are_sop_options_own_keys(name, option, keys):
                                                ("sop_sipp_columns_error",
                                                 {"_input", "name", "module"}),
                                                ("sop_type_error",
-                                                {"_input", "name", "kind"})])
+                                                {"_input", "name", "kind", "null_ok"})])
 def test_ansible_doc_renders_the_filter(name, options):
     proc = subprocess.run(["ansible-doc", "-t", "filter", "--json", name],
                           capture_output=True, text=True, check=False, env=ENV, cwd=ROOT,
@@ -903,12 +903,38 @@ def test_sop_type_error_refuses_what_is_of_no_such_type(value, kind, said):
                                                               "setting": "s"}
 
 
-@pytest.mark.parametrize(("name", "kind", "message"), [
-    ("", "bool", "sop_type_error: name must be the variable's name, not ''"),
-    ("s", "str", "sop_type_error: kind must be bool or list, not 'str'"),
-    ("s", None, "sop_type_error: kind must be bool or list, not None"),
+# a text, or a scalar argument_specs' check_type_str writes as one (-e name=400999 gives
+# a number)
+@pytest.mark.parametrize("value", ["/var/www/html", "", "None", 400999, 1.5, True])
+def test_sop_type_error_takes_a_text_as_argument_specs_writes_one(value):
+    assert _filters()["sop_type_error"](value, "s", "str") is None
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    # argument_specs read null as '' and a list or a mapping as its text "['/x']"
+    (None, "must be a text, not null"),
+    (["/var/www/html"], "must be a text, not a list"),
+    ([], "must be a text, not a list"),
+    ({"a": "/b"}, "must be a text, not a mapping"),
 ])
-def test_sop_type_error_refuses_its_own_bad_arguments(name, kind, message):
+def test_sop_type_error_refuses_a_text_of_another_type(value, said):
+    assert _filters()["sop_type_error"](value, "s", "str") == {"msg": f"s: {said}",
+                                                               "setting": "s"}
+
+
+def test_sop_type_error_takes_null_as_a_text_whose_null_is_none_only():
+    assert _filters()["sop_type_error"](None, "s", "str", null_ok=True) is None
+    assert _filters()["sop_type_error"](["/x"], "s", "str", null_ok=True) == {
+        "msg": "s: must be a text, not a list", "setting": "s"}
+
+
+@pytest.mark.parametrize(("name", "kind", "null_ok", "message"), [
+    ("", "bool", False, "sop_type_error: name must be the variable's name, not ''"),
+    ("s", "path", False, "sop_type_error: kind must be bool, list or str, not 'path'"),
+    ("s", None, False, "sop_type_error: kind must be bool, list or str, not None"),
+    ("s", "str", "yes", "sop_type_error: null_ok must be true or false, not 'yes'"),
+])
+def test_sop_type_error_refuses_its_own_bad_arguments(name, kind, null_ok, message):
     with pytest.raises(AnsibleFilterError) as refused:
-        _filters()["sop_type_error"](True, name, kind)
+        _filters()["sop_type_error"](True, name, kind, null_ok)
     assert str(refused.value) == message
