@@ -57,8 +57,7 @@ ROUTER = {"name": "rb1", "host": "127.0.0.1", "port": 1, "username": "sop",
           "password": "rahasia-api"}
 
 
-RELATIVE = "Refuse a relative path in the settings"
-TYPE = "Refuse a switch or a list setting of another type"
+TYPE = "Refuse a switch, a list or a text setting of another type"
 REACH = "Refuse a reachability setting net_reachability would refuse"
 ROUTEROS = "Refuse a RouterBoard setting routeros_check would refuse"
 STORE = "Refuse a configuration history or UPS setting net_config_store or ups_status would refuse"
@@ -155,17 +154,26 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
      f"network_config_store_host: {HOST_NAME}, not '-oProxyCommand=touch /tmp/x'"),
     ([], {"network_ups_client_host": "nut server"}, HOSTS,
      f"network_ups_client_host: {HOST_NAME}, not 'nut server'"),
-    # null (a setting written with no value), refused as the empty text: the history's
-    # host failed as "" did; the UPS client host too once a UPS was given, and was taken
-    # without a word when none was
-    (["-e", '{"network_config_store_host": null}'], {}, HOSTS,
-     f"network_config_store_host: {HOST_NAME}, not ''"),
-    ([], {"network_ups_client_host": None}, HOSTS,
-     f"network_ups_client_host: {HOST_NAME}, not ''"),
+    # null (a setting written with no value): the history's host reached delegate_to
+    # ("Empty hostname produced from delegate_to"); the UPS client host too once a UPS
+    # was given, and was taken without a word when none was
+    (["-e", '{"network_config_store_host": null}'], {}, TYPE,
+     "network_config_store_host: must be a text, not null"),
+    ([], {"network_ups_client_host": None}, TYPE,
+     "network_ups_client_host: must be a text, not null"),
     # the history's first read failed after the checks, naming no setting: "path must
     # be an absolute path, not ''"
-    (["-e", '{"network_config_store_path": null}'], {}, RELATIVE,
-     "network_config_store_path: expected an absolute path, got ''"),
+    (["-e", '{"network_config_store_path": null}'], {}, TYPE,
+     "network_config_store_path: must be a text, not null"),
+    # a text given as a list or a mapping, which argument_specs wrote as its text: the
+    # hosts' check failed in Ansible's words ("Error rendering template: unhashable type:
+    # '_AnsibleLazyTemplateList'"), the history's path passed as a list of paths
+    ([], {"network_config_store_host": ["backup-pc"]}, TYPE,
+     "network_config_store_host: must be a text, not a list"),
+    ([], {"network_ups_client_host": {"nut": "127.0.0.1"}}, TYPE,
+     "network_ups_client_host: must be a text, not a mapping"),
+    ([], {"network_config_store_path": ["/var/lib/sop/jaringan"]}, TYPE,
+     "network_config_store_path: must be a text, not a list"),
     # a typo of an inventory name (or a name outside the inventory, without its
     # connection settings) was delegated to as a host of its own: the gateway's store
     # and the UPSes unreachable after every host was probed, nothing recorded
