@@ -29,7 +29,7 @@ from sop.paths import (
 )
 from sop.statuses import STATUSES
 from sop.sweep import ARTIFACTS_DIR, sweep
-from sop.untrusted import is_one_line, is_text, quoted, shortened, shown, visible
+from sop.untrusted import is_one_line, is_text, shown, visible
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -140,7 +140,7 @@ def _operator(given: str | None) -> str:
 def _trigger() -> str:
     trigger = os.environ.get("SOP_TRIGGER", "manual")
     if trigger not in ("manual", "timer"):
-        raise SopError(f"SOP_TRIGGER={quoted(trigger)}: expected manual or timer")
+        raise SopError(f"SOP_TRIGGER={shown(trigger)}: expected manual or timer")
     return trigger
 
 
@@ -234,9 +234,9 @@ def _court_scope(
         return args.court, _clock(ctx), ctx.sops, None
     info, sops = _court_inventory(ctx)
     if args.court is not None and args.court != info.court_name:
-        own = "unset" if info.court_name is None else quoted(info.court_name)
+        own = "unset" if info.court_name is None else shown(info.court_name)
         raise SopError(
-            f"--court {quoted(args.court)} differs from the inventory's court_name {own}"
+            f"--court {shown(args.court)} differs from the inventory's court_name {own}"
         )
     return info.court_name, _clock(ctx, info), sops, info
 
@@ -303,7 +303,7 @@ def _recorded_court(ctx: Context, name: str) -> str:
 
     like = difflib.get_close_matches(name, known, n=3)
     if like:
-        hint = f" (did you mean {', '.join(map(quoted, like))}?)"
+        hint = f" (did you mean {', '.join(map(shown, like))}?)"
     elif known:
         courts = "court" if len(known) == 1 else "courts"
         hint = (f" ({len(known)} {courts} recorded: `sop history` and `sop incident list` "
@@ -315,7 +315,7 @@ def _recorded_court(ctx: Context, name: str) -> str:
     elif ctx.args.command == "incident":
         hint += "; a court's first record needs -i INVENTORY (its court_name)"
     raise SopError(
-        f"--court {quoted(name)}: no execution or incident of that court is recorded{hint}"
+        f"--court {shown(name)}: no execution or incident of that court is recorded{hint}"
     )
 
 
@@ -440,7 +440,7 @@ def _ignored_time_limit(limit: str | None) -> str | None:
         else "none"
     )
     return (
-        f"SOP_TIME_LIMIT={quoted(shortened(given))} is ignored: this run's time limit is "
+        f"SOP_TIME_LIMIT={shown(given)} is ignored: this run's time limit is "
         f"{held}; set a timer's in the inventory's sop_schedule.time_limit, then run "
         "`sop schedule install`"
     )
@@ -531,9 +531,9 @@ def _since(text: str | None, zone: tzinfo) -> datetime | None:
     try:
         day = calendar_date(text, "%Y-%m-%d")
     except ValueError:
-        raise SopError(f"--since {quoted(text)}: expected YYYY-MM-DD") from None
+        raise SopError(f"--since {shown(text)}: expected YYYY-MM-DD") from None
     if not 1970 <= day.year <= 9998:  # as --month: every zone's midnight a datetime holds
-        raise SopError(f"--since {quoted(text)}: expected a day from 1970 to 9998")
+        raise SopError(f"--since {shown(text)}: expected a day from 1970 to 9998")
     return day.replace(tzinfo=zone)
 
 
@@ -589,12 +589,12 @@ def cmd_ack(ctx: Context) -> ExitCode:
     ]
     if not match:
         raise SopError(
-            f"execution {args.id} ({row['sop_id']}) has no activity {quoted(shortened(key))}"
+            f"execution {args.id} ({row['sop_id']}) has no activity {shown(key)}"
         )
     if len(match) > 1:  # a record made before the catalogue refused a ref given twice
         numbers = " and ".join(str(a["number"]) for a in match)
         raise SopError(
-            f"execution {args.id} records activities {numbers} under {quoted(key)}: "
+            f"execution {args.id} records activities {numbers} under {shown(key)}: "
             "give the activity's number"
         )
     sop = ctx.sops.get(row["sop_id"])
@@ -777,8 +777,8 @@ def _report_kode_satker(
     own = info.court_kode_satker if info else None
     if given is not None and own is not None and given != own:
         raise SopError(
-            f"--kode-satker {quoted(given)} differs from the inventory's court_kode_satker "
-            f"{quoted(own)}"
+            f"--kode-satker {shown(given)} differs from the inventory's court_kode_satker "
+            f"{shown(own)}"
         )
     return given if given is not None else own
 
@@ -1054,7 +1054,7 @@ def cmd_incident(ctx: Context) -> ExitCode:
         if info is not None and args.host not in info.hosts:
             # a typo opened an incident no `sop run server-incident --limit` could diagnose
             raise SopError(
-                f"host {quoted(args.host)} is not in inventory {args.inventory} (its hosts: "
+                f"host {shown(args.host)} is not in inventory {args.inventory} (its hosts: "
                 f"{', '.join(info.hosts)}): give its inventory name, or leave -i out"
             )
         row = incidents.open_incident(
@@ -1208,7 +1208,7 @@ def _record_id(kind: str) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{quoted(text)} is no {kind} id") from None
+            raise argparse.ArgumentTypeError(f"{shown(text)} is no {kind} id") from None
         if not 1 <= value <= MAX_ID:
             raise argparse.ArgumentTypeError(f"no {kind} {value}")
         return value

@@ -72,9 +72,12 @@ def _refused(result: tuple[int, str, str], cause: str, code: int = 2) -> None:
         (("report", "--format", "C:\\md"), "argument --format: invalid choice: 'C:\\md' (choose"),
         (("report", "--format", "x" * 100),
          "invalid choice: '" + "x" * 60 + "…' (choose from md, "),
+        # a pasted value was quoted whole, as long as it was typed
+        (("execution", "x" * 100), "argument id: '" + "x" * 60 + "…' is no execution id"),
+        (("history", "--since", "9" * 100), "--since '" + "9" * 60 + "…': expected"),
     ],
     ids=["backslash", "control", "newline", "activity", "since", "month", "query", "id", "count",
-         "days", "choice", "choice-backslash", "choice-long"],
+         "days", "choice", "choice-backslash", "choice-long", "id-long", "since-long"],
 )
 def test_a_value_an_error_quotes_is_escaped_once(
     sop: Cli, args: tuple[str, ...], shown: str
