@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import socket
 import subprocess
 from typing import Any
 
@@ -264,6 +265,43 @@ def test_a_read_done_once_that_fails_fails_the_activity_once_and_no_other_host(
     assert rc == 2
     assert by_host["court-a"]["Failed activities"] == \
         "Kegiatan 2: " + cause.format(tmp_path=tmp_path), by_host
+    assert by_host["court-b"]["Failed activities"] == "All assertions passed", by_host
+    assert IN_ORDER in by_host["court-b"], by_host
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(("setting", "variables", "what"), [
+    ("network_ups_client_host", {"network_ups": ["ups1@127.0.0.1"]}, "UPS"),
+    ("network_config_store_host", {"network_routeros_routers": [ROUTER]},
+     "Riwayat konfigurasi RouterBoard"),
+])
+def test_a_read_done_once_on_a_host_that_cannot_be_reached_fails_the_activity_once(
+        tmp_path, setting, variables, what):
+    """The UPS client host or the history's host not answering (ssh refused): the read,
+    run once and delegated there, was UNREACHABLE, which ignore_errors does not cover:
+    court-a, whose turn read it, was dropped from the play (exit status 4), its activity
+    neither failed nor recorded; court-b passed with no UPS judged or, for the history,
+    read the RouterBoards in its turn without the stored states and failed in Jinja's
+    words ("object of type 'dict' has no attribute 'states'"). The activity fails once,
+    on court-a, naming the host, its setting and the cause in one line; court-b's own
+    checks are recorded."""
+    inventory = {"all": {"hosts": {**TWO_HOSTS["all"]["hosts"], "nut-pc": {
+        "ansible_host": "127.0.0.1", "ansible_port": closed_port(),
+        "ansible_connection": "ssh"}}}}
+    rc, by_host = activity_on(tmp_path, "--limit", "court-a,court-b", inventory=inventory,
+                              **{setting: "nut-pc"}, **variables)
+    assert rc == 2, by_host
+    said = by_host["court-a"].get("Failed activities", "")
+    assert said.startswith(
+        f"Kegiatan 2: {what} tidak dapat dibaca: komputer nut-pc ({setting}) tidak dapat "
+        "dijangkau ("), by_host
+    assert said.endswith("Connection refused)") and "\n" not in said, said
     assert by_host["court-b"]["Failed activities"] == "All assertions passed", by_host
     assert IN_ORDER in by_host["court-b"], by_host
 
