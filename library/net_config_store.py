@@ -126,7 +126,9 @@ version_added: "0.1.0"
 author: Court IT SOP maintainers
 options:
   path:
-    description: The store directory (an absolute path).
+    description: >-
+      The store directory, an absolute path (another is refused, with C(setting)
+      C(path)).
     type: path
     required: true
   items:
@@ -878,7 +880,8 @@ def main() -> None:
     if bad_setting:
         module.fail_json(**bad_setting)
     if not os.path.isabs(p["path"]):  # relative to the module's working directory
-        module.fail_json(msg=f"path must be an absolute path, not {p['path']!r}")
+        module.fail_json(msg=f"path: must be an absolute path, not {p['path']!r}",
+                         setting="path")
     root = Path(p["path"])
     reported = p["reported"] or {}
     bad = [name for name in [i["name"] for i in p["items"] or []] + list(reported)

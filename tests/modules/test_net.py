@@ -283,7 +283,9 @@ def test_store_refuses_a_path_that_is_not_absolute(tmp_path, monkeypatch, path):
     monkeypatch.chdir(tmp_path)
     rc, out = run_module("net_config_store", tmp_path, {
         "path": path, "items": [{"name": "rb-a", "content": "x\n"}]})
-    assert rc == 1 and out["msg"] == f"path must be an absolute path, not {path!r}"
+    assert rc == 1 and out["msg"] == f"path: must be an absolute path, not {path!r}"
+    # the option refused, for the role's rescue to name its variable (sop_failure_cause)
+    assert out["setting"] == "path"
 
 
 def test_store_refuses_a_negative_keep(tmp_path):

@@ -144,6 +144,9 @@ def test_the_network_check_names_the_variable_of_each_list(tmp_path, option, val
     # recorded as 'Kegiatan 2: keep must be 0 or more ...', an option no court sets
     ("keep", -1, "must be 0 (keeps none) or a positive number of older versions, not -1"),
     ("max_export_bytes", 0, "must be a positive number of bytes, not 0"),
+    # recorded as 'Kegiatan 2: path must be an absolute path', naming no variable (the
+    # prefix network_ would have named it network_path, a variable no court has)
+    ("path", "jaringan", "must be an absolute path, not 'jaringan'"),
 ])
 def test_the_network_check_names_the_variable_of_the_configuration_store(
         tmp_path, option, value, said):
