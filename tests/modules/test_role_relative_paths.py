@@ -71,13 +71,41 @@ def run(tmp_path: pathlib.Path, role: str, settings: dict[str, Any]) -> tuple[in
     """The role on localhost in check mode with ``settings`` as extra vars, the tag of no
     activity selected: ansible-playbook's exit code and the last task's result.
     server_maintenance by its playbook, which imports each activity's file."""
-    (tmp_path / "hosts.yml").write_text(yaml.safe_dump(INVENTORY), encoding="utf-8")
+    code, tasks = _play(tmp_path, role, settings, INVENTORY, "localhost")
+    return code, tasks[-1]["hosts"]["localhost"]
+
+
+def run_hosts(tmp_path: pathlib.Path, role: str,
+              hosts: dict[str, dict[str, Any]]) -> tuple[int, dict[str, dict[str, Any]]]:
+    """The role as ``run`` runs it, on each of ``hosts`` in one run (each host's settings
+    its inventory variables, connected locally as localhost is): ansible-playbook's exit
+    code and each host's last task's result."""
+    inventory = {"all": {**INVENTORY["all"], "hosts": hosts}}
+    code, tasks = _play(tmp_path, role, {}, inventory, ":".join(hosts))
+    return code, {host: result for task in tasks for host, result in task["hosts"].items()}
+
+
+def texts(role: str) -> list[str]:
+    """The role's text settings (argument_specs type str or path) its checks judge, in
+    argument_specs' order: not those with choices, which argument_specs itself refuses
+    given as null, a list or a mapping."""
+    specs = yaml.safe_load((ROOT / "roles" / role / "meta" / "argument_specs.yml")
+                           .read_text(encoding="utf-8"))["argument_specs"]["main"]["options"]
+    return [name for name, spec in specs.items()
+            if spec.get("type") in ("str", "path") and "choices" not in spec]
+
+
+def _play(tmp_path: pathlib.Path, role: str, settings: dict[str, Any], inventory: dict[str, Any],
+          hosts: str) -> tuple[int, list[dict[str, Any]]]:
+    """ansible-playbook's exit code and tasks run, ``run``'s way on the ``hosts`` of
+    ``inventory``."""
+    (tmp_path / "hosts.yml").write_text(yaml.safe_dump(inventory), encoding="utf-8")
     if role == "server_maintenance":
         play = ROOT / "playbooks" / "server_maintenance.yml"
-        settings = {**settings, "server_maintenance_hosts": "localhost"}
+        settings = {**settings, "server_maintenance_hosts": hosts}
     else:
         play = tmp_path / "play.yml"
-        play.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+        play.write_text(yaml.safe_dump([{"hosts": hosts, "gather_facts": False,
                                          "roles": [role]}]), encoding="utf-8")
     (tmp_path / "settings.json").write_text(json.dumps(settings), encoding="utf-8")
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
@@ -89,7 +117,7 @@ def run(tmp_path: pathlib.Path, role: str, settings: dict[str, Any]) -> tuple[in
                           cwd=tmp_path)
     tasks = [task for ran in json.loads(proc.stdout)["plays"] for task in ran["tasks"]]
     assert tasks, proc.stdout[-2000:] + proc.stderr[-2000:]
-    return proc.returncode, tasks[-1]["hosts"]["localhost"]
+    return proc.returncode, tasks
 
 
 def refused(tmp_path: pathlib.Path, role: str, settings: dict[str, Any]) -> dict[str, Any]:

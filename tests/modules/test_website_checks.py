@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import test_role_relative_paths
-from test_role_relative_paths import refused
+from test_role_relative_paths import refused, run_hosts, texts
 from test_role_relative_paths import run as run_checks
 
 from sop.events import failure_cause
@@ -101,6 +101,35 @@ def test_a_switch_or_a_list_ansible_converts_passes(tmp_path) -> None:
         "website_renewal_warn_days": 30, "website_integrity_own_hosts": [],
         "website_backup_retired_servers": "web-lama"})
     assert code == 0, result
+
+
+# The texts whose empty value is none: null is that none too (a module's option reads
+# null as ''; the checks of the feed, the sitemap and the hosting end date take it so).
+NULL_IS_NONE = ("website_db_name", "website_db_user", "website_db_password", "website_db_host",
+                "website_expected_text", "website_ca_file", "website_feed_url",
+                "website_sitemap_url", "website_hosting_end_date", "website_hosting_provider")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "null"), (["rahasia"], "a list"), ({"rahasia": "rahasia"}, "a mapping")])
+def test_a_text_of_another_type_is_refused_first(tmp_path, value: Any, shown: str) -> None:
+    """Each text (a host each, in one run) given as null, a list or a mapping, which
+    argument_specs lets through (a list written as the text "['rahasia']"), refused first
+    by sop_type_error, named, its value never shown (website_db_password's neither).
+    Null passed every check as '' (the web root, the backup folder and prefixes empty),
+    or failed one in other words (website_domain's blamed on website_urls, 'https:///';
+    website_backup_host's "object of type 'NoneType' has no len()"); a list or a mapping
+    passed as the CMS database's login or the expected text, or was refused as the path
+    'rahasia' or the domain "['rahasia']". Null is taken for the texts whose empty value is
+    none, all at once on one host."""
+    assert set(NULL_IS_NONE) <= set(texts("website"))
+    none = NULL_IS_NONE if value is None else ()
+    hosts = {name: {name: value} for name in texts("website") if name not in none}
+    code, results = run_hosts(tmp_path, "website",
+                              {**hosts, "none": dict.fromkeys(none)} if none else hosts)
+    assert code == 2
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
 
 
 @pytest.mark.parametrize(("settings", "cause"), [
