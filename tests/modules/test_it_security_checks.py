@@ -9,7 +9,7 @@ import pathlib
 from typing import Any
 
 import pytest
-from test_role_relative_paths import INVENTORY, run
+from test_role_relative_paths import INVENTORY, run, run_hosts, texts
 
 ROLE = "it_security"
 
@@ -210,3 +210,29 @@ def test_a_list_given_as_a_switch_is_refused(tmp_path: pathlib.Path, name: str) 
     trusted, a PermitRootLogin of 'True' the only one allowed."""
     assert refused(tmp_path, {name: True}) == (
         f"pengaturan salah: {name}: must be a list, not true")
+
+
+# The texts whose empty value is none (not checked, the current month): null is that none
+# too (a module's option reads null as ''; the month's check takes it so).
+NULL_IS_NONE = ("it_security_wordpress_url", "it_security_month")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "null"), (["rahasia"], "a list"), ({"rahasia": "rahasia"}, "a mapping")])
+def test_a_text_of_another_type_is_refused(tmp_path: pathlib.Path, value: Any, shown: str) -> None:
+    """Each text (a host each, in one run) given as null, a list or a mapping, which
+    argument_specs lets through (a list written as the text "['rahasia']"), refused by
+    sop_type_error before the checks that read it, named. Null passed every check as ''
+    (the journal cursor's path, the restore account, the prefixes) or failed one in other
+    words ("must be HH:MM, got ''", "None" no nmap ports, "(text), not NoneType"); a list
+    or a mapping passed as a group's or an account's name, or was refused as the path
+    'rahasia' or the URL "['rahasia']". Null is taken for the texts whose empty value is
+    none, all at once on one host."""
+    assert set(NULL_IS_NONE) <= set(texts(ROLE))
+    none = NULL_IS_NONE if value is None else ()
+    hosts = {name: {name: value} for name in texts(ROLE) if name not in none}
+    code, results = run_hosts(tmp_path, ROLE,
+                              {**hosts, "none": dict.fromkeys(none)} if none else hosts)
+    assert code == 2
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
