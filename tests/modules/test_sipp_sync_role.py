@@ -16,6 +16,7 @@ from typing import ClassVar
 import pytest
 from httpd import Ok, serving
 from loader import LOCAL_PLAYBOOK, load
+from test_role_relative_paths import run as run_checks
 
 ROOT = pathlib.Path(__file__).parents[2]
 ENV = {"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -474,6 +475,28 @@ def test_a_null_comparison_switch_is_refused_naming_the_roles_variable(tmp_path,
     assert ("pengaturan salah: sipp_sync_compare_counts: must be true or false, "
             "not null") in proc.stdout, proc.stdout[-3000:]
     assert "Run the sync command" not in proc.stdout and "Read the last sync" not in proc.stdout
+
+
+@pytest.mark.parametrize(("variable", "value", "shown"), [
+    *((f"sipp_sync_{name}", None, "null") for name in (
+        "central_url", "public_url", "central_check_url", "kode_satker",
+        "central_status_url", "command", "url", "url_method", "marker_regex", "db_name",
+        "db_host", "db_user", "db_password", "timezone")),
+    # written by argument_specs as its text "['DbPa55']", shown in no message
+    ("sipp_sync_db_password", ["DbPa55"], "a list"),
+    ("sipp_sync_command", {"/usr/local/bin/sync": "DbPa55"}, "a mapping"),
+])
+def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_naming_the_roles_variable(
+        tmp_path, variable, value, shown):
+    # argument_specs let them through: null read as '' or 'None' (the URLs refused as
+    # "must be a URL (text), not NoneType"; the marker's pattern, the database's settings
+    # and the time zone reached sipp_sync_status only after the sync ran), a list or a
+    # mapping as its text. Refused first, whichever activity runs; the password's value
+    # never shown. (sipp_sync_trigger argument_specs refuses, none of its choices.)
+    code, result = run_checks(tmp_path, "sipp_sync", {variable: value})
+    assert code == 2, result
+    assert result["msg"] == f"pengaturan salah: {variable}: must be a text, not {shown}"
+    assert "DbPa55" not in json.dumps(result)
 
 
 class NoMarker(Fresh):
