@@ -384,6 +384,37 @@ def test_retired_servers_given_as_true_or_false_are_refused_first(
                              f"not {shown}")
 
 
+@pytest.mark.parametrize(("variable", "value", "shown"), [
+    *((f"sipp_backup_{name}", None, "null") for name in (
+        "db_name", "db_user", "db_password", "db_host", "local_dir", "prefix", "host",
+        "host_address", "remote_user", "remote_dir", "remote_incoming", "ssh_key",
+        "known_hosts", "removable_path", "verify_os_user", "verify_work_dir",
+        "verify_buffer_pool_size")),
+    # written by argument_specs as its text "['DbPa55']", shown in no message; a path's
+    # list was taken as its paths
+    ("sipp_backup_db_password", ["DbPa55"], "a list"),
+    ("sipp_backup_local_dir", {"DbPa55": "/var/backups/sipp"}, "a mapping"),
+])
+def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_first(
+        tmp_path, variable: str, value: object, shown: str) -> None:
+    """argument_specs let a text given as null, a list or a mapping through (written as
+    'None' or "['a']", the variable left as it was): the dump given the database's
+    settings so, a null path skipped by the path check (the removable media's failing its
+    task after the dump), a list of paths taken as paths. Refused by the role's checks,
+    naming the variable; the password's value never shown."""
+    code, result = run_checks(tmp_path, "sipp_backup", {variable: value})
+    assert code == 2, result
+    assert result["msg"] == f"pengaturan salah: {variable}: must be a text, not {shown}"
+    assert "DbPa55" not in json.dumps(result)
+
+
+def test_a_null_verify_socket_is_the_clients_default_as_empty(tmp_path) -> None:
+    """An empty (or null) verify socket is the MariaDB client's default
+    (verify.yml: default(omit, true)): not refused."""
+    code, result = run_checks(tmp_path, "sipp_backup", {"sipp_backup_verify_socket": None})
+    assert code == 0, result
+
+
 def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
     """`sop run sipp-backup --activity 2 -e sipp_backup_keep_daily=-1` skipped Kegiatan 1's
     refusal, made and pushed a backup and failed at the retention, naming its option
