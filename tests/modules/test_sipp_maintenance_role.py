@@ -169,6 +169,39 @@ def test_a_list_given_as_null_or_a_switch_is_refused_before_anything_runs(
     assert "Kegiatan" not in said and "Gather the state of the services" not in said
 
 
+@pytest.mark.parametrize(("variable", "value", "shown"), [
+    # null read as '' or 'None': the office hours and the time zone refused as "got ''"
+    # (or the zone 'None' unknown), the tables and the account asked of the database so
+    ("sipp_maintenance_db_name", None, "null"),
+    ("sipp_maintenance_db_host", None, "null"),
+    ("sipp_maintenance_db_user", None, "null"),
+    ("sipp_maintenance_db_password", None, "null"),
+    ("sipp_maintenance_local_url", None, "null"),
+    ("sipp_maintenance_expected_text", None, "null"),
+    ("sipp_maintenance_online_table", None, "null"),
+    ("sipp_maintenance_audit_table", None, "null"),
+    ("sipp_maintenance_office_hours_start", None, "null"),
+    ("sipp_maintenance_office_hours_end", None, "null"),
+    ("sipp_maintenance_timezone", None, "null"),
+    # a list or a mapping, written by argument_specs as its text "['sipp']"
+    ("sipp_maintenance_online_table", ["sys_user_online"], "a list"),
+    ("sipp_maintenance_db_password", ["DbPa55"], "a list"),
+    ("sipp_maintenance_data_timezone", ["Asia/Jakarta"], "a list"),
+    ("sipp_maintenance_audit_table", {"table": "sys_audittrail"}, "a mapping"),
+    ("sipp_maintenance_db_password", {"DbPa55": "DbPa55"}, "a mapping"),
+])
+def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_before_anything_runs(
+        tmp_path, variable, value, shown):
+    # argument_specs lets them through: refused by the checks, whichever activity runs,
+    # in one line naming the variable; the password's value is never shown
+    rc, said = play(tmp_path, "--tags", "monitor_akses", "-e", json.dumps({variable: value}))
+    assert rc == 2, said[-5000:]
+    assert (f"pengaturan salah: {variable}: must be a text, not {shown}"
+            in said), said[-5000:]
+    assert "Kegiatan" not in said and "Gather the state of the services" not in said
+    assert "DbPa55" not in said
+
+
 def test_the_defaults_and_a_zero_that_means_never_pass_the_checks(tmp_path):
     # 0 failed logins never warns (documented); the checks alone run (a tag no activity has).
     # What the modules take passes too: days, columns as -e key=value text, an offset and
@@ -180,6 +213,10 @@ def test_the_defaults_and_a_zero_that_means_never_pass_the_checks(tmp_path):
                      "-e", '{"sipp_maintenance_online_columns": {"user": "userid"}}',
                      "-e", "sipp_maintenance_timezone=+08:00",
                      "-e", "sipp_maintenance_data_timezone=")
+    assert rc == 0, shown[-5000:]
+    # a null data_timezone is the database's clock too
+    rc, shown = play(tmp_path, "--tags", "sop_no_such_activity",
+                     "-e", '{"sipp_maintenance_data_timezone": null}')
     assert rc == 0, shown[-5000:]
 
 
