@@ -357,6 +357,21 @@ def test_a_list_of_another_type_is_refused_before_anything_runs(
                              f"not {shown}")
 
 
+@pytest.mark.parametrize(("value", "shown"), [
+    # skipped by the path check (null is no path to judge); a list's or a mapping's
+    # items taken as the folder's paths, the bundle written to the text "['/x']"
+    (None, "null"), (["/var/lib/sop/incidents"], "a list"),
+    ({"dir": "/var/lib/sop/incidents"}, "a mapping")])
+def test_a_bundle_folder_of_another_type_is_refused_before_anything_runs(
+        tmp_path: pathlib.Path, value: object, shown: str) -> None:
+    """argument_specs lets a text given as null, a list or a mapping through: refused
+    before the host is read, in one line naming the role's variable."""
+    rc, result = checks(tmp_path, server_incident_bundle_dir=value)
+    assert rc == 2 and result.get("failed"), result
+    assert result["msg"] == ("pengaturan salah: server_incident_bundle_dir: must be a text, "
+                             f"not {shown}")
+
+
 def test_the_defaults_and_zeros_that_mean_something_pass_the_checks(
         tmp_path: pathlib.Path) -> None:
     """0 MiB (only the percent counts) and 0 days (every rotated log) are documented
