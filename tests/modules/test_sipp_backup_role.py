@@ -386,7 +386,7 @@ def test_retired_servers_given_as_true_or_false_are_refused_first(
 
 @pytest.mark.parametrize(("variable", "value", "shown"), [
     *((f"sipp_backup_{name}", None, "null") for name in (
-        "db_name", "db_user", "db_password", "db_host", "local_dir", "prefix", "host",
+        "db_name", "db_host", "local_dir", "prefix", "host",
         "host_address", "remote_user", "remote_dir", "remote_incoming", "ssh_key",
         "known_hosts", "removable_path", "verify_os_user", "verify_work_dir",
         "verify_buffer_pool_size")),
@@ -408,10 +408,13 @@ def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_first(
     assert "DbPa55" not in json.dumps(result)
 
 
-def test_a_null_verify_socket_is_the_clients_default_as_empty(tmp_path) -> None:
+def test_a_null_socket_user_or_password_is_the_clients_default_as_empty(tmp_path) -> None:
     """An empty (or null) verify socket is the MariaDB client's default
-    (verify.yml: default(omit, true)): not refused."""
-    code, result = run_checks(tmp_path, "sipp_backup", {"sipp_backup_verify_socket": None})
+    (verify.yml: default(omit, true)), a null database user or password the client's own
+    (`sipp_db_password:` left empty in group_vars, a socket's account): not refused."""
+    code, result = run_checks(tmp_path, "sipp_backup", {"sipp_backup_verify_socket": None,
+                                                        "sipp_backup_db_user": None,
+                                                        "sipp_backup_db_password": None})
     assert code == 0, result
 
 

@@ -174,8 +174,6 @@ def test_a_list_given_as_null_or_a_switch_is_refused_before_anything_runs(
     # (or the zone 'None' unknown), the tables and the account asked of the database so
     ("sipp_maintenance_db_name", None, "null"),
     ("sipp_maintenance_db_host", None, "null"),
-    ("sipp_maintenance_db_user", None, "null"),
-    ("sipp_maintenance_db_password", None, "null"),
     ("sipp_maintenance_local_url", None, "null"),
     ("sipp_maintenance_expected_text", None, "null"),
     ("sipp_maintenance_online_table", None, "null"),
@@ -212,7 +210,10 @@ def test_the_defaults_and_a_zero_that_means_never_pass_the_checks(tmp_path):
                      "-e", "sipp_maintenance_audit_columns=time=waktu",
                      "-e", '{"sipp_maintenance_online_columns": {"user": "userid"}}',
                      "-e", "sipp_maintenance_timezone=+08:00",
-                     "-e", "sipp_maintenance_data_timezone=")
+                     "-e", "sipp_maintenance_data_timezone=",
+                     # the client's own account (sipp_db_password: left empty)
+                     "-e", '{"sipp_maintenance_db_user": null, '
+                           '"sipp_maintenance_db_password": null}')
     assert rc == 0, shown[-5000:]
     # a null data_timezone is the database's clock too
     rc, shown = play(tmp_path, "--tags", "sop_no_such_activity",

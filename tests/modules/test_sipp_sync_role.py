@@ -481,7 +481,7 @@ def test_a_null_comparison_switch_is_refused_naming_the_roles_variable(tmp_path,
     *((f"sipp_sync_{name}", None, "null") for name in (
         "central_url", "public_url", "central_check_url", "kode_satker",
         "central_status_url", "command", "url", "url_method", "marker_regex", "db_name",
-        "db_host", "db_user", "db_password", "timezone")),
+        "db_host", "timezone")),
     # written by argument_specs as its text "['DbPa55']", shown in no message
     ("sipp_sync_db_password", ["DbPa55"], "a list"),
     ("sipp_sync_command", {"/usr/local/bin/sync": "DbPa55"}, "a mapping"),
@@ -497,6 +497,14 @@ def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_naming_the_roles_va
     assert code == 2, result
     assert result["msg"] == f"pengaturan salah: {variable}: must be a text, not {shown}"
     assert "DbPa55" not in json.dumps(result)
+
+
+def test_a_null_database_user_or_password_is_the_clients_own(tmp_path):
+    # sipp_db_password: left empty in group_vars: the client's own account (its option
+    # files, the socket's), as sipp_sync_status reads a null login option
+    code, result = run_checks(tmp_path, "sipp_sync", {"sipp_sync_db_user": None,
+                                                      "sipp_sync_db_password": None})
+    assert code == 0, result
 
 
 class NoMarker(Fresh):
