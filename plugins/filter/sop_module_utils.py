@@ -570,18 +570,23 @@ def type_error(value: Any, name: Any, kind: Any, null_ok: Any = False) -> dict[s
     Judged by ansible-core's own conversion, as argument_specs and a module's option are: a
     switch is true or false or a text or number Ansible reads as one (``-e name=yes``), a
     list is a list, a text (``-e name=a,b``, read by ``sop_list``) or a number, a text is
-    a text or a scalar Ansible writes as one (``-e name=400999`` gives a number). Refused
+    a text or a number Ansible writes as one (``-e name=400999`` gives a number). Refused
     too: null (argument_specs let it through; a switch read as false, a list failed
     ``sop_list`` naming no variable, a text read as '' or 'None'), unless ``null_ok`` (a
     text whose null is its none), a list given as true or false (read as ``['True']``:
-    pinged, and the network blamed) and a text given as a list or a mapping (argument_specs
-    wrote it as ``['a']``, a path or a host of that name)."""
+    pinged, and the network blamed), a text given as a list or a mapping (argument_specs
+    wrote it as ``['a']``, a path or a host of that name) and a text given as true or
+    false (an unquoted ``sipp_db_password: yes`` was the password 'True')."""
     _variable_name("sop_type_error", name)
     if kind not in ("bool", "list", "str"):
         raise AnsibleFilterError(f"sop_type_error: kind must be bool, list or str, not {kind!r}")
     if not isinstance(null_ok, bool):
         raise AnsibleFilterError(f"sop_type_error: null_ok must be true or false, not {null_ok!r}")
     if kind == "str":
+        if isinstance(value, bool):
+            return {"msg": f"{name}: must be a text, not the switch {_shown(value)} (YAML "
+                           "reads yes, no, on, off, true and false unquoted as one: write "
+                           "the text in quotes)", "setting": name}
         if (null_ok if value is None
                 else not isinstance(value, (Mapping, list, tuple, set))):
             return None

@@ -485,6 +485,9 @@ def test_a_null_comparison_switch_is_refused_naming_the_roles_variable(tmp_path,
     # written by argument_specs as its text "['DbPa55']", shown in no message
     ("sipp_sync_db_password", ["DbPa55"], "a list"),
     ("sipp_sync_command", {"/usr/local/bin/sync": "DbPa55"}, "a mapping"),
+    # an unquoted sipp_db_password: yes, written by argument_specs as the password 'True'
+    ("sipp_sync_db_password", True, "the switch true (YAML reads yes, no, on, off, true and "
+                                    "false unquoted as one: write the text in quotes)"),
 ])
 def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_naming_the_roles_variable(
         tmp_path, variable, value, shown):

@@ -905,7 +905,7 @@ def test_sop_type_error_refuses_what_is_of_no_such_type(value, kind, said):
 
 # a text, or a scalar argument_specs' check_type_str writes as one (-e name=400999 gives
 # a number)
-@pytest.mark.parametrize("value", ["/var/www/html", "", "None", 400999, 1.5, True])
+@pytest.mark.parametrize("value", ["/var/www/html", "", "None", "yes", 400999, 1.5])
 def test_sop_type_error_takes_a_text_as_argument_specs_writes_one(value):
     assert _filters()["sop_type_error"](value, "s", "str") is None
 
@@ -916,6 +916,11 @@ def test_sop_type_error_takes_a_text_as_argument_specs_writes_one(value):
     (["/var/www/html"], "must be a text, not a list"),
     ([], "must be a text, not a list"),
     ({"a": "/b"}, "must be a text, not a mapping"),
+    # YAML's unquoted yes: argument_specs wrote it as 'True' (a password yes was True)
+    (True, "must be a text, not the switch true (YAML reads yes, no, on, off, true and "
+           "false unquoted as one: write the text in quotes)"),
+    (False, "must be a text, not the switch false (YAML reads yes, no, on, off, true and "
+            "false unquoted as one: write the text in quotes)"),
 ])
 def test_sop_type_error_refuses_a_text_of_another_type(value, said):
     assert _filters()["sop_type_error"](value, "s", "str") == {"msg": f"s: {said}",
