@@ -16,7 +16,7 @@ from typing import ClassVar
 import pytest
 from httpd import Ok, serving
 from loader import LOCAL_PLAYBOOK, load
-from test_role_relative_paths import run as run_checks
+from test_role_relative_paths import run_hosts, texts
 
 ROOT = pathlib.Path(__file__).parents[2]
 ENV = {"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -477,37 +477,35 @@ def test_a_null_comparison_switch_is_refused_naming_the_roles_variable(tmp_path,
     assert "Run the sync command" not in proc.stdout and "Read the last sync" not in proc.stdout
 
 
-@pytest.mark.parametrize(("variable", "value", "shown"), [
-    *((f"sipp_sync_{name}", None, "null") for name in (
-        "central_url", "public_url", "central_check_url", "kode_satker",
-        "central_status_url", "command", "url", "url_method", "marker_regex", "db_name",
-        "db_host", "timezone")),
-    # written by argument_specs as its text "['DbPa55']", shown in no message
-    ("sipp_sync_db_password", ["DbPa55"], "a list"),
-    ("sipp_sync_command", {"/usr/local/bin/sync": "DbPa55"}, "a mapping"),
+# The database account null is the client's own (`sipp_db_password:` left empty in
+# group_vars: its option files, the socket's), as sipp_sync_status reads a null login
+# option.
+NULL_IS_OWN = ("sipp_sync_db_user", "sipp_sync_db_password")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "null"), (["DbPa55"], "a list"), ({"DbPa55": "DbPa55"}, "a mapping"),
     # an unquoted sipp_db_password: yes, written by argument_specs as the password 'True'
-    ("sipp_sync_db_password", True, "the switch true (YAML reads yes, no, on, off, true and "
-                                    "false unquoted as one: write the text in quotes)"),
-])
+    (True, "the switch true (YAML reads yes, no, on, off, true and false unquoted as one: "
+           "write the text in quotes)")])
 def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_naming_the_roles_variable(
-        tmp_path, variable, value, shown):
+        tmp_path, value, shown):
     # argument_specs let them through: null read as '' or 'None' (the URLs refused as
     # "must be a URL (text), not NoneType"; the marker's pattern, the database's settings
     # and the time zone reached sipp_sync_status only after the sync ran), a list or a
-    # mapping as its text. Refused first, whichever activity runs; the password's value
-    # never shown. (sipp_sync_trigger argument_specs refuses, none of its choices.)
-    code, result = run_checks(tmp_path, "sipp_sync", {variable: value})
-    assert code == 2, result
-    assert result["msg"] == f"pengaturan salah: {variable}: must be a text, not {shown}"
-    assert "DbPa55" not in json.dumps(result)
-
-
-def test_a_null_database_user_or_password_is_the_clients_own(tmp_path):
-    # sipp_db_password: left empty in group_vars: the client's own account (its option
-    # files, the socket's), as sipp_sync_status reads a null login option
-    code, result = run_checks(tmp_path, "sipp_sync", {"sipp_sync_db_user": None,
-                                                      "sipp_sync_db_password": None})
-    assert code == 0, result
+    # mapping as its text "['DbPa55']". Each text (a host each, in one run) refused first,
+    # whichever activity runs, named; its value never shown (the password's neither).
+    # (sipp_sync_trigger argument_specs refuses, none of its choices.) The account's null
+    # is taken, both at once on one host.
+    assert set(NULL_IS_OWN) <= set(texts("sipp_sync"))
+    own = NULL_IS_OWN if value is None else ()
+    hosts = {name: {name: value} for name in texts("sipp_sync") if name not in own}
+    code, results = run_hosts(tmp_path, "sipp_sync",
+                              {**hosts, "own": dict.fromkeys(own)} if own else hosts)
+    assert code == 2
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    assert "DbPa55" not in json.dumps(results)
 
 
 class NoMarker(Fresh):
