@@ -21,6 +21,7 @@ import pytest
 import yaml
 from loader import LOCAL_PLAYBOOK, load
 from test_role_relative_paths import run as run_checks
+from test_role_relative_paths import run_hosts, texts
 
 from sop.events import failure_cause
 
@@ -384,38 +385,33 @@ def test_retired_servers_given_as_true_or_false_are_refused_first(
                              f"not {shown}")
 
 
-@pytest.mark.parametrize(("variable", "value", "shown"), [
-    *((f"sipp_backup_{name}", None, "null") for name in (
-        "db_name", "db_host", "local_dir", "prefix", "host",
-        "host_address", "remote_user", "remote_dir", "remote_incoming", "ssh_key",
-        "known_hosts", "removable_path", "verify_os_user", "verify_work_dir",
-        "verify_buffer_pool_size")),
-    # written by argument_specs as its text "['DbPa55']", shown in no message; a path's
-    # list was taken as its paths
-    ("sipp_backup_db_password", ["DbPa55"], "a list"),
-    ("sipp_backup_local_dir", {"DbPa55": "/var/backups/sipp"}, "a mapping"),
-])
+# An empty (or null) verify socket is the MariaDB client's default (verify.yml:
+# default(omit, true)), a null database user or password the client's own
+# (`sipp_db_password:` left empty in group_vars, a socket's account).
+NULL_IS_DEFAULT = ("sipp_backup_verify_socket", "sipp_backup_db_user",
+                   "sipp_backup_db_password")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "null"), (["DbPa55"], "a list"), ({"DbPa55": "/var/backups/sipp"}, "a mapping")])
 def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_first(
-        tmp_path, variable: str, value: object, shown: str) -> None:
+        tmp_path, value: object, shown: str) -> None:
     """argument_specs let a text given as null, a list or a mapping through (written as
-    'None' or "['a']", the variable left as it was): the dump given the database's
+    'None' or "['DbPa55']", the variable left as it was): the dump given the database's
     settings so, a null path skipped by the path check (the removable media's failing its
-    task after the dump), a list of paths taken as paths. Refused by the role's checks,
-    naming the variable; the password's value never shown."""
-    code, result = run_checks(tmp_path, "sipp_backup", {variable: value})
-    assert code == 2, result
-    assert result["msg"] == f"pengaturan salah: {variable}: must be a text, not {shown}"
-    assert "DbPa55" not in json.dumps(result)
-
-
-def test_a_null_socket_user_or_password_is_the_clients_default_as_empty(tmp_path) -> None:
-    """An empty (or null) verify socket is the MariaDB client's default
-    (verify.yml: default(omit, true)), a null database user or password the client's own
-    (`sipp_db_password:` left empty in group_vars, a socket's account): not refused."""
-    code, result = run_checks(tmp_path, "sipp_backup", {"sipp_backup_verify_socket": None,
-                                                        "sipp_backup_db_user": None,
-                                                        "sipp_backup_db_password": None})
-    assert code == 0, result
+    task after the dump), a list of paths taken as paths. Each text (a host each, in one
+    run) refused by the role's checks, naming the variable; its value never shown (the
+    password's neither). Null is taken for the socket and the account, all at once on one
+    host."""
+    assert set(NULL_IS_DEFAULT) <= set(texts("sipp_backup"))
+    default = NULL_IS_DEFAULT if value is None else ()
+    hosts = {name: {name: value} for name in texts("sipp_backup") if name not in default}
+    code, results = run_hosts(tmp_path, "sipp_backup", {
+        **hosts, "default": dict.fromkeys(default)} if default else hosts)
+    assert code == 2
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    assert "DbPa55" not in json.dumps(results)
 
 
 def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
