@@ -14,6 +14,7 @@ import yaml
 from conftest import MariaDB
 from loader import LOCAL_PLAYBOOK
 from sipp_tables import AUDITTRAIL, insert, lit, new_table
+from test_role_relative_paths import run_hosts, texts
 
 ROOT = pathlib.Path(__file__).parents[2]
 SECRETS = ("UrlPa55", "T0kLocal", "DbPa55")
@@ -169,35 +170,32 @@ def test_a_list_given_as_null_or_a_switch_is_refused_before_anything_runs(
     assert "Kegiatan" not in said and "Gather the state of the services" not in said
 
 
-@pytest.mark.parametrize(("variable", "value", "shown"), [
-    # null read as '' or 'None': the office hours and the time zone refused as "got ''"
-    # (or the zone 'None' unknown), the tables and the account asked of the database so
-    ("sipp_maintenance_db_name", None, "null"),
-    ("sipp_maintenance_db_host", None, "null"),
-    ("sipp_maintenance_local_url", None, "null"),
-    ("sipp_maintenance_expected_text", None, "null"),
-    ("sipp_maintenance_online_table", None, "null"),
-    ("sipp_maintenance_audit_table", None, "null"),
-    ("sipp_maintenance_office_hours_start", None, "null"),
-    ("sipp_maintenance_office_hours_end", None, "null"),
-    ("sipp_maintenance_timezone", None, "null"),
-    # a list or a mapping, written by argument_specs as its text "['sipp']"
-    ("sipp_maintenance_online_table", ["sys_user_online"], "a list"),
-    ("sipp_maintenance_db_password", ["DbPa55"], "a list"),
-    ("sipp_maintenance_data_timezone", ["Asia/Jakarta"], "a list"),
-    ("sipp_maintenance_audit_table", {"table": "sys_audittrail"}, "a mapping"),
-    ("sipp_maintenance_db_password", {"DbPa55": "DbPa55"}, "a mapping"),
-])
+# Null is the empty value: the client's own account (`sipp_db_password:` left empty in
+# group_vars), the database's clock for sipp_maintenance_data_timezone.
+NULL_IS_EMPTY = ("sipp_maintenance_db_user", "sipp_maintenance_db_password",
+                 "sipp_maintenance_data_timezone")
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "null"), (["DbPa55"], "a list"), ({"DbPa55": "DbPa55"}, "a mapping")])
 def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_before_anything_runs(
-        tmp_path, variable, value, shown):
-    # argument_specs lets them through: refused by the checks, whichever activity runs,
-    # in one line naming the variable; the password's value is never shown
-    rc, said = play(tmp_path, "--tags", "monitor_akses", "-e", json.dumps({variable: value}))
-    assert rc == 2, said[-5000:]
-    assert (f"pengaturan salah: {variable}: must be a text, not {shown}"
-            in said), said[-5000:]
-    assert "Kegiatan" not in said and "Gather the state of the services" not in said
-    assert "DbPa55" not in said
+        tmp_path, value, shown):
+    # argument_specs lets them through: null read as '' or 'None' (the office hours and
+    # the time zone refused as "got ''", or the zone 'None' unknown; the tables and the
+    # account asked of the database so), a list or a mapping written as its text
+    # "['DbPa55']". Each text (a host each, in one run) refused by the checks, run first
+    # whichever activity runs (the same task as the lists' above), in one line naming
+    # the variable; its value never shown (the password's neither). Null is taken where
+    # it is the empty value, all at once on one host.
+    assert set(NULL_IS_EMPTY) <= set(texts("sipp_maintenance"))
+    empty = NULL_IS_EMPTY if value is None else ()
+    hosts = {name: {name: value} for name in texts("sipp_maintenance") if name not in empty}
+    code, results = run_hosts(tmp_path, "sipp_maintenance",
+                              {**hosts, "empty": dict.fromkeys(empty)} if empty else hosts)
+    assert code == 2
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    assert "DbPa55" not in json.dumps(results)
 
 
 def test_the_defaults_and_a_zero_that_means_never_pass_the_checks(tmp_path):
@@ -210,14 +208,7 @@ def test_the_defaults_and_a_zero_that_means_never_pass_the_checks(tmp_path):
                      "-e", "sipp_maintenance_audit_columns=time=waktu",
                      "-e", '{"sipp_maintenance_online_columns": {"user": "userid"}}',
                      "-e", "sipp_maintenance_timezone=+08:00",
-                     "-e", "sipp_maintenance_data_timezone=",
-                     # the client's own account (sipp_db_password: left empty)
-                     "-e", '{"sipp_maintenance_db_user": null, '
-                           '"sipp_maintenance_db_password": null}')
-    assert rc == 0, shown[-5000:]
-    # a null data_timezone is the database's clock too
-    rc, shown = play(tmp_path, "--tags", "sop_no_such_activity",
-                     "-e", '{"sipp_maintenance_data_timezone": null}')
+                     "-e", "sipp_maintenance_data_timezone=")
     assert rc == 0, shown[-5000:]
 
 
