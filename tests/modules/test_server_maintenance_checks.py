@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from loader import LOCAL_PLAYBOOK
+from test_role_relative_paths import run_hosts, texts
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -124,30 +125,32 @@ def test_a_setting_a_module_refuses_when_it_runs_is_refused_first(
     # plugin 'ansible.builtin.selectattr' failed: 'bool' object is not iterable")
     ("server_maintenance_approvals", None, "must be a list, not null"),
     ("server_maintenance_approvals", False, "must be a list, not false"),
-    # a text: null read as '' or 'None' (the backup host's length failed activity 1 in
-    # Ansible's words), a list or a mapping written by argument_specs as its text
-    # "['security']", the modules given the list
-    ("server_maintenance_security_pattern", None, "must be a text, not null"),
-    ("server_maintenance_security_pattern", ["security"], "must be a text, not a list"),
-    ("server_maintenance_backup_host", None, "must be a text, not null"),
-    ("server_maintenance_backup_host", {"backup": 1}, "must be a text, not a mapping"),
-    ("server_maintenance_backup_store", None, "must be a text, not null"),
-    ("server_maintenance_scope", None, "must be a text, not null"),
-    ("server_maintenance_scope", ["all"], "must be a text, not a list"),
-    ("server_maintenance_sipp_url", None, "must be a text, not null"),
-    ("server_maintenance_sipp_expected_text", None, "must be a text, not null"),
-    ("server_maintenance_website_url", None, "must be a text, not null"),
-    ("server_maintenance_website_url", {"url": "http://localhost/"},
-     "must be a text, not a mapping"),
 ])
-def test_a_switch_a_list_or_a_text_of_another_type_is_refused_first(
+def test_a_switch_or_a_list_of_another_type_is_refused_first(
         tmp_path: pathlib.Path, variable: str, value: object, cause: str) -> None:
-    """argument_specs lets null, a list given as true or false and a text given as a
-    list or a mapping through: refused before anything runs, in one line naming the
-    role's variable."""
+    """argument_specs lets null, and a list given as true or false, through: refused
+    before anything runs, in one line naming the role's variable."""
     rc, result = checks(tmp_path, **{variable: value})
     assert rc == 2 and result.get("failed"), result
     assert result["msg"] == f"pengaturan salah: {variable}: {cause}"
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    (None, "null"), (["security"], "a list"), ({"security": 1}, "a mapping")])
+def test_a_text_of_another_type_is_refused_first(tmp_path: pathlib.Path, value: object,
+                                                 shown: str) -> None:
+    """A text given as null, a list or a mapping (the playbook imports the role's tasks:
+    argument_specs never run, server_maintenance_scope's choices unchecked): null read
+    as '' or 'None' (the backup host's length failed activity 1 in Ansible's words), a
+    list or a mapping written as its text "['security']", the modules given the list.
+    Each text (a host each, in one run) refused before anything runs, in one line naming
+    the role's variable."""
+    assert "server_maintenance_scope" in texts("server_maintenance")
+    hosts = {name: {name: value} for name in texts("server_maintenance")}
+    code, results = run_hosts(tmp_path, "server_maintenance", hosts)
+    assert code == 2
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
 
 
 def test_the_defaults_and_zeros_that_mean_something_pass(tmp_path: pathlib.Path) -> None:
