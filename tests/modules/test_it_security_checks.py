@@ -9,7 +9,7 @@ import pathlib
 from typing import Any
 
 import pytest
-from test_role_relative_paths import INVENTORY, run, run_hosts, texts
+from test_role_relative_paths import INVENTORY, run, texts_refused
 
 ROLE = "it_security"
 
@@ -228,11 +228,4 @@ def test_a_text_of_another_type_is_refused(tmp_path: pathlib.Path, value: Any, s
     or a mapping passed as a group's or an account's name, or was refused as the path
     'rahasia' or the URL "['rahasia']". Null is taken for the texts whose empty value is
     none, all at once on one host."""
-    assert set(NULL_IS_NONE) <= set(texts(ROLE))
-    none = NULL_IS_NONE if value is None else ()
-    hosts = {name: {name: value} for name in texts(ROLE) if name not in none}
-    code, results = run_hosts(tmp_path, ROLE,
-                              {**hosts, "none": dict.fromkeys(none)} if none else hosts)
-    assert code == 2
-    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
-        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    texts_refused(tmp_path, ROLE, value, shown, NULL_IS_NONE)

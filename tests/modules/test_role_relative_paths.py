@@ -85,6 +85,25 @@ def run_hosts(tmp_path: pathlib.Path, role: str,
     return code, {host: result for task in tasks for host, result in task["hosts"].items()}
 
 
+def texts_refused(tmp_path: pathlib.Path, role: str, value: Any, shown: str,
+                  null_is_none: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """Each of the role's texts (``texts``) given ``value``, a host each in one run
+    (``run_hosts``), asserted refused by its checks in one line naming it ("must be a text,
+    not ``shown``"), no other host failing; with ``value`` null, the texts of
+    ``null_is_none`` (those whose null is their none) null together on one more host,
+    which must pass. Each host's last result, for the caller's own assertions (a
+    password's value never shown)."""
+    assert set(null_is_none) <= set(texts(role))
+    none = null_is_none if value is None else ()
+    hosts = {name: {name: value} for name in texts(role) if name not in none}
+    code, results = run_hosts(tmp_path, role,
+                              {**hosts, "none": dict.fromkeys(none)} if none else hosts)
+    assert code == 2
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    return results
+
+
 def texts(role: str) -> list[str]:
     """The role's text settings (argument_specs type str or path) its checks judge, in
     argument_specs' order: not those with choices, which argument_specs itself refuses

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from loader import LOCAL_PLAYBOOK
-from test_role_relative_paths import run_hosts, texts
+from test_role_relative_paths import texts, texts_refused
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -146,11 +146,7 @@ def test_a_text_of_another_type_is_refused_first(tmp_path: pathlib.Path, value: 
     Each text (a host each, in one run) refused before anything runs, in one line naming
     the role's variable."""
     assert "server_maintenance_scope" in texts("server_maintenance")
-    hosts = {name: {name: value} for name in texts("server_maintenance")}
-    code, results = run_hosts(tmp_path, "server_maintenance", hosts)
-    assert code == 2
-    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
-        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    texts_refused(tmp_path, "server_maintenance", value, shown)
 
 
 def test_the_defaults_and_zeros_that_mean_something_pass(tmp_path: pathlib.Path) -> None:

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from loader import LOCAL_PLAYBOOK, load
 from test_role_relative_paths import run as run_checks
-from test_role_relative_paths import run_hosts, texts
+from test_role_relative_paths import texts_refused
 
 from sop.events import failure_cause
 
@@ -403,14 +403,7 @@ def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_first(
     run) refused by the role's checks, naming the variable; its value never shown (the
     password's neither). Null is taken for the socket and the account, all at once on one
     host."""
-    assert set(NULL_IS_DEFAULT) <= set(texts("sipp_backup"))
-    default = NULL_IS_DEFAULT if value is None else ()
-    hosts = {name: {name: value} for name in texts("sipp_backup") if name not in default}
-    code, results = run_hosts(tmp_path, "sipp_backup", {
-        **hosts, "default": dict.fromkeys(default)} if default else hosts)
-    assert code == 2
-    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
-        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    results = texts_refused(tmp_path, "sipp_backup", value, shown, NULL_IS_DEFAULT)
     assert "DbPa55" not in json.dumps(results)
 
 

@@ -14,7 +14,7 @@ import yaml
 from conftest import MariaDB
 from loader import LOCAL_PLAYBOOK
 from sipp_tables import AUDITTRAIL, insert, lit, new_table
-from test_role_relative_paths import run_hosts, texts
+from test_role_relative_paths import texts_refused
 
 ROOT = pathlib.Path(__file__).parents[2]
 SECRETS = ("UrlPa55", "T0kLocal", "DbPa55")
@@ -187,14 +187,7 @@ def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_before_anything_run
     # whichever activity runs (the same task as the lists' above), in one line naming
     # the variable; its value never shown (the password's neither). Null is taken where
     # it is the empty value, all at once on one host.
-    assert set(NULL_IS_EMPTY) <= set(texts("sipp_maintenance"))
-    empty = NULL_IS_EMPTY if value is None else ()
-    hosts = {name: {name: value} for name in texts("sipp_maintenance") if name not in empty}
-    code, results = run_hosts(tmp_path, "sipp_maintenance",
-                              {**hosts, "empty": dict.fromkeys(empty)} if empty else hosts)
-    assert code == 2
-    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
-        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    results = texts_refused(tmp_path, "sipp_maintenance", value, shown, NULL_IS_EMPTY)
     assert "DbPa55" not in json.dumps(results)
 
 

@@ -16,7 +16,7 @@ from typing import ClassVar
 import pytest
 from httpd import Ok, serving
 from loader import LOCAL_PLAYBOOK, load
-from test_role_relative_paths import run_hosts, texts
+from test_role_relative_paths import texts_refused
 
 ROOT = pathlib.Path(__file__).parents[2]
 ENV = {"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -497,14 +497,7 @@ def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_naming_the_roles_va
     # whichever activity runs, named; its value never shown (the password's neither).
     # (sipp_sync_trigger argument_specs refuses, none of its choices.) The account's null
     # is taken, both at once on one host.
-    assert set(NULL_IS_OWN) <= set(texts("sipp_sync"))
-    own = NULL_IS_OWN if value is None else ()
-    hosts = {name: {name: value} for name in texts("sipp_sync") if name not in own}
-    code, results = run_hosts(tmp_path, "sipp_sync",
-                              {**hosts, "own": dict.fromkeys(own)} if own else hosts)
-    assert code == 2
-    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
-        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    results = texts_refused(tmp_path, "sipp_sync", value, shown, NULL_IS_OWN)
     assert "DbPa55" not in json.dumps(results)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import test_role_relative_paths
-from test_role_relative_paths import refused, run_hosts, texts
+from test_role_relative_paths import refused, texts_refused
 from test_role_relative_paths import run as run_checks
 
 from sop.events import failure_cause
@@ -122,14 +122,7 @@ def test_a_text_of_another_type_is_refused_first(tmp_path, value: Any, shown: st
     passed as the CMS database's login or the expected text, or was refused as the path
     'rahasia' or the domain "['rahasia']". Null is taken for the texts whose empty value is
     none, all at once on one host."""
-    assert set(NULL_IS_NONE) <= set(texts("website"))
-    none = NULL_IS_NONE if value is None else ()
-    hosts = {name: {name: value} for name in texts("website") if name not in none}
-    code, results = run_hosts(tmp_path, "website",
-                              {**hosts, "none": dict.fromkeys(none)} if none else hosts)
-    assert code == 2
-    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
-        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts}
+    texts_refused(tmp_path, "website", value, shown, NULL_IS_NONE)
 
 
 @pytest.mark.parametrize(("settings", "cause"), [

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 # tests/ is on sys.path as this package's root (tests/runner is the package runner)
-from modules.test_role_relative_paths import run_hosts, texts
+from modules.test_role_relative_paths import texts_refused
 
 from . import systemd_envfile as systemdenv
 
@@ -597,12 +597,7 @@ def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_first(
     each, in one run of the role's checks, tagged always before anything is installed)
     refused in one line naming the setting; its value never shown (the password's
     neither)."""
-    hosts = {name: {name: value} for name in texts("sop_controller")}
-    code, results = run_hosts(tmp_path, "sop_controller", hosts)
-    assert code == 2
-    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
-        name: f"pengaturan salah: {name}: must be a text, not {shown}" for name in hosts
-    }  # fmt: skip
+    results = texts_refused(tmp_path, "sop_controller", value, shown)
     assert "VaultPa55" not in json.dumps(results)
 
 
