@@ -305,8 +305,12 @@ def url_error(value: Any, name: Any) -> dict[str, str] | None:
     """The failure (``msg``, ``setting``) of the URL setting ``value`` named ``name``: what
     no monitor can ask (sop_http's ``url_error``: whitespace or a control character, not
     http or https, no host, a port out of range; the URL it quotes masked, with its
-    scheme or without); None for a good one or '' (none)."""
+    scheme or without); None for a good one, '' or null (none: a module's check reads
+    its option given null so; a role refuses first a null that is no none, by
+    ``sop_type_error``). Any other value that is no text is refused."""
     _variable_name("sop_url_error", name)
+    if value is None:
+        return None
     if not isinstance(value, str):
         return {"msg": f"{name}: must be a URL (text), not {_kind(value)}", "setting": name}
     error = value and _HTTP.url_error(value)
@@ -361,8 +365,12 @@ def name_error(names: Any) -> str | None:
 def month_error(value: Any, name: Any) -> dict[str, str] | None:
     """The failure (``msg``, ``setting``) of the month setting ``value`` named ``name`` that
     ``module_utils/sop_security.month_bounds`` refuses (no month YYYY-MM), the month the
-    security summaries read; None for a month or '' (the current one)."""
+    security summaries read; None for a month, '' or null (the current one, as
+    ``month_bounds`` reads the modules' option given null). Any other value that is no
+    text is refused."""
     _variable_name("sop_month_error", name)
+    if value is None:
+        return None
     if not isinstance(value, str):
         return {"msg": f"{name}: must be a month YYYY-MM (text), not {_kind(value)}",
                 "setting": name}
@@ -404,10 +412,13 @@ def zone_error(value: Any, name: Any) -> dict[str, str] | None:
 
 def day_error(value: Any, name: Any) -> dict[str, str] | None:
     """``module_utils/sop_clock.day_error`` of the date ``value``, named ``name``: its
-    failure (``msg``, ``setting``) or None for a YYYY-MM-DD date or '' (none). A date
-    YAML read unquoted (2027-01-31) is its text, as a module's ``type: str`` option reads
-    it; any other value that is no text is refused."""
+    failure (``msg``, ``setting``) or None for a YYYY-MM-DD date, '' or null (none, as
+    ``day_error`` reads the module's option given null). A date YAML read unquoted
+    (2027-01-31) is its text, as a module's ``type: str`` option reads it; any other
+    value that is no text is refused."""
     _variable_name("sop_day_error", name)
+    if value is None:
+        return None
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         value = value.isoformat()
     if not isinstance(value, str):

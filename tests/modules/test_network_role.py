@@ -105,6 +105,10 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
      REACH, "network_central_urls: 'sipp.example/' is not an http(s) URL with a host"),
     (["-e", "network_central_urls=u:S3cret@sipp.example/"], {}, REACH,
      "network_central_urls: '***@sipp.example/' is not an http(s) URL with a host"),
+    # sop_url_error takes null as none: a null entry (a list item written with no value)
+    # is refused as no text, not read as '' and refused by net_reachability in Kegiatan 2
+    ([], {"network_central_urls": ["https://sipp.mahkamahagung.go.id/", None]}, REACH,
+     "network_central_urls: must be a text, not null"),
     (["-e", "network_probes=0"], {}, REACH,
      "network_probes: must be a positive number of echo requests, not 0"),
     (["-e", "network_probes=1000"], {}, REACH,

@@ -490,8 +490,8 @@ NULL_IS_OWN = ("sipp_sync_db_user", "sipp_sync_db_password")
            "write the text in quotes)")])
 def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_naming_the_roles_variable(
         tmp_path, value, shown):
-    # argument_specs let them through: null read as '' or 'None' (the URLs refused as
-    # "must be a URL (text), not NoneType"; the marker's pattern, the database's settings
+    # argument_specs let them through: null read as '' or 'None' (a URL passing the URLs'
+    # check as an empty one; the marker's pattern, the database's settings
     # and the time zone reached sipp_sync_status only after the sync ran), a list or a
     # mapping as its text "['DbPa55']". Each text (a host each, in one run) refused first,
     # whichever activity runs, named; its value never shown (the password's neither).

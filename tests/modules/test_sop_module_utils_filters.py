@@ -440,6 +440,8 @@ def test_sop_keep_error_refuses_its_own_bad_arguments(settings, message):
 
 @pytest.mark.parametrize(("value", "msg"), [
     ("", None), ("https://sipp.pn-contoh.go.id/SIPP311", None),
+    # null is none, as '' (a role refuses first, by sop_type_error, a null that is no none)
+    (None, None),
     # uri recorded these as the site not answering
     ("sipp.pn-contoh.go.id/SIPP311",
      "u: 'sipp.pn-contoh.go.id/SIPP311' is not an http(s) URL with a host"),
@@ -453,6 +455,9 @@ def test_sop_keep_error_refuses_its_own_bad_arguments(settings, message):
     ("admin@pn-contoh.go.id",
      "u: 'admin@pn-contoh.go.id' is not an http(s) URL with a host"),
     (8080, "u: must be a URL (text), not int"),
+    (True, "u: must be a URL (text), not bool"),
+    (["https://sipp.pn-contoh.go.id/"], "u: must be a URL (text), not list"),
+    ({"url": "https://sipp.pn-contoh.go.id/"}, "u: must be a URL (text), not dict"),
 ])
 def test_sop_url_error_is_the_modules_check_masked(value, msg):
     assert _filters()["sop_url_error"](value, "u") == (
@@ -564,22 +569,29 @@ def test_sop_name_error_refuses_its_own_bad_arguments(names, message):
 
 @pytest.mark.parametrize(("value", "said"), [
     ("2026-12", None), ("", None), ("2026-1", None),
+    # null is the current month, as ''
+    (None, None),
     ("2026-13", "m: '2026-13' is not a month (YYYY-MM)"),
     ("Desember 2026", "m: 'Desember 2026' is not a month (YYYY-MM)"),
     (202612, "m: must be a month YYYY-MM (text), not int"),
+    (False, "m: must be a month YYYY-MM (text), not bool"),
+    (["2026-12"], "m: must be a month YYYY-MM (text), not list"),
+    ({"2026": 12}, "m: must be a month YYYY-MM (text), not dict"),
 ])
 def test_sop_month_error_is_the_summaries_own_reading(value, said):
     """As month_bounds reads security_schedule's and security_sop_summary's month (2026-1
     too), the option's name replaced by the variable's."""
     assert _filters()["sop_month_error"](value, "m") == (
         None if said is None else {"msg": said, "setting": "m"})
+    month_bounds, today = load("sop_security").month_bounds, datetime.date(2026, 12, 7)
+    if value is None:  # the modules' option given null: the current month, as ''
+        assert month_bounds(value, today) == month_bounds("", today)
     if isinstance(value, str) and value:
-        month_bounds = load("sop_security").month_bounds
         if said is None:
-            month_bounds(value, datetime.date(2026, 12, 7))
+            month_bounds(value, today)
         else:
             with pytest.raises(load("sop_security").SecurityInputError):
-                month_bounds(value, datetime.date(2026, 12, 7))
+                month_bounds(value, today)
 
 
 def test_sop_log_category_error_knows_every_category_a_finding_has():
@@ -657,6 +669,8 @@ def test_sop_wordpress_error_refuses_its_own_bad_arguments(settings, message):
     # a date YAML read unquoted: the module's str option reads its text
     ("hosting_end_date", "sop_day_error", datetime.date(2027, 1, 31), "2027-01-31"),
     ("hosting_end_date", "sop_day_error", "", ""),
+    # null is none, as the module reads its option given null
+    ("hosting_end_date", "sop_day_error", None, None),
 ])
 def test_sop_zone_and_day_error_are_website_renewals_own_check(
         tmp_path, option, name, value, module_value):
@@ -677,6 +691,8 @@ def test_sop_zone_and_day_error_are_website_renewals_own_check(
     ("sop_zone_error", None, "z: must be a time zone name (text), not NoneType"),
     ("sop_day_error", 20270131, "z: must be a date YYYY-MM-DD (text), not int"),
     ("sop_day_error", ["2027-01-31"], "z: must be a date YYYY-MM-DD (text), not list"),
+    ("sop_day_error", {"end": "2027-01-31"}, "z: must be a date YYYY-MM-DD (text), not dict"),
+    ("sop_day_error", True, "z: must be a date YYYY-MM-DD (text), not bool"),
 ])
 def test_sop_zone_and_day_error_refuse_a_value_that_is_no_text(name, value, said):
     assert _filters()[name](value, "z") == {"msg": said, "setting": "z"}

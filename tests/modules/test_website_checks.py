@@ -232,6 +232,11 @@ SPACE = ("holds a space at character 26, which no URL holds: remove it or percen
      "host"),
     ({"website_rdap_url": "rdap.pandi.id"},
      "website_rdap_url: 'rdap.pandi.id' is not an http(s) URL with a host"),
+    # sop_url_error takes null as none: a null entry (a list item written with no value)
+    # is refused as no text, not as the page 'None' that website_urls does not name
+    ({"website_urls": ["https://pn-bangil.go.id/"],
+      "website_integrity_urls": ["https://pn-bangil.go.id/", None]},
+     "website_integrity_urls: must be a text, not null"),
     # its credentials masked in the line the record keeps
     ({"website_urls": ["https://admin:rahasia@pn-bangil.go.id:99999/"]},
      "website_urls: 'https://***@pn-bangil.go.id:99999/' is not a valid URL (Port out of "
@@ -269,10 +274,11 @@ def test_no_page_to_check_is_refused_first(tmp_path, urls: Any) -> None:
                                      "least one page of the website to check")
 
 
-def test_an_empty_page_beside_others_is_refused_first(tmp_path) -> None:
-    """sop_url_error leaves an empty URL alone (a feed or sitemap may be none): an empty
-    entry beside pages was asked as the page '' in Kegiatan 1."""
-    result = refused(tmp_path, "website", {"website_urls": ["https://pn-bangil.go.id/", ""]})
+@pytest.mark.parametrize("entry", ["", None])
+def test_an_empty_page_beside_others_is_refused_first(tmp_path, entry: str | None) -> None:
+    """sop_url_error leaves an empty URL alone, a null one too (a feed or sitemap may be
+    none): an empty entry beside pages was asked as the page '' in Kegiatan 1."""
+    result = refused(tmp_path, "website", {"website_urls": ["https://pn-bangil.go.id/", entry]})
     assert failure_cause(result) == "pengaturan salah: website_urls holds an empty entry: remove it"
 
 
