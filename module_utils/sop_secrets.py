@@ -668,11 +668,26 @@ _OPENSSH_SETTINGS = frozenset(name.lower() for name in (
     "SecurityKeyProvider", "StrictHostKeyChecking", "TrustedUserCAKeys", "UpdateHostKeys",
     "VerifyHostKeyDNS", "VisualHostKey",
 ))
+# The project's own role settings whose names hold a secret-looking word by accident
+# (it_security_outside_group's "outside" holds "sid", website_integrity_spam_keywords'
+# "keywords" holds "key"): a group's name and a list of words, no secrets. Kept, so a
+# role's refusal reads whole ("pengaturan salah: website_integrity_spam_keywords: must
+# be a list, not true", not "...: ***"). Passwords and the paths of key and password
+# files stay masked; tests/modules/test_server_modules.py checks every role option
+# with such a name against this list (a new one fails it until someone decides).
+_PROJECT_SETTINGS = frozenset(("it_security_outside_group", "website_integrity_spam_keywords"))
+# A kept setting's whole name: an OpenSSH setting's in any case, the project's as its
+# role names it. NAME=value (_assignment), a ``key: value`` setting (_SECRET_SETTING) and
+# an event's key (SECRET_SETTING_KEY, runner/sop/masking.py) keep their values.
+_KEPT_SETTING = re.compile(
+    rf"(?:(?i:{'|'.join(sorted(_OPENSSH_SETTINGS))})"
+    rf"|{'|'.join(sorted(_PROJECT_SETTINGS))})(?!\w)")
 
 
 def _assignment(match: re.Match[str]) -> str:
-    """A secret-looking NAME=value word with its value masked; an OpenSSH setting's kept."""
-    if match.group("name").lower() in _OPENSSH_SETTINGS:
+    """A secret-looking NAME=value word with its value masked; a kept setting's kept
+    (_KEPT_SETTING: OpenSSH's, the project's own)."""
+    if _KEPT_SETTING.fullmatch(match.group("name")):
         return match.group(0)
     return match.group(1) + MASK
 
@@ -711,7 +726,9 @@ def _mask_client_password(text: str) -> str:
 # space when unquoted, as YAML requires) or by ' = ' (INI). Prose ("error: password file
 # not found"), an exception's name (KeyError: 'x') or a capitalised word alone before ': '
 # (Token: ...) is not taken for one; quoted ("Password": "x", a JSON key) or before ' = '
-# it is. Its value is masked
+# it is; a kept setting's name (_KEPT_SETTING: PasswordAuthentication,
+# website_integrity_spam_keywords) is none, its value and what follows it read as the rest
+# of the text (a secret setting after it on its line still masked). Its value is masked
 # whatever it is (null too): a quoted string; unquoted, the rest of the line (a YAML plain
 # value may hold spaces), or in a flow collection ([key: x, ...], {key: x}) up to its next
 # , ] or }. Kept: the YES or NO of MariaDB's and MySQL's "Access denied for user 'u'@'h'
@@ -722,10 +739,10 @@ _CAPITALISED = "|".join(word.capitalize() for word in SECRET_NAME.pattern.split(
 _SETTING_KEY = (rf"(?:[a-z0-9_]*(?:{SECRET_NAME.pattern.lower()})[a-z0-9_]*"
                 rf"|[A-Z0-9_]*(?:{SECRET_NAME.pattern.upper()})[A-Z0-9_]*"
                 rf"|[A-Za-z0-9_]*[A-Za-z0-9]_?(?:{_CAPITALISED})[a-z0-9]*)")
-_KEY_ANY_CASE = rf"(?:{_SETTING_KEY}|(?:{_CAPITALISED})[a-z0-9]*)"
-# A secret setting's name (sipp_db_password, DB_Password, dbPassword), as a quoted
-# ``"key": value`` mask_ansible_error masks has it: the runner masks the values of such
-# keys in the events it keeps as artifacts (runner/sop/masking.py).
+_KEY_ANY_CASE = rf"(?!{_KEPT_SETTING.pattern})(?:{_SETTING_KEY}|(?:{_CAPITALISED})[a-z0-9]*)"
+# A secret setting's name (sipp_db_password, DB_Password, dbPassword; no kept setting's),
+# as a quoted ``"key": value`` mask_ansible_error masks has it: the runner masks the
+# values of such keys in the events it keeps as artifacts (runner/sop/masking.py).
 SECRET_SETTING_KEY = re.compile(_KEY_ANY_CASE)
 
 
@@ -745,6 +762,7 @@ def _whole_key(group: str) -> str:
 # quote, or by '=': a word without one is passed before the key's forms are tried.
 _SECRET_SETTING = re.compile(
     r"(?P<head>(?P<flow>[{\[,][ \t]*)?(?<![\w.-])(?=(?:'\w+'|\"\w+\"|\w+):|\w+[ \t]*=)"
+    rf"(?!['\"]?{_KEPT_SETTING.pattern})"
     rf"(?:(?P<quote>['\"])(?:{_whole_key('quoted')}|(?:{_CAPITALISED})[a-z0-9]*)(?P=quote):[ \t]*"
     rf"|(?P<bare>{_whole_key('bare')}):[ \t]+"
     rf"|(?:{_whole_key('assigned')}|(?:{_CAPITALISED})[a-z0-9]*)"
@@ -770,13 +788,9 @@ _USING_PASSWORD = re.compile(r"(YES|NO)\)")
 
 
 def _setting(match: re.Match[str]) -> str:
-    """A secret setting's match with its value masked; an OpenSSH setting's kept
-    (_OPENSSH_SETTINGS); the client's ``(using password: YES)`` kept, and what follows it
-    on the line masked by the same rule."""
+    """A secret setting's match with its value masked; the client's ``(using password:
+    YES)`` kept, and what follows it on the line masked by the same rule."""
     head, value = match.group("head"), match.group(0)[len(match.group("head")):]
-    name = re.search(r"\w+", head[len(match.group("flow") or ""):])
-    if name and name.group(0).lower() in _OPENSSH_SETTINGS:
-        return match.group(0)
     said = _USING_PASSWORD.match(value)
     if (said and match.group("bare") == "password" and not match.group("flow")
             and match.string.endswith("(using ", 0, match.start())):  # (no copy of the text)

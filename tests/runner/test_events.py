@@ -777,6 +777,22 @@ def test_a_secret_settings_value_in_an_event_is_masked_at_any_depth() -> None:
     assert facts["sipp_db_password"] == "Hunter2x" and args["password"] == "Hunter4x"
 
 
+def test_a_kept_settings_value_in_an_event_is_kept() -> None:
+    """A key named as a kept setting (sop_secrets' _KEPT_SETTING: the project's own
+    settings named with a secret-looking word, OpenSSH's) was masked as a secret's: a
+    role's ``website_integrity_spam_keywords``, security_hardening's ``sshd`` settings
+    (``passwordauthentication: no``). Kept, as mask_ansible_error keeps them in text."""
+    from sop.masking import mask_event  # noqa: PLC0415 (the runner's, not the recorder's)
+
+    facts = {"website_integrity_spam_keywords": ["judi", "slot"],
+             "it_security_outside_group": "sftp-only", "website_db_password": "Hunter9x",
+             "sshd": {"passwordauthentication": "no", "permitemptypasswords": "no"}}
+    event = {"event": "runner_on_ok", "event_data": {"res": {"ansible_facts": facts}}}
+    mask_event(event)
+    assert event["event_data"]["res"]["ansible_facts"] == {  # type: ignore[index]
+        **facts, "website_db_password": "***"}
+
+
 def test_a_commands_words_are_masked_as_one_command_line() -> None:
     """A command module's ``cmd`` (its argv, as job_events keep it) was masked word by
     word: a word holding a quoted value's spaces (``--password=a b``, from
