@@ -21,7 +21,7 @@ import pytest
 import yaml
 from loader import LOCAL_PLAYBOOK, load
 from test_role_relative_paths import run as run_checks
-from test_role_relative_paths import texts_refused
+from test_role_relative_paths import run_hosts, texts_refused
 
 from sop.events import failure_cause
 
@@ -335,22 +335,24 @@ def test_a_kept_free_share_outside_0_to_90_percent_is_refused_first(tmp_path) ->
     -257.941.280,2 MiB free" (and the receiver refuses it): now the role's checks name the
     variable and its range, whichever activity runs, by the receiver's bound
     (module_utils/sop_options' RANGES, the filter sop_range_error). `| int` read true,
-    which argument_specs let through, as 1: refused too."""
-    def run(percent: object) -> tuple[int, dict[str, Any]]:
-        return run_checks(tmp_path, "sipp_backup", {"sipp_backup_remote_keep_free": percent})
-
+    which argument_specs let through, as 1: refused too. Each share a host, in one
+    run."""
     said = "pengaturan salah: sipp_backup_remote_keep_free: must be"
-    for percent, cause in (
-            (100000, "at most 90 percent (the push receiver's highest), not 100000"),
-            (-1, "0 (keeps no share free) or a positive number of percent, not -1"),
-            (True, "0 (keeps no share free) or a positive number of percent, not True")):
-        code, result = run(percent)
-        assert code == 2
-        assert result["msg"] == f"{said} {cause}"
-        assert failure_cause(result) == f"{said} {cause}"
-    assert run(90)[0] == 0
-    assert run(0)[0] == 0
-    assert run("5")[0] == 0  # -e gives the text
+    refused = {
+        "percent_100000": (100000, "at most 90 percent (the push receiver's highest), not 100000"),
+        "percent_minus_1": (-1, "0 (keeps no share free) or a positive number of percent, not -1"),
+        "percent_true": (True, "0 (keeps no share free) or a positive number of percent, not True")}
+    taken = {"percent_90": 90, "percent_0": 0,
+             "percent_text_5": "5"}  # -e gives the text
+    code, results = run_hosts(tmp_path, "sipp_backup", {
+        host: {"sipp_backup_remote_keep_free": percent} for host, percent in
+        ({host: percent for host, (percent, _) in refused.items()} | taken).items()})
+    assert code == 2
+    for host, (_, cause) in refused.items():
+        assert results[host]["msg"] == f"{said} {cause}"
+        assert failure_cause(results[host]) == f"{said} {cause}"
+    assert {host for host, result in results.items()
+            if not (result.get("failed") or result.get("unreachable"))} == taken.keys()
 
 
 @pytest.mark.parametrize(("settings", "cause"), [
@@ -411,23 +413,27 @@ def test_a_number_of_backups_to_keep_below_0_is_refused_first(tmp_path) -> None:
     """`sop run sipp-backup --activity 2 -e sipp_backup_keep_daily=-1` skipped Kegiatan 1's
     refusal, made and pushed a backup and failed at the retention, naming its option
     keep_daily: now refused before anything changes, whichever activity runs, by the
-    retentions' rule (sop_keep_error), named as the setting it is."""
-    def run(**keep: object) -> tuple[int, dict[str, Any]]:
-        return run_checks(tmp_path, "sipp_backup", {
-            **{f"sipp_backup_keep_{rule}": 1 for rule in ("daily", "weekly", "monthly")},
-            **{f"sipp_backup_keep_{rule}": count for rule, count in keep.items()}})
+    retentions' rule (sop_keep_error), named as the setting it is. Each case a host, in
+    one run."""
+    def keep(**counts: object) -> dict[str, object]:
+        return {**{f"sipp_backup_keep_{rule}": 1 for rule in ("daily", "weekly", "monthly")},
+                **{f"sipp_backup_keep_{rule}": count for rule, count in counts.items()}}
 
-    code, result = run(daily=-1)
+    code, results = run_hosts(tmp_path, "sipp_backup", {
+        "daily_below_0": keep(daily=-1),
+        # the first refused, in the order daily, weekly, monthly; -e gives the text
+        "weekly_and_monthly_below_0": keep(monthly="-3", weekly="-2"),
+        # every count 0: the retentions keep the newest verified backup whatever the rules say
+        "every_count_0": keep(daily=0, weekly="0", monthly=" 12 ")})
     assert code == 2
-    assert failure_cause(result) == (
+    assert {host for host, result in results.items()
+            if not (result.get("failed") or result.get("unreachable"))} == {"every_count_0"}
+    assert failure_cause(results["daily_below_0"]) == (
         "pengaturan salah: sipp_backup_keep_daily: must be a whole number of backups to keep, "
         "0 or more, not -1")
-    # the first refused, in the order daily, weekly, monthly; -e gives the text
-    assert run(monthly="-3", weekly="-2")[1]["msg"] == (
+    assert results["weekly_and_monthly_below_0"]["msg"] == (
         "pengaturan salah: sipp_backup_keep_weekly: must be a whole number of backups to keep, "
         "0 or more, not -2")
-    # every count 0: the retentions keep the newest verified backup whatever the rules say
-    assert run(daily=0, weekly="0", monthly=" 12 ")[0] == 0
 
 
 @pytest.mark.parametrize(("backup_host", "settings", "cause"), [
@@ -488,35 +494,54 @@ def last_result(tmp_path: pathlib.Path, tasks: list[dict[str, Any]],
     return proc.returncode, ran[-1]["hosts"]["localhost"]
 
 
-@pytest.mark.parametrize(("settings", "cause"), [
+# Each verification setting the verify-restore refuses (a host named for it: its settings,
+# the cause).
+VERIFY_REFUSED: dict[str, tuple[dict[str, Any], str]] = {
     # -e gives the text
-    ({"sipp_backup_verify_timeout": "0"},
-     "sipp_backup_verify_timeout: must be a positive number of seconds, not 0"),
-    ({"sipp_backup_verify_timeout": -1},
-     "sipp_backup_verify_timeout: must be a positive number of seconds, not -1"),
-    ({"sipp_backup_verify_stall_timeout": "-1"},
-     "sipp_backup_verify_stall_timeout: must be 0 (turns the check off) or a positive "
-     "number of seconds, not -1"),
+    "verify_timeout_text_0": (
+        {"sipp_backup_verify_timeout": "0"},
+        "sipp_backup_verify_timeout: must be a positive number of seconds, not 0"),
+    "verify_timeout_minus_1": (
+        {"sipp_backup_verify_timeout": -1},
+        "sipp_backup_verify_timeout: must be a positive number of seconds, not -1"),
+    "verify_stall_timeout_text_minus_1": (
+        {"sipp_backup_verify_stall_timeout": "-1"},
+        "sipp_backup_verify_stall_timeout: must be 0 (turns the check off) or a positive "
+        "number of seconds, not -1"),
     # both refused: the first the module checks, as it names it
-    ({"sipp_backup_verify_timeout": 0, "sipp_backup_verify_stall_timeout": -5},
-     "sipp_backup_verify_timeout: must be a positive number of seconds, not 0"),
+    "both_timeouts": (
+        {"sipp_backup_verify_timeout": 0, "sipp_backup_verify_stall_timeout": -5},
+        "sipp_backup_verify_timeout: must be a positive number of seconds, not 0"),
     # only the tables gone were named, without a word
-    ({"sipp_backup_shrink_percent": "150"},
-     "sipp_backup_shrink_percent: must be at most 99 percent, not 150"),
-    ({"sipp_backup_shrink_min_rows": "-1"},
-     "sipp_backup_shrink_min_rows: must be 0 (compares every table) or a positive number of "
-     "rows, not -1"),
-])
-def test_a_verification_setting_the_verify_restore_refuses_is_refused_first(
-        tmp_path, settings, cause) -> None:
+    "shrink_percent_text_150": (
+        {"sipp_backup_shrink_percent": "150"},
+        "sipp_backup_shrink_percent: must be at most 99 percent, not 150"),
+    "shrink_min_rows_text_minus_1": (
+        {"sipp_backup_shrink_min_rows": "-1"},
+        "sipp_backup_shrink_min_rows: must be 0 (compares every table) or a positive number "
+        "of rows, not -1"),
+}
+
+
+def test_a_verification_setting_the_verify_restore_refuses_is_refused_first(tmp_path) -> None:
     """`-e sipp_backup_verify_timeout=0` (or a shrink_percent of 150) was found only by the
     verify-restore, after the dump and its push: one more backup left unverified. The
-    role's checks refuse it before anything changes, whichever activity runs, with the
-    cause the verification's rescue gives for the same value (the module keeps its
-    check)."""
-    status, result = run_checks(tmp_path, "sipp_backup", settings)
-    assert status == 2, result
-    assert result["msg"] == f"pengaturan salah: {cause}"
+    role's checks refuse it before anything changes, whichever activity runs (each
+    setting a host, in one run), with the cause the verification's rescue gives for the
+    same value (test_the_verify_restores_rescue_gives_the_checks_cause; the module keeps
+    its check)."""
+    status, results = run_hosts(tmp_path, "sipp_backup", {
+        host: settings for host, (settings, _) in VERIFY_REFUSED.items()})
+    assert status == 2, results
+    assert {host: result["msg"] for host, result in results.items() if result.get("failed")} == {
+        host: f"pengaturan salah: {cause}" for host, (_, cause) in VERIFY_REFUSED.items()}
+
+
+@pytest.mark.parametrize(("settings", "cause"), VERIFY_REFUSED.values(), ids=VERIFY_REFUSED)
+def test_the_verify_restores_rescue_gives_the_checks_cause(tmp_path, settings, cause) -> None:
+    """The verification's rescue, given what the role's checks refuse, names the same
+    cause (the module keeps its check). Its task is delegated to the backup computer: a
+    play of its own each."""
     verify = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/verify.yml").read_text("utf-8"))
     status, result = last_result(tmp_path, verify[:1], role_vars(
         sipp_backup__ingest={"path": str(tmp_path / NAME)},
@@ -540,50 +565,69 @@ def test_a_buffer_pool_size_mariadb_would_not_start_with_is_refused_first(tmp_pa
         f"size in bytes with an optional K, M or G suffix (1G, 512M), not {size}")
 
 
-@pytest.mark.parametrize("settings", [
-    {"sipp_backup_verify_buffer_pool_size": "512m"},
-    {"sipp_backup_verify_buffer_pool_size": 1073741824},
-    {"sipp_backup_verify_buffer_pool_size": "lots", "sipp_backup_verify_tune_server": False},
-    {}, {"sipp_backup_verify_stall_timeout": 0}, {"sipp_backup_verify_stall_timeout": "0"},
-    {"sipp_backup_verify_timeout": "1", "sipp_backup_verify_stall_timeout": 1},
-    {"sipp_backup_shrink_percent": 0, "sipp_backup_shrink_min_rows": 0},
-    {"sipp_backup_shrink_percent": "99"},
-])
-def test_the_verification_settings_the_verify_restore_takes_pass(tmp_path, settings) -> None:
-    status, result = run_checks(tmp_path, "sipp_backup", settings)
-    assert status == 0, result
+def test_the_verification_settings_the_verify_restore_takes_pass(tmp_path) -> None:
+    """Each a host, in one run: none refused."""
+    status, results = run_hosts(tmp_path, "sipp_backup", {
+        "buffer_pool_512m": {"sipp_backup_verify_buffer_pool_size": "512m"},
+        "buffer_pool_bytes": {"sipp_backup_verify_buffer_pool_size": 1073741824},
+        "buffer_pool_untuned": {"sipp_backup_verify_buffer_pool_size": "lots",
+                                "sipp_backup_verify_tune_server": False},
+        "defaults": {}, "stall_timeout_0": {"sipp_backup_verify_stall_timeout": 0},
+        "stall_timeout_text_0": {"sipp_backup_verify_stall_timeout": "0"},
+        "timeouts_1": {"sipp_backup_verify_timeout": "1", "sipp_backup_verify_stall_timeout": 1},
+        "shrink_0": {"sipp_backup_shrink_percent": 0, "sipp_backup_shrink_min_rows": 0},
+        "shrink_percent_text_99": {"sipp_backup_shrink_percent": "99"}})
+    assert status == 0, results
 
 
-@pytest.mark.parametrize(("settings", "cause"), [
+# Each dump setting mariadb_backup refuses (a host named for it: its settings, the cause).
+DUMP_REFUSED: dict[str, tuple[dict[str, Any], str]] = {
     # -e gives the text; mydumper was given --threads 1 without a word
-    ({"sipp_backup_threads": "-4"},
-     "sipp_backup_threads: must be 0 (the number of CPUs) or a positive number of threads, "
-     "not -4"),
-    ({"sipp_backup_threads": 33}, "sipp_backup_threads: must be at most 32 threads, not 33"),
+    "threads_text_minus_4": (
+        {"sipp_backup_threads": "-4"},
+        "sipp_backup_threads: must be 0 (the number of CPUs) or a positive number of threads, "
+        "not -4"),
+    "threads_33": ({"sipp_backup_threads": 33},
+                   "sipp_backup_threads: must be at most 32 threads, not 33"),
     # zstd -q -99 compressed at 19 without a word
-    ({"sipp_backup_compression_level": "99"},
-     "sipp_backup_compression_level: must be at most 19 levels (zstd's highest), not 99"),
+    "zstd_level_text_99": (
+        {"sipp_backup_compression_level": "99"},
+        "sipp_backup_compression_level: must be at most 19 levels (zstd's highest), not 99"),
     # gzip -12 compressed at 2
-    ({"sipp_backup_compression": "gzip", "sipp_backup_compression_level": 12},
-     "sipp_backup_compression_level: must be at most 9 levels (gzip's highest), not 12"),
-    ({"sipp_backup_compression_level": 0},
-     "sipp_backup_compression_level: must be a positive number of levels, not 0"),
-    ({"sipp_backup_stall_timeout": "-1"},
-     "sipp_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
-     "seconds, not -1"),
+    "gzip_level_12": (
+        {"sipp_backup_compression": "gzip", "sipp_backup_compression_level": 12},
+        "sipp_backup_compression_level: must be at most 9 levels (gzip's highest), not 12"),
+    "level_0": ({"sipp_backup_compression_level": 0},
+                "sipp_backup_compression_level: must be a positive number of levels, not 0"),
+    "stall_timeout_text_minus_1": (
+        {"sipp_backup_stall_timeout": "-1"},
+        "sipp_backup_stall_timeout: must be 0 (never stops it) or a positive number of "
+        "seconds, not -1"),
     # both refused: the first the module checks, as it names it
-    ({"sipp_backup_threads": -1, "sipp_backup_compression_level": 20},
-     "sipp_backup_compression_level: must be at most 19 levels (zstd's highest), not 20"),
-])
-def test_a_dump_setting_mariadb_backup_refuses_is_refused_first(tmp_path, settings,
-                                                                  cause) -> None:
+    "threads_and_level": (
+        {"sipp_backup_threads": -1, "sipp_backup_compression_level": 20},
+        "sipp_backup_compression_level: must be at most 19 levels (zstd's highest), not 20"),
+}
+
+
+def test_a_dump_setting_mariadb_backup_refuses_is_refused_first(tmp_path) -> None:
     """mariadb_backup refused these only when the dump ran, in Kegiatan 2, after Persiapan
     had installed the tools and set up the backup computer (and after the in-tray's sweep
     and the reconcile): the role's checks refuse them before anything changes, whichever
-    activity runs, by the module's own check, with the cause the dump's rescue gives."""
-    status, result = run_checks(tmp_path, "sipp_backup", settings)
-    assert status == 2, result
-    assert failure_cause(result) == f"pengaturan salah: {cause}"
+    activity runs (each setting a host, in one run), by the module's own check, with the
+    cause the dump's rescue gives (test_the_dumps_rescue_gives_the_checks_cause)."""
+    status, results = run_hosts(tmp_path, "sipp_backup", {
+        host: settings for host, (settings, _) in DUMP_REFUSED.items()})
+    assert status == 2, results
+    assert {host: failure_cause(result) for host, result in results.items()
+            if result.get("failed")} == {
+        host: f"pengaturan salah: {cause}" for host, (_, cause) in DUMP_REFUSED.items()}
+
+
+@pytest.mark.parametrize(("settings", "cause"), DUMP_REFUSED.values(), ids=DUMP_REFUSED)
+def test_the_dumps_rescue_gives_the_checks_cause(tmp_path, settings, cause) -> None:
+    """The dump's rescue, given what the role's checks refuse, names the same cause (the
+    module keeps its check): a play of its own each, the role's variables its vars."""
     tasks = yaml.safe_load((ROOT / "roles/sipp_backup/tasks/backup.yml").read_text("utf-8"))
     dump = next(t for t in tasks if t["name"].startswith("Dump the SIPP database"))
     status, result = last_result(tmp_path, [dump], role_vars(

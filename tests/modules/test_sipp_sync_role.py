@@ -14,9 +14,10 @@ from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
+import yaml
 from httpd import Ok, serving
 from loader import LOCAL_PLAYBOOK, load
-from test_role_relative_paths import texts_refused
+from test_role_relative_paths import run_hosts, texts_refused
 
 ROOT = pathlib.Path(__file__).parents[2]
 ENV = {"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -952,75 +953,98 @@ def test_a_bad_minimum_interval_is_refused_before_the_page_is_read(tmp_path, set
     assert "Run the sync command" not in proc.stdout
 
 
-@pytest.mark.parametrize(("setting", "said"), [
+# The settings of the role run on PATH_PLAY (the URLs on the discard port: no check reads
+# them), each case's set over them, as its -e was.
+PATH_PLAY_SETTINGS = {
+    "sipp_sync_central_url": "http://127.0.0.1:9/", "sipp_sync_public_url":
+    "http://127.0.0.1:9/publik/", "sipp_sync_kode_satker": "400999",
+    "sipp_sync_trigger": "always", "sipp_sync_command": "/bin/true"}
+# The method of a sync URL: the command none, the URL set.
+SYNC_URL = {"sipp_sync_command": "", "sipp_sync_url": "http://127.0.0.1:9/sync"}
+# Each bad setting (an inventory host named for it: its settings, what it is refused as).
+# "-e name=value" gave the text, as these texts do.
+BAD_SETTINGS: dict[str, tuple[dict[str, object], str]] = {
     # sipp_sync_status refused a negative one only in the read after the sync: the sync
     # was triggered, then activity 2 failed on the setting, no Penyamaan data judged
-    ("sipp_sync_count_tolerance=-1",
-     "sipp_sync_count_tolerance: must be 0 (no difference tolerated) or a positive number "
-     "of rows, not -1"),
+    "count_tolerance_negative": (
+        {"sipp_sync_count_tolerance": "-1"},
+        "sipp_sync_count_tolerance: must be 0 (no difference tolerated) or a positive number "
+        "of rows, not -1"),
     # any size passed a sync that sent nothing as long as the page's date moved; -e gives
     # the text, read as a float (sop_range_error)
-    ("sipp_sync_count_tolerance=1000000", "sipp_sync_count_tolerance: must be at most 1000 "
-                                          "rows, not 1e+06"),
-    ("sipp_sync_max_age_hours=0", "sipp_sync_max_age_hours: must be a positive number of "
-                                  "hours, not 0"),
+    "count_tolerance_huge": ({"sipp_sync_count_tolerance": "1000000"},
+                             "sipp_sync_count_tolerance: must be at most 1000 rows, not 1e+06"),
+    "max_age_hours_0": ({"sipp_sync_max_age_hours": "0"},
+                        "sipp_sync_max_age_hours: must be a positive number of hours, not 0"),
     # refused in the read after the sync (its Penyamaan data alone reads the database)
-    ('{"sipp_sync_db_name": ""}', "sipp_sync_db_name: the database name is empty"),
-    ("sipp_sync_db_name=-sipp", "sipp_sync_db_name: the database name -sipp starts with "
-                                "'-', which the dump and the client would read as an option"),
+    "db_name_empty": ({"sipp_sync_db_name": ""}, "sipp_sync_db_name: the database name is empty"),
+    "db_name_option": ({"sipp_sync_db_name": "-sipp"},
+                       "sipp_sync_db_name: the database name -sipp starts with '-', which the "
+                       "dump and the client would read as an option"),
     # a URL uri cannot ask was recorded as SIPP MA or the site not answering
-    ("sipp_sync_central_url=sipp.pn-contoh.go.id/SIPP311",
-     "sipp_sync_central_url: 'sipp.pn-contoh.go.id/SIPP311' is not an http(s) URL with a "
-     "host"),
-    ('{"sipp_sync_public_url": "https://sipp.pn-contoh.go.id/SIPP 311"}',
-     "sipp_sync_public_url: holds a space at character 34, which no URL holds: remove it "
-     "or percent-encode it (%20 for a space)"),
+    "central_url_no_scheme": (
+        {"sipp_sync_central_url": "sipp.pn-contoh.go.id/SIPP311"},
+        "sipp_sync_central_url: 'sipp.pn-contoh.go.id/SIPP311' is not an http(s) URL with a "
+        "host"),
+    "public_url_space": (
+        {"sipp_sync_public_url": "https://sipp.pn-contoh.go.id/SIPP 311"},
+        "sipp_sync_public_url: holds a space at character 34, which no URL holds: remove it "
+        "or percent-encode it (%20 for a space)"),
     # the kode satker went into SIPP MA's status URL as written: another page of SIPP MA
     # asked ('400/999', '400999?x=1', '../../admin' passed as URLs), a space named as the
     # status URL's, an empty one left the status and the Penyamaan data unread unsaid
-    ('{"sipp_sync_kode_satker": "400 999"}',
-     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not "
-     "'400 999'"),
-    ("sipp_sync_kode_satker=400/999", "sipp_sync_kode_satker: must be the court's kode "
-                                      "satker, six digits (400999), not '400/999'"),
-    ("sipp_sync_kode_satker=400999?x=1", "sipp_sync_kode_satker: must be the court's kode "
-                                         "satker, six digits (400999), not '400999?x=1'"),
-    ("sipp_sync_kode_satker=../../admin", "sipp_sync_kode_satker: must be the court's kode "
-                                          "satker, six digits (400999), not '../../admin'"),
-    ("sipp_sync_kode_satker=$(id)", "sipp_sync_kode_satker: must be the court's kode "
-                                    "satker, six digits (400999), not '$(id)'"),
-    ('{"sipp_sync_kode_satker": "400999\\n"}',
-     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not "
-     "'400999\\n'"),
+    **{f"kode_satker_{case}": ({"sipp_sync_kode_satker": kode},
+                               "sipp_sync_kode_satker: must be the court's kode satker, six "
+                               f"digits (400999), not {shown}")
+       for case, kode, shown in (
+           ("space", "400 999", "'400 999'"), ("slash", "400/999", "'400/999'"),
+           ("query", "400999?x=1", "'400999?x=1'"), ("dots", "../../admin", "'../../admin'"),
+           ("command", "$(id)", "'$(id)'"), ("newline", "400999\n", "'400999\\n'"))},
     # an unquoted 012345 in YAML is the octal 5349
-    ('{"sipp_sync_kode_satker": 5349}',
-     "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not '5349' "
-     "(write it in quotes: unquoted, YAML reads it as a number, an octal one when it starts "
-     "with 0)"),
-    ('{"sipp_sync_kode_satker": ""}',
-     "sipp_sync_kode_satker: empty (court_kode_satker unset), which the status URL of this "
-     "court at SIPP MA (sipp_sync_central_status_url) is made of"),
-    ('{"sipp_sync_central_check_url": 8080}',
-     "sipp_sync_central_check_url: must be a URL (text), not int"),
-    ("sipp_sync_url_method=PO_ST",
-     "sipp_sync_url_method: must be an HTTP method, one word of letters (GET or POST), "
-     "not 'PO_ST'"),
+    "kode_satker_octal": (
+        {"sipp_sync_kode_satker": 5349},
+        "sipp_sync_kode_satker: must be the court's kode satker, six digits (400999), not "
+        "'5349' (write it in quotes: unquoted, YAML reads it as a number, an octal one when "
+        "it starts with 0)"),
+    "kode_satker_empty": (
+        {"sipp_sync_kode_satker": ""},
+        "sipp_sync_kode_satker: empty (court_kode_satker unset), which the status URL of this "
+        "court at SIPP MA (sipp_sync_central_status_url) is made of"),
+    "central_check_url_number": ({"sipp_sync_central_check_url": 8080},
+                                 "sipp_sync_central_check_url: must be a URL (text), not int"),
+    "url_method_underscore": (
+        {**SYNC_URL, "sipp_sync_url_method": "PO_ST"},
+        "sipp_sync_url_method: must be an HTTP method, one word of letters (GET or POST), "
+        "not 'PO_ST'"),
     # Jinja's match test is re.match: '$' matched before the trailing newline
-    ('{"sipp_sync_url_method": "GET\\n"}',
-     "sipp_sync_url_method: must be an HTTP method, one word of letters (GET or POST), "
-     "not 'GET\\n'"),
-    ("sipp_sync_command=bin/sipp-sync --now",
-     "sipp_sync_command: expected an absolute path, got 'bin/sipp-sync'"),
-    ("sipp_sync_command=' '", "sipp_sync_command: blank (empty for none)"),
-])
-def test_a_bad_setting_is_refused_before_anything_runs(tmp_path, setting, said):
-    args = ["-e", setting]
-    if "url_method" in setting:  # the method of a sync URL
-        args += ["-e", "sipp_sync_command=", "-e", "sipp_sync_url=http://127.0.0.1:9/sync"]
-    proc = _sync_with(tmp_path, *args)
-    assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert f"pengaturan salah: {said}" in proc.stdout, proc.stdout[-3000:]
-    assert "Kegiatan 1" not in proc.stdout and "Reach the central SIPP MA" not in proc.stdout
+    "url_method_newline": (
+        {**SYNC_URL, "sipp_sync_url_method": "GET\n"},
+        "sipp_sync_url_method: must be an HTTP method, one word of letters (GET or POST), "
+        "not 'GET\\n'"),
+    "command_relative": ({"sipp_sync_command": "bin/sipp-sync --now"},
+                         "sipp_sync_command: expected an absolute path, got 'bin/sipp-sync'"),
+    "command_blank": ({"sipp_sync_command": " "}, "sipp_sync_command: blank (empty for none)"),
+}
+
+
+def test_a_bad_setting_is_refused_before_anything_runs(tmp_path):
+    """Each bad setting (a host each, in one run of the role's checks: no activity's tag
+    selected) is refused by the checks, its host's last result: the checks, tagged always,
+    are the role's first tasks, whichever activity runs, and a host refused runs nothing
+    after them (no Kegiatan 1, no SIPP MA reached)."""
+    [checks, *activities] = yaml.safe_load(
+        (ROOT / "roles" / "sipp_sync" / "tasks" / "main.yml").read_text(encoding="utf-8"))
+    assert checks["ansible.builtin.import_tasks"] == "checks.yml"
+    assert checks["tags"] == ["always"]
+    assert all("always" not in task["tags"] for task in activities)
+    code, results = run_hosts(tmp_path, "sipp_sync", {
+        host: {**PATH_PLAY_SETTINGS, **settings} for host, (settings, _) in BAD_SETTINGS.items()})
+    assert code == 2
+    refused = {host: result["msg"] for host, result in results.items() if result.get("failed")}
+    assert refused.keys() == BAD_SETTINGS.keys()
+    # the refusal said in its line, as the run's output held it, no activity's
+    assert {host: msg for host, msg in refused.items()
+            if f"pengaturan salah: {BAD_SETTINGS[host][1]}" not in msg or "Kegiatan" in msg} == {}
 
 
 @pytest.mark.parametrize(("setting", "said"), [
