@@ -15,12 +15,14 @@ import stat
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 # tests/ is on sys.path as this package's root (tests/runner is the package runner)
 from modules.test_role_relative_paths import texts_refused
@@ -147,11 +149,13 @@ def _install_project(
     git_version: str | None = None,
     path_first: Path | None = None,
     whole_role: bool = False,
+    hosts: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """checks.yml and project.yml (`source` archive, or git cloning `checkout` at `git_version`, its
     HEAD's commit id by default) from `checkout` into `dest`, on this machine, its venv
     made by FAKE_PYTHON; `path_first` put before the others in PATH. `whole_role`: the
-    role itself (main.yml), `extra` pointing what else it writes elsewhere."""
+    role itself (main.yml), `extra` pointing what else it writes elsewhere. These settings
+    are the inventory's (`_inventory`), each of `hosts` with its own over them."""
     if git_version is None:
         git_version = subprocess.run(
             ["git", "-C", str(checkout), "rev-parse", "HEAD"],
@@ -162,22 +166,22 @@ def _install_project(
     python.chmod(0o755)
     playbook = tmp_path / "project.yml"
     playbook.write_text(
-        "- hosts: localhost\n"
+        "- hosts: all\n"
         "  gather_facts: false\n"
         + ("  roles: [sop_controller]\n" if whole_role else
            "  tasks:\n"
            "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: checks}\n"
            "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: project}\n")
     )  # fmt: skip
+    settings = {
+        "sop_controller_source": source, "sop_controller_archive_src": str(checkout),
+        "sop_controller_git_repo": str(checkout), "sop_controller_git_version": git_version,
+        "sop_controller_archive_version": "HEAD", "sop_controller_dir": str(dest),
+        "sop_controller_venv": f"{dest}/.venv", "sop_controller_python": str(python),
+    }
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
-         "-e", f"ansible_python_interpreter={sys.executable}",
-         "-e", f"sop_controller_source={source}", "-e", f"sop_controller_archive_src={checkout}",
-         "-e", f"sop_controller_git_repo={checkout}",
-         "-e", f"sop_controller_git_version={git_version}",
-         "-e", "sop_controller_archive_version=HEAD", "-e", f"sop_controller_dir={dest}",
-         "-e", f"sop_controller_venv={dest}/.venv", "-e", f"sop_controller_python={python}",
-         *extra, str(playbook)],
+        [str(Path(sys.executable).parent / "ansible-playbook"),
+         "-i", _inventory(tmp_path, settings, hosts), *extra, str(playbook)],
         capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
         env={**os.environ, "TMPDIR": str(local_tmp),
              "PATH": os.pathsep.join([*([str(path_first)] if path_first else []),
@@ -186,13 +190,51 @@ def _install_project(
     return done.stdout + done.stderr
 
 
-def _recap(output: str) -> str:
-    return output.split("PLAY RECAP", 1)[1].splitlines()[1]
+def _inventory(
+    tmp_path: Path, settings: dict[str, Any], hosts: dict[str, dict[str, Any]] | None
+) -> str:
+    """tmp_path/hosts.json, an inventory of `hosts` (localhost by default), each connected
+    locally, with `settings` and its own variables over them: cases the role's checks
+    refuse are run together, a host each. Its path."""
+    inventory = tmp_path / "hosts.json"
+    inventory.write_text(json.dumps({"all": {
+        "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
+                 **settings},
+        "hosts": hosts or {"localhost": {}},
+    }}))  # fmt: skip
+    return str(inventory)
+
+
+def _recap(output: str, host: str = "localhost") -> str:
+    """`host`'s line of the play's recap."""
+    lines = output.split("PLAY RECAP", 1)[1].splitlines()
+    return next(line for line in lines if line.split(" ", 1)[0] == host)
+
+
+def _failures(output: str) -> dict[str, str]:
+    """The message of each host's failed result (a failed item's) `output` shows (in
+    YAML, ansible.cfg's callback_result_format), by host."""
+    found: dict[str, str] = {}
+    for host, shown in re.findall(
+        r"^(?:fatal|failed): \[([^\]]+)\].*=> *\n((?:[ \t].*\n?)*)", output, re.MULTILINE
+    ):
+        found[host] = found.get(host, "") + yaml.safe_load(textwrap.dedent(shown))["msg"]
+    return found
 
 
 def _said(output: str) -> str:
     """`output` on one line: the lines Ansible wraps a message into joined again."""
     return " ".join(output.split())
+
+
+def _refused_each(output: str, refusals: dict[str, str]) -> None:
+    """Each host of ``refusals`` (and no other) failed once, its failure's message holding
+    its refusal."""
+    failures = _failures(output)
+    assert set(failures) == set(refusals), output[-3000:]
+    for host, refusal in refusals.items():
+        assert "failed=1" in _recap(output, host), output[-3000:]
+        assert refusal in failures[host], output[-3000:]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
@@ -503,17 +545,14 @@ def test_what_the_copy_keeps_is_made_roots(tmp_path: Path, local_tmp: Path) -> N
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize(
-    "setting", ["sop_controller_data_dir", "sop_controller_vault_password_file"]
-)
 def test_records_and_vault_password_inside_the_project_are_refused(
-    tmp_path: Path, local_tmp: Path, setting: str
+    tmp_path: Path, local_tmp: Path
 ) -> None:
     """The install makes the project directory the commit's files exactly (rsync
     --delete): a data directory inside it (`/opt/court-it-sop/var`) lost every record
     and backup at each install, a vault password file there was deleted and written
-    again at every run. Either is refused in one line naming the setting, before
-    anything is copied."""
+    again at every run. Either (a host each, in one run) is refused in one line naming
+    the setting, before anything is copied; both beside the project are taken."""
     checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     first = _install_project(tmp_path, local_tmp, checkout, dest)
@@ -521,65 +560,82 @@ def test_records_and_vault_password_inside_the_project_are_refused(
     kept = dest / "var" / "sop.db"
     kept.parent.mkdir()
     kept.write_text("records\n")
+    settings = ["sop_controller_data_dir", "sop_controller_vault_password_file"]
     output = _install_project(
-        tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={kept.parent}/"
-    )
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert f"{setting}: inside sop_controller_dir {dest}," in output, output[-3000:]
+        tmp_path, local_tmp, checkout, dest,
+        hosts={setting: {setting: f"{kept.parent}/"} for setting in settings},
+    )  # fmt: skip
+    _refused_each(output, {setting: f"{setting}: inside sop_controller_dir {dest},"
+                           for setting in settings})  # fmt: skip
     assert kept.read_text() == "records\n"
     beside = _install_project(
-        tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={dest}-records/sop.db"
-    )
+        tmp_path, local_tmp, checkout, dest,
+        "-e", json.dumps(dict.fromkeys(settings, f"{dest}-records/sop.db")),
+    )  # fmt: skip
     assert "failed=0" in _recap(beside), beside[-3000:]
 
 
+# Each a setting, its value (a text, as -e NAME=VALUE gives it) and what its refusal says.
+TIME_LIMITS_REFUSED = [
+    ("sop_controller_notify_timeout", "0", "must be a positive number of seconds, not 0"),
+    ("sop_controller_notify_timeout", "86401",
+     "must be at most 86400 seconds (one day), not 86401"),
+    ("sop_controller_install_wait", "-1",
+     "must be 0 (does not wait for the SOP runs) or a positive number of seconds, not -1"),
+    ("sop_controller_install_wait", "1000000000000",
+     "must be at most 86400 seconds (one day), not 1e+12"),
+]  # fmt: skip
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize(
-    ("setting", "value", "said"),
-    [("sop_controller_notify_timeout", "0", "must be a positive number of seconds, not 0"),
-     ("sop_controller_notify_timeout", "86401",
-      "must be at most 86400 seconds (one day), not 86401"),
-     ("sop_controller_install_wait", "-1",
-      "must be 0 (does not wait for the SOP runs) or a positive number of seconds, not -1"),
-     ("sop_controller_install_wait", "1000000000000",
-      "must be at most 86400 seconds (one day), not 1e+12")],
-)  # fmt: skip
 def test_a_time_limit_sop_or_flock_would_refuse_later_is_refused_first(
-    tmp_path: Path, local_tmp: Path, setting: str, value: str, said: str
+    tmp_path: Path, local_tmp: Path
 ) -> None:
     """notify.yml's timeout was checked by sop only when a run's notifications were
     sent, after the run; flock took the install's wait only after the new venv was built
-    (-1: 'cannot set up timer'), 1e12 waited on a stuck run for good. Each is refused in
-    one line naming the setting, before anything is installed."""
+    (-1: 'cannot set up timer'), 1e12 waited on a stuck run for good. Each (a host each,
+    in one run) is refused in one line naming the setting, before anything is installed."""
     checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
-    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={value}")
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert f"{setting}: {said}" in output, output[-3000:]
+    output = _install_project(
+        tmp_path, local_tmp, checkout, dest,
+        hosts={f"case{index}": {setting: value}
+               for index, (setting, value, _) in enumerate(TIME_LIMITS_REFUSED)},
+    )  # fmt: skip
+    _refused_each(output, {
+        f"case{index}": f"{setting}: {said}"
+        for index, (setting, _, said) in enumerate(TIME_LIMITS_REFUSED)
+    })  # fmt: skip
     assert not dest.exists()
 
 
+RELATIVE_PATHS = [
+    ("sop_controller_dir", "opt/court-it-sop"), ("sop_controller_venv", ".venv"),
+    ("sop_controller_data_dir", "var/sop"), ("sop_controller_data_dir", ""),
+    ("sop_controller_vault_password_file", ".sop-vault"),
+]  # fmt: skip
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize(
-    ("setting", "value"),
-    [("sop_controller_dir", "opt/court-it-sop"), ("sop_controller_venv", ".venv"),
-     ("sop_controller_data_dir", "var/sop"), ("sop_controller_data_dir", ""),
-     ("sop_controller_vault_password_file", ".sop-vault")],
-)  # fmt: skip
 def test_a_relative_path_on_the_controller_is_refused_first(
-    tmp_path: Path, local_tmp: Path, setting: str, value: str
+    tmp_path: Path, local_tmp: Path
 ) -> None:
     """A relative directory was taken from the SSH user's home on the controller
     (-e sop_controller_data_dir=var/sop made the records' directory there, and escaped
-    the check of what lies inside the project). Each is refused in one line naming the
-    setting, before anything is installed; the inventory may stay relative (read in the
-    project)."""
+    the check of what lies inside the project). Each (a host each, in one run) is refused
+    in one line naming the setting, before anything is installed; the inventory may stay
+    relative (read in the project)."""
     checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
-    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"{setting}={value}",
-                              "-e", "sop_controller_inventory=inventory/example")  # fmt: skip
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert f"{setting}: expected an absolute path, got '{value}'" in output, output[-3000:]
+    output = _install_project(
+        tmp_path, local_tmp, checkout, dest, "-e", "sop_controller_inventory=inventory/example",
+        hosts={f"case{index}": {setting: value}
+               for index, (setting, value) in enumerate(RELATIVE_PATHS)},
+    )  # fmt: skip
+    _refused_each(output, {
+        f"case{index}": f"{setting}: expected an absolute path, got '{value}'"
+        for index, (setting, value) in enumerate(RELATIVE_PATHS)
+    })  # fmt: skip
     assert not dest.exists()
 
 
@@ -602,19 +658,22 @@ def test_a_text_given_as_null_a_list_or_a_mapping_is_refused_first(
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize("version", ["--output=/dev/null", "HEAD extra", ""])
 def test_an_archive_version_git_would_read_as_an_option_is_refused_first(
-    tmp_path: Path, local_tmp: Path, version: str
+    tmp_path: Path, local_tmp: Path
 ) -> None:
     """git archive's last argument: --output=... (or --remote, --exec) was git's option,
-    run on the controller. Refused in one line naming the setting, nothing installed."""
+    run on the controller. Each (a host each, in one run) refused in one line naming the
+    setting, nothing installed."""
     checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
-    output = _install_project(tmp_path, local_tmp, checkout, dest,
-                              "-e", json.dumps({"sop_controller_archive_version": version}))
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert "pengaturan salah: sop_controller_archive_version: must be a revision" in \
-        _said(output), output[-3000:]
+    versions = {"option": "--output=/dev/null", "spaced": "HEAD extra", "empty": ""}
+    output = _install_project(
+        tmp_path, local_tmp, checkout, dest,
+        hosts={host: {"sop_controller_archive_version": version}
+               for host, version in versions.items()},
+    )  # fmt: skip
+    refusal = "pengaturan salah: sop_controller_archive_version: must be a revision"
+    _refused_each(output, dict.fromkeys(versions, refusal))
     assert not dest.exists()
 
 
@@ -629,15 +688,15 @@ def test_an_install_wait_of_0_tries_the_lock_once(tmp_path: Path, local_tmp: Pat
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize("version", ["main", "v1", "HEAD", "0d3240c", ""])
 def test_a_git_source_is_installed_only_at_a_commit_it_names_in_full(
-    tmp_path: Path, local_tmp: Path, version: str
+    tmp_path: Path, local_tmp: Path
 ) -> None:
     """A git source was installed at sop_controller_git_version, `main` by default: the
     role, run again to change a notification URL or a secret, put whatever the branch had
     reached by then under root's unattended timers (reviewed or not, and a different
-    version on each controller). A branch, tag, short id or nothing is now refused in one
-    line naming the setting, before anything is cloned or installed."""
+    version on each controller). A branch, tag, short id or nothing (a host each, in one
+    run) is now refused in one line naming the setting, before anything is cloned or
+    installed."""
     checkout = tmp_path / "checkout"
     (checkout / "collections" / "ansible_collections").mkdir(parents=True)
     (checkout / "a.txt").write_text("a\n")
@@ -646,11 +705,16 @@ def test_a_git_source_is_installed_only_at_a_commit_it_names_in_full(
     _git(checkout, "commit", "-q", "-m", "one")
     _git(checkout, "tag", "v1")
     dest = tmp_path / "opt" / "court-it-sop"
+    versions = ["main", "v1", "HEAD", "0d3240c", ""]
     output = _install_project(
-        tmp_path, local_tmp, checkout, dest, source="git", git_version=version
-    )
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert f'sop_controller_git_version: "{version}" is not a commit id' in output, output
+        tmp_path, local_tmp, checkout, dest, source="git",
+        hosts={f"case{index}": {"sop_controller_git_version": version}
+               for index, version in enumerate(versions)},
+    )  # fmt: skip
+    _refused_each(output, {
+        f"case{index}": f'sop_controller_git_version: "{version}" is not a commit id'
+        for index, version in enumerate(versions)
+    })  # fmt: skip
     assert not dest.exists()
 
 
@@ -762,57 +826,63 @@ def test_the_git_token_stays_off_the_command_line_and_out_of_the_output(
     assert sorted(p.name for p in dest.parent.iterdir()) == ["court-it-sop"]
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize(("name", "refusal"), [
+PIP_VARIABLES_REFUSED = [
     ("X=1; touch {made}; Y", "a name must"),
     ("SOP_CONTROLLER_VENV", "the install script's own"),
     ("PATH", "the install script's own"),
     ("IFS", "changes what the shell, the dynamic loader or Python runs"),
     ("LD_PRELOAD", "changes what the shell, the dynamic loader or Python runs"),
     ("PYTHONPATH", "changes what the shell, the dynamic loader or Python runs"),
-])  # fmt: skip
+]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
 def test_a_pip_variable_no_name_or_the_install_scripts_own_is_refused(
-    tmp_path: Path, local_tmp: Path, name: str, refusal: str
+    tmp_path: Path, local_tmp: Path
 ) -> None:
     """pip.env, sourced by the shell as root inside the install's own script, wrote each
     of sop_controller_pip_environment's names as given: a name that is not a variable's
     was shell code, run as root; SOP_CONTROLLER_VENV put the venv (and the root-owned
     files the script fixes) elsewhere, PATH chose which python made it; IFS split pip's
     arguments otherwise, LD_PRELOAD and PYTHONPATH put other code in what ran as root.
-    Each is refused in one line naming it, before anything is installed."""
+    Each (a host each, in one run) is refused in one line naming it, before anything is
+    installed."""
     checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     made = tmp_path / "made"
-    name = name.format(made=made)
-    settings = tmp_path / "pip.json"
-    settings.write_text(json.dumps({
-        "sop_controller_pip_environment": {name: str(made), "PIP_CERT": "/c"},
-    }))  # fmt: skip
-    output = _install_project(tmp_path, local_tmp, checkout, dest, "-e", f"@{settings}")
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert f"sop_controller_pip_environment: {name}: {refusal}" in output, output[-3000:]
+    cases = {f"case{index}": (name.format(made=made), refusal)
+             for index, (name, refusal) in enumerate(PIP_VARIABLES_REFUSED)}  # fmt: skip
+    output = _install_project(
+        tmp_path, local_tmp, checkout, dest,
+        hosts={host: {"sop_controller_pip_environment": {name: str(made), "PIP_CERT": "/c"}}
+               for host, (name, _) in cases.items()},
+    )  # fmt: skip
+    _refused_each(output, {host: f"sop_controller_pip_environment: {name}: {refusal}"
+                           for host, (name, refusal) in cases.items()})  # fmt: skip
     assert not made.exists() and not dest.exists()
 
 
+BAD_ENVIRONMENTS = [
+    ({"SOP_PROJECT_DIR": "/srv/elsewhere"},
+     "sop_controller_environment: SOP_PROJECT_DIR: the role's own"),
+    ({"SOP_DATABASE_URL": "postgresql://a\nEXTRA=injected"},
+     "sop_controller_environment: SOP_DATABASE_URL: a name must"),
+    ({"PYTHONHOME": "/srv/elsewhere"},
+     "sop_controller_environment: PYTHONHOME: changes what the shell, the dynamic loader"),
+    ({"LD_LIBRARY_PATH": "/srv/elsewhere"},
+     "sop_controller_environment: LD_LIBRARY_PATH: changes what the shell, the dynamic loader"),
+]  # fmt: skip
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role installs the project as root")
-@pytest.mark.parametrize(
-    ("environment", "refusal"),
-    [({"SOP_PROJECT_DIR": "/srv/elsewhere"},
-      "sop_controller_environment: SOP_PROJECT_DIR: the role's own"),
-     ({"SOP_DATABASE_URL": "postgresql://a\nEXTRA=injected"},
-      "sop_controller_environment: SOP_DATABASE_URL: a name must"),
-     ({"PYTHONHOME": "/srv/elsewhere"},
-      "sop_controller_environment: PYTHONHOME: changes what the shell, the dynamic loader"),
-     ({"LD_LIBRARY_PATH": "/srv/elsewhere"},
-      "sop_controller_environment: LD_LIBRARY_PATH: changes what the shell, the dynamic loader")],
-)  # fmt: skip
 def test_a_bad_setting_is_refused_before_anything_changes(
-    tmp_path: Path, local_tmp: Path, environment: dict[str, str], refusal: str
+    tmp_path: Path, local_tmp: Path
 ) -> None:
     """sop_controller_environment was checked in secrets.yml, after the project and its
     venv were installed: a name the role owns, or a value holding a newline, was refused
     only once the controller ran a new version. Every check of the settings now comes
-    first in the role: the refusal leaves the controller as it was."""
+    first in the role: the refusal (a host each, in one run) leaves the controller as it
+    was."""
     checkout = _committed_checkout(tmp_path)
     dest = tmp_path / "opt" / "court-it-sop"
     elsewhere = {
@@ -821,17 +891,18 @@ def test_a_bad_setting_is_refused_before_anything_changes(
         "sop_controller_data_dir": str(tmp_path / "data"),
         "sop_controller_vault_password_file": str(tmp_path / "vault"),
         "sop_controller_notify_urls": [],
-        "sop_controller_environment": environment,
     }
     output = _install_project(
         tmp_path, local_tmp, checkout, dest, "-e", json.dumps(elsewhere),
         "--skip-tags", "sop_controller_packages", whole_role=True,
+        hosts={f"case{index}": {"sop_controller_environment": environment}
+               for index, (environment, _) in enumerate(BAD_ENVIRONMENTS)},
     )  # fmt: skip
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert refusal in output, output[-3000:]
+    _refused_each(output, {f"case{index}": refusal
+                           for index, (_, refusal) in enumerate(BAD_ENVIRONMENTS)})  # fmt: skip
     assert "injected" not in output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "checkout", "project.yml", "python3"
+        "checkout", "hosts.json", "project.yml", "python3"
     ]  # fmt: skip
 
 
@@ -894,12 +965,15 @@ def _environment_file(
     vault_password: str = "vault-password",
     *options: str,
     vault_file: str = "vault",
+    environments: dict[str, dict[str, str]] | None = None,
 ) -> tuple[str, Path]:
     """checks.yml, secrets.yml and vault_moved.yml with their files under tmp_path (the
-    vault password file tmp_path/`vault_file`): the run's output and the environment file."""
+    vault password file tmp_path/`vault_file`): the run's output and the environment file.
+    `environment` is the inventory's (`_inventory`), each host of `environments` (a host
+    each, in one run) with its own over it; the other settings are tmp_path/vars.json."""
     playbook = tmp_path / "secrets.yml"
     playbook.write_text(
-        "- hosts: localhost\n"
+        "- hosts: all\n"
         "  gather_facts: false\n"
         "  tasks:\n"
         "    - ansible.builtin.include_role: {name: sop_controller, tasks_from: checks}\n"
@@ -917,14 +991,15 @@ def _environment_file(
                 "sop_controller_vault_password": vault_password,
                 "sop_controller_vault_password_file": str(tmp_path / vault_file),
                 "sop_controller_notify_urls": [],
-                "sop_controller_environment": environment,
             }
         )
     )
+    hosts = {host: {"sop_controller_environment": given}
+             for host, given in (environments or {}).items()}  # fmt: skip
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local",
-         "-e", f"ansible_python_interpreter={sys.executable}", "-e", f"@{variables}",
-         *options, str(playbook)],
+        [str(Path(sys.executable).parent / "ansible-playbook"),
+         "-i", _inventory(tmp_path, {"sop_controller_environment": environment}, hosts),
+         "-e", f"@{variables}", *options, str(playbook)],
         capture_output=True, text=True, check=False, timeout=120, cwd=REPO,
     )  # fmt: skip
     return done.stdout + done.stderr, tmp_path / "etc-sop" / "environment"
@@ -959,40 +1034,34 @@ def test_environment_values_reach_the_services_unchanged(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
-@pytest.mark.parametrize(
-    ("environment", "named"),
-    [({"SOP_DATABASE_URL": "postgresql://a\nEXTRA=injected"}, "SOP_DATABASE_URL"),
-     ({"BAD NAME": "x"}, "BAD NAME")],
-)  # fmt: skip
-def test_environment_value_with_a_newline_is_refused(
-    tmp_path: Path, environment: dict[str, str], named: str
-) -> None:
+def test_environment_value_with_a_newline_is_refused(tmp_path: Path) -> None:
     """A newline in a value (or a name that is not a variable's) would have made more
     than one line of the file: a value cut short, or an assignment nobody asked for. It
-    is refused, naming the variable and never showing its value."""
-    output, path = _environment_file(tmp_path, environment)
-    assert "failed=1" in _recap(output), output[-3000:]
-    assert f"sop_controller_environment: {named}:" in output
+    is refused (a host each, in one run), naming the variable and never showing its
+    value."""
+    environments = {"newline": {"SOP_DATABASE_URL": "postgresql://a\nEXTRA=injected"},
+                    "no_name": {"BAD NAME": "x"}}  # fmt: skip
+    output, path = _environment_file(tmp_path, {}, environments=environments)
+    _refused_each(output, {host: f"sop_controller_environment: {next(iter(given))}:"
+                           for host, given in environments.items()})  # fmt: skip
     assert "injected" not in output
     assert not path.exists()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the role writes root's files")
-@pytest.mark.parametrize(
-    ("name", "setting"),
-    [("SOP_DATA_DIR", "sop_controller_data_dir"), ("SOP_PROJECT_DIR", "sop_controller_dir")],
-)
-def test_the_environment_cannot_move_the_records_or_the_project(
-    tmp_path: Path, name: str, setting: str
-) -> None:
+def test_the_environment_cannot_move_the_records_or_the_project(tmp_path: Path) -> None:
     """sop_controller_environment, applied last, replaced the SOP_DATA_DIR and
     SOP_PROJECT_DIR the role sets: the timers' records went to a directory the role never
-    made 0700 (or SOPs ran from another tree). Either name is refused in one line naming
-    the setting to use."""
-    output, path = _environment_file(tmp_path, {name: str(tmp_path / "elsewhere")})
-    assert "failed=1" in _recap(output), output[-3000:]
-    refusal = f"sop_controller_environment: {name}: the role's own, set from {setting} instead"
-    assert refusal in output, output[-3000:]
+    made 0700 (or SOPs ran from another tree). Either name (a host each, in one run) is
+    refused in one line naming the setting to use."""
+    settings = {"SOP_DATA_DIR": "sop_controller_data_dir", "SOP_PROJECT_DIR": "sop_controller_dir"}
+    output, path = _environment_file(
+        tmp_path, {}, environments={name: {name: str(tmp_path / "elsewhere")} for name in settings}
+    )
+    _refused_each(output, {
+        name: f"sop_controller_environment: {name}: the role's own, set from {setting} instead"
+        for name, setting in settings.items()
+    })  # fmt: skip
     assert not path.exists()
 
 
