@@ -1044,7 +1044,8 @@ def test_a_bad_setting_is_refused_before_anything_runs(tmp_path):
     assert refused.keys() == BAD_SETTINGS.keys()
     # the refusal said in its one line, "pengaturan salah: " once (a relative command's
     # had it twice, sop_relative_paths' own and the task's), no activity's
-    assert refused == {host: f"pengaturan salah: {said}" for host, (_, said) in BAD_SETTINGS.items()}
+    assert refused == {host: f"pengaturan salah: {said}"
+                       for host, (_, said) in BAD_SETTINGS.items()}
 
 
 @pytest.mark.parametrize(("setting", "said"), [
