@@ -2022,7 +2022,9 @@ def test_the_lock_wait_of_a_verify_restore_counts_in_its_one_deadline(
         with within(30, "the verification's wait for the lock"):
             record = verify.verify(dict(restore_params(tmp_path), timeout=3), {}, "x.sql.gz")
     assert record["reason"] == "stopped by the test"
-    assert 1.5 <= record["lock_wait"] <= record["duration"] < 3
+    # the timer starts before the wait does: on a busy machine the wait measured may be
+    # a few ms under 1.5 s (1.497 s seen); had at once it would be about 0
+    assert 1.3 <= record["lock_wait"] <= record["duration"] < 3
     assert deadlines and deadlines[0] <= clock + 3.1
 
 
