@@ -237,6 +237,10 @@ SPACE = ("holds a space at character 26, which no URL holds: remove it or percen
     ({"website_urls": ["https://pn-bangil.go.id/"],
       "website_integrity_urls": ["https://pn-bangil.go.id/", None]},
      "website_integrity_urls: must be a text, not null"),
+    # refused as "'' not in website_urls", the page '' Kegiatan 1 does not check
+    ({"website_urls": ["https://pn-bangil.go.id/"],
+      "website_integrity_urls": ["https://pn-bangil.go.id/", ""]},
+     "website_integrity_urls holds an empty entry: remove it"),
     # its credentials masked in the line the record keeps
     ({"website_urls": ["https://admin:rahasia@pn-bangil.go.id:99999/"]},
      "website_urls: 'https://***@pn-bangil.go.id:99999/' is not a valid URL (Port out of "
