@@ -239,6 +239,15 @@ def test_upses_given_as_key_value_are_read(tmp_path):
     assert "UPS ups1@127.0.0.1" in said and "UPS ups2@127.0.0.1" in said, said
 
 
+def test_an_empty_sipp_central_url_is_no_central_service(tmp_path):
+    """network_central_urls defaults to [sipp_central_url]: an inventory whose
+    sipp_central_url is empty (no SIPP MA address known yet) has no central service to
+    check, not the empty entry that the settings' check refuses."""
+    rc, messages = activity(tmp_path, "-e", "sipp_central_url=")
+    assert rc == 0, messages
+    assert REACH not in messages or not messages[REACH], messages
+
+
 TWO_HOSTS = {"all": {"hosts": {"court-a": {}, "court-b": {}}}}
 IN_ORDER = "The network, its routers and UPSes are in order"
 
