@@ -111,7 +111,9 @@ NAME = ("must be a DNS name (letters, digits, '-' and '_', labels separated by '
      "network_central_urls: must be a text, not null"),
     # -e network_central_urls= is the list [''], refused by net_reachability in Kegiatan 2
     (["-e", "network_central_urls="], {}, REACH,
-     "network_central_urls holds an empty entry: remove it"),
+     "network_central_urls: an empty entry in the list (an empty list, [], skips it)"),
+    ([], {"network_central_urls": ["https://sipp.mahkamahagung.go.id/", " "]}, REACH,
+     "network_central_urls: an empty entry in the list (an empty list, [], skips it)"),
     (["-e", "network_probes=0"], {}, REACH,
      "network_probes: must be a positive number of echo requests, not 0"),
     (["-e", "network_probes=1000"], {}, REACH,
