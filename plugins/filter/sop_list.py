@@ -1,7 +1,9 @@
 # Copyright: Court IT SOP maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Jinja filter ``sop_list``: a role's list variable as the list its argument_specs
-accepted it as (``-e name=a,b`` gives the string ``a,b``)."""
+"""The Jinja filters ``sop_list``: a role's list variable as the list its argument_specs
+accepted it as (``-e name=a,b`` gives the string ``a,b``), and ``sop_list_names_error``:
+an empty name, or one with a space around it, that key=value gives such a list
+(documented in sop_list.yml and sop_list_names_error.yml beside this file)."""
 
 from __future__ import annotations
 
@@ -11,53 +13,6 @@ from typing import Any
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.validation import check_type_list
 from ansible.module_utils.datatag import native_type_name
-
-DOCUMENTATION = r"""
-name: sop_list
-short_description: A role's list variable as the list its argument_specs accepted
-description:
-  - >-
-    A variable given as key=value (C(-e website_log_alert_categories=webshell,probe)) is a
-    string. A role's argument_specs (C(type: list)) accept it, as the list ansible-core
-    converts it to for the check only: the variable stays the string. A module option of
-    type list converts it too, but Jinja does not (C(list + string) fails, C(union) and
-    C(length) take its characters, C(in) matches a part of it).
-  - >-
-    This filter converts it as argument_specs did, by ansible-core's own
-    C(check_type_list): a list is kept, a string is split at each comma (C(webshell,probe)
-    becomes C([webshell, probe]), a string without a comma is a list of itself), a number
-    is the list of its text (C(22) becomes C(['22'])). The items are not converted further
-    (an C(elements: int) list given as C(1,2) is C(['1', '2'])).
-  - Any other value (a dict, null) fails in one line naming its type.
-options:
-  _input:
-    description: The role's variable, a list or what argument_specs convert to one.
-    type: raw
-    required: true
-author: Court IT SOP maintainers
-"""
-
-EXAMPLES = r"""
-# -e website_backup_extra_paths=/srv/a,/srv/b: both paths, not a failed concatenation
-- name: Back up the site's files and the extra paths
-  website_files_backup:
-    paths: "{{ website__site.paths + website_backup_extra_paths | sop_list }}"
-    dest: "{{ website_backup_local_dir }}"
-
-# -e it_security_drill_kinds=website: the kinds named website, not those whose name is
-# part of the text 'website'
-- name: Pick the drills asked for
-  ansible.builtin.set_fact:
-    it_security__kinds: >-
-      {{ it_security__drill_kinds
-         | selectattr('kind', 'in', it_security_drill_kinds | sop_list) | list }}
-"""
-
-RETURN = r"""
-_value:
-  description: The list (the input itself when it is one).
-  type: list
-"""
 
 
 def sop_list(value: Any) -> list[Any]:
@@ -72,8 +27,31 @@ def sop_list(value: Any) -> list[Any]:
     return converted
 
 
+def sop_list_names_error(value: Any, name: Any) -> dict[str, str] | None:
+    """The failure (``msg``, ``setting``) of the first name of the list setting ``value``
+    (named ``name``, read as ``sop_list`` reads it) that is empty (``-e name=`` gives
+    ['']) or has a space before or after it (``-e "name='nginx, php8.2-fpm'"`` gives
+    ' php8.2-fpm', a unit or a host no one has); None when none is. Entries that are no
+    text are left to the setting's other checks."""
+    if not isinstance(name, str):
+        raise AnsibleFilterError(f"sop_list_names_error: name must be a string, not "
+                                 f"{native_type_name(name)}")
+    for entry in sop_list(value):
+        if not isinstance(entry, str):
+            continue
+        if entry == "":
+            why = f"an empty name ({name}= given as key=value gives one; [] names none)"
+        elif entry != entry.strip():
+            why = (f"{entry!r} has a space before or after it (given as key=value, no "
+                   "space after the commas: a,b)")
+        else:
+            continue
+        return {"msg": f"{name}: {why}", "setting": name}
+    return None
+
+
 class FilterModule:
-    """The list filter."""
+    """The list filters."""
 
     def filters(self) -> dict[str, Callable[..., Any]]:
-        return {"sop_list": sop_list}
+        return {"sop_list": sop_list, "sop_list_names_error": sop_list_names_error}

@@ -170,6 +170,25 @@ def test_a_list_given_as_null_or_a_switch_is_refused_before_anything_runs(
     assert "Kegiatan" not in said and "Gather the state of the services" not in said
 
 
+@pytest.mark.parametrize(("extra", "cause"), [
+    # ' php8.2-fpm' required and reported as a service that does not run, the running
+    # php8.2-fpm so named in Kegiatan 1's failure
+    ("sipp_maintenance_web_services='nginx, php8.2-fpm'",
+     "sipp_maintenance_web_services: ' php8.2-fpm' has a space before or after it (given "
+     "as key=value, no space after the commas: a,b)"),
+    # unquoted, key=value's space ends the value: 'mysql,', an empty name after it
+    ("sipp_maintenance_db_services=mysql, mariadb",
+     "sipp_maintenance_db_services: an empty name (sipp_maintenance_db_services= given as "
+     "key=value gives one; [] names none)"),
+])
+def test_an_empty_or_spaced_service_name_is_refused_before_anything_runs(
+        tmp_path, extra, cause):
+    rc, said = play(tmp_path, "--tags", "monitor_akses", "-e", extra)
+    assert rc == 2, said[-5000:]
+    assert f"pengaturan salah: {cause}" in said, said[-5000:]
+    assert "Kegiatan" not in said and "Gather the state of the services" not in said
+
+
 # Null is the empty value: the client's own account (`sipp_db_password:` left empty in
 # group_vars), the database's clock for sipp_maintenance_data_timezone.
 NULL_IS_EMPTY = ("sipp_maintenance_db_user", "sipp_maintenance_db_password",

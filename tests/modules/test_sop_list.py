@@ -1,5 +1,6 @@
 """plugins/filter/sop_list.py: a role's list variable as the list its argument_specs
-accepted (`-e name=a,b` gives the string 'a,b')."""
+accepted (`-e name=a,b` gives the string 'a,b'), and the empty names or names with a
+space around them that key=value gives it (sop_list_names_error)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ansible.errors import AnsibleFilterError
 from loader import filters
 
 sop_list = filters("sop_list")["sop_list"]
+sop_list_names_error = filters("sop_list")["sop_list_names_error"]
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -32,3 +34,32 @@ def test_a_value_no_list_is_made_of_is_refused_in_one_line(value: Any, kind: str
         sop_list(value)
     assert str(refused.value) == ("sop_list: expected a list, a comma-separated string or a "
                                   f"number, not {kind}")
+
+
+EMPTY = "an empty name (svc= given as key=value gives one; [] names none)"
+SPACED = "has a space before or after it (given as key=value, no space after the commas: a,b)"
+
+
+@pytest.mark.parametrize(("value", "said"), [
+    ("", EMPTY),  # -e svc=
+    ("nginx,", EMPTY),
+    (["nginx", ""], EMPTY),
+    ("nginx, php8.2-fpm", f"' php8.2-fpm' {SPACED}"),
+    (["nginx "], f"'nginx ' {SPACED}"),
+    (["\tnginx"], f"'\\tnginx' {SPACED}"),
+    (["", " web"], EMPTY),  # the first
+])
+def test_an_empty_or_spaced_name_is_refused_naming_the_variable(value: Any, said: str) -> None:
+    assert sop_list_names_error(value, "svc") == {"msg": f"svc: {said}", "setting": "svc"}
+
+
+@pytest.mark.parametrize("value", ["nginx,php8.2-fpm", ["web@1", "db"], [], 22, [None, 3]])
+def test_names_without_a_space_around_them_pass(value: Any) -> None:
+    """Entries that are no text (null, a number) are left to the setting's other checks."""
+    assert sop_list_names_error(value, "svc") is None
+
+
+def test_a_name_that_is_no_text_is_refused_in_one_line() -> None:
+    with pytest.raises(AnsibleFilterError) as refused:
+        sop_list_names_error(["nginx"], None)
+    assert str(refused.value) == "sop_list_names_error: name must be a string, not NoneType"
